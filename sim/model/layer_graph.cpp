@@ -1,0 +1,129 @@
+#include "sim/model/layer_graph.h"
+
+#include "sim/model/detail/block_ops.h"
+#include "sim/model/detail/op_builders.h"
+
+namespace moesim {
+
+namespace {
+
+template <class F>
+Work sum_work(const std::vector<Op>& ops, F member) {
+  Work w;
+  for (const auto& op : ops) w = w + op.*member;
+  return w;
+}
+
+// Final RMSNorm, output projection (BF16: V3TR §3.3.1 keeps the head in BF16)
+// and softmax cross-entropy, which keeps the logits' gradient (BF16) for backward.
+void append_head(const ModelSpec& m, const ExpandContext& ctx, bool owns_weights,
+                 std::vector<Op>& ops) {
+  const double t = ctx.tokens, d = m.hidden, v = static_cast<double>(m.vocab) / ctx.tp;
+  Op norm = detail::make_norm("head.norm", t, d, false);
+  ops.push_back(norm);
+  Op proj = detail::make_gemm("head.proj", t, v, d, 1, false, ctx.fp8);
+  if (!owns_weights) proj.params = proj.params_activated = 0;  // shared with the main head
+  ops.push_back(proj);
+  Op loss = detail::make_memory_op("head.loss", t * v, 1, 1, 5.0);
+  loss.saved = ByteCount(t * v * detail::kBf16Bytes);
+  ops.push_back(loss);
+}
+
+// Embedding lookup: a gather forward and a scatter-add into the FP32 gradient of
+// the (vocab-parallel) table in W. No FLOPs by convention.
+Op embedding_op(const ModelSpec& m, const ExpandContext& ctx, bool owns_weights) {
+  Op op;
+  op.name = "embed.lookup";
+  op.kind = OpKind::kEmbedding;
+  const double t = ctx.tokens, d = m.hidden;
+  op.fwd = Work{Flops(), ByteCount(2.0 * t * d * detail::kBf16Bytes)};
+  op.bwd_weight = Work{Flops(), ByteCount(t * d * (detail::kBf16Bytes + 2 * detail::kFp32Bytes))};
+  if (owns_weights) op.params = op.params_activated = static_cast<double>(m.vocab) * d / ctx.tp;
+  return op;
+}
+
+}  // namespace
+
+Work LayerOps::total_fwd() const { return sum_work(ops, &Op::fwd); }
+Work LayerOps::total_bwd_input() const { return sum_work(ops, &Op::bwd_input); }
+Work LayerOps::total_bwd_weight() const { return sum_work(ops, &Op::bwd_weight); }
+
+double LayerOps::params() const {
+  double p = 0;
+  for (const auto& op : ops) p += op.params;
+  return p;
+}
+
+double LayerOps::params_activated() const {
+  double p = 0;
+  for (const auto& op : ops) p += op.params_activated;
+  return p;
+}
+
+LayerKind transformer_layer_kind(const ModelSpec& m, int i) {
+  return m.is_moe_layer(i) ? LayerKind::kMoe : LayerKind::kDense;
+}
+
+LayerOps expand_layer(const ModelSpec& m, LayerKind kind, const ExpandContext& ctx) {
+  LayerOps out;
+  out.kind = kind;
+  auto& ops = out.ops;
+  switch (kind) {
+    case LayerKind::kEmbedding:
+      ops.push_back(embedding_op(m, ctx, true));
+      break;
+    case LayerKind::kDense:
+      detail::append_attention(m, ctx, ops);
+      detail::append_dense_ffn(m, ctx, ops);
+      break;
+    case LayerKind::kMoe:
+      detail::append_attention(m, ctx, ops);
+      detail::append_moe_ffn(m, ctx, ops);
+      break;
+    case LayerKind::kHead:
+      append_head(m, ctx, !m.tie_embeddings, ops);
+      break;
+    case LayerKind::kMtp: {
+      // V3TR §2.2: embed the next token (shared table), RMSNorm both inputs,
+      // project [h; e] (2d -> d), one transformer block (MoE when the model is),
+      // then the shared output head and its own loss.
+      const double t = ctx.tokens, d = m.hidden;
+      ops.push_back(embedding_op(m, ctx, false));
+      ops.push_back(detail::make_norm("mtp.norm_hidden", t, d, false));
+      ops.push_back(detail::make_norm("mtp.norm_embed", t, d, ctx.fp8));
+      ops.push_back(detail::make_gemm("mtp.proj", t, d, 2.0 * d, 1, true, ctx.fp8));
+      detail::append_attention(m, ctx, ops);
+      if (m.moe.enabled())
+        detail::append_moe_ffn(m, ctx, ops);
+      else
+        detail::append_dense_ffn(m, ctx, ops);
+      append_head(m, ctx, false, ops);
+      break;
+    }
+  }
+  return out;
+}
+
+const char* to_string(LayerKind k) {
+  switch (k) {
+    case LayerKind::kEmbedding: return "embedding";
+    case LayerKind::kDense: return "dense";
+    case LayerKind::kMoe: return "moe";
+    case LayerKind::kHead: return "head";
+    case LayerKind::kMtp: return "mtp";
+  }
+  return "?";
+}
+
+const char* to_string(OpKind k) {
+  switch (k) {
+    case OpKind::kGemm: return "gemm";
+    case OpKind::kGroupedGemm: return "grouped_gemm";
+    case OpKind::kAttention: return "attention";
+    case OpKind::kMemoryBound: return "memory_bound";
+    case OpKind::kEmbedding: return "embedding";
+  }
+  return "?";
+}
+
+}  // namespace moesim

@@ -1,0 +1,35 @@
+#pragma once
+// Expansion of a ModelSpec into per-layer operator lists for one GPU and one
+// micro-batch. Pure: the same spec and context always give the same ops.
+
+#include <vector>
+
+#include "sim/model/model_spec.h"
+#include "sim/model/op.h"
+
+namespace moesim {
+
+struct ExpandContext {
+  int tokens = 4096;   // tokens in the micro-batch (micro_batch_size x seq_len)
+  int seq_len = 4096;  // attention is causal within each sequence
+  int tp = 1;          // tensor parallel degree (heads and FFN width split)
+  int ep = 1;          // expert parallel degree (routed experts split, tokens gathered)
+  bool fp8 = false;    // FP8 recipe: eligible GEMM operands and cached inputs in 1 byte
+};
+
+struct LayerOps {
+  LayerKind kind = LayerKind::kDense;
+  std::vector<Op> ops;
+  Work total_fwd() const;
+  Work total_bwd_input() const;
+  Work total_bwd_weight() const;
+  double params() const;
+  double params_activated() const;
+};
+
+LayerOps expand_layer(const ModelSpec& m, LayerKind kind, const ExpandContext& ctx);
+
+// Kind of transformer layer i (kDense or kMoe).
+LayerKind transformer_layer_kind(const ModelSpec& m, int i);
+
+}  // namespace moesim

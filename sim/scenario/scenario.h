@@ -1,0 +1,96 @@
+#pragma once
+// A scenario: what to train (model), on what (cluster), how (parallel plan and
+// precision) and for how long (training phases and price). Plain values; the
+// JSON format that produces them is documented in docs/scenario-format.md and
+// parsed by scenario_json.h. validate_plan() checks that the parts fit together.
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "sim/hw/cluster_spec.h"
+#include "sim/model/model_spec.h"
+
+namespace moesim {
+
+enum class ScheduleKind { k1F1B, kInterleaved1F1B, kZb1p, kDualPipe, kDualPipeV };
+
+// Activation recomputation in backward (V3TR §3.2.3 recomputes RMSNorm and the
+// MLA up-projections; SwiGLU output is recomputed from FP8-cached inputs, §3.3.3).
+struct RecomputeSpec {
+  bool norm = false;         // RMSNorm outputs
+  bool mla_up_proj = false;  // MLA q/kv up-projections
+  bool swiglu = false;       // SwiGLU output
+  bool full = false;         // whole layer (keep only the layer input)
+  bool operator==(const RecomputeSpec& o) const;
+};
+
+struct ParallelPlan {
+  int pp = 1;               // pipeline stages
+  int ep = 1;               // expert parallel degree (carved out of DP x TP)
+  int dp = 1;               // data parallel degree
+  int tp = 1;               // tensor parallel degree
+  int zero_stage = 1;       // 0..3 (ZeRO-1 shards optimizer states over DP)
+  ScheduleKind schedule = ScheduleKind::k1F1B;
+  int virtual_stages = 1;   // chunks per rank for interleaved 1F1B
+  int micro_batch_size = 1; // sequences per micro-batch
+  std::optional<int> micro_batches;  // per DP rank per step; else global batch decides
+  // Layers per pipeline stage (empty: the balanced split of stage_split.h).
+  std::vector<int> stage_layers;
+  int comm_sms = 0;         // SMs held by communication kernels (V3TR §3.2.2: 20)
+  RecomputeSpec recompute;
+  bool operator==(const ParallelPlan& o) const;
+};
+
+enum class PrecisionKind { kBf16, kFp8 };
+
+struct PrecisionSpec {
+  PrecisionKind kind = PrecisionKind::kBf16;
+  // FP8 recipe (V3TR §3.3): E4M3, 1x128 activation tiles, 128x128 weight blocks.
+  bool fp8_dispatch = false;  // EP dispatch payload in FP8 (+ one FP32 scale per 128)
+  int master_weight_bytes = 4;    // FP32 master weights (V3TR §3.3.3)
+  int grad_bytes = 4;             // FP32 gradient accumulation (V3TR §3.3.3)
+  int optimizer_state_bytes = 2;  // per AdamW moment; BF16 in V3TR §3.3.3
+  bool operator==(const PrecisionSpec& o) const;
+};
+
+// Global batch in sequences. A ramp grows linearly in consumed tokens from
+// `ramp_from` to `sequences` over `ramp_tokens` (V3TR §4.2: 3072 -> 15360 over 469B).
+struct BatchSchedule {
+  int sequences = 0;
+  int ramp_from = 0;        // 0: no ramp
+  double ramp_tokens = 0;
+  bool operator==(const BatchSchedule& o) const;
+};
+
+struct TrainingPhase {
+  std::string name;
+  double tokens = 0;        // either tokens or steps is given; the other is derived
+  double steps = 0;
+  int seq_len = 0;
+  BatchSchedule batch;
+  bool operator==(const TrainingPhase& o) const;
+};
+
+struct TrainingSpec {
+  std::vector<TrainingPhase> phases;
+  double price_per_gpu_hour_usd = 0;
+  bool operator==(const TrainingSpec& o) const;
+};
+
+struct Scenario {
+  std::string name;
+  std::string description;
+  ModelSpec model;
+  ClusterSpec cluster;
+  ParallelPlan plan;
+  PrecisionSpec precision;
+  TrainingSpec training;
+  bool operator==(const Scenario& o) const;
+};
+
+const char* to_string(ScheduleKind s);
+const char* to_string(PrecisionKind p);
+std::vector<std::string> schedule_names();
+
+}  // namespace moesim
