@@ -19,7 +19,7 @@ Work sum_work(const std::vector<Op>& ops, F member) {
 void append_head(const ModelSpec& m, const ExpandContext& ctx, bool owns_weights,
                  std::vector<Op>& ops) {
   const double t = ctx.tokens, d = m.hidden, v = static_cast<double>(m.vocab) / ctx.tp;
-  Op norm = detail::make_norm("head.norm", t, d, false);
+  Op norm = detail::make_norm("head.norm", t / ctx.tp, d, false);
   ops.push_back(norm);
   Op proj = detail::make_gemm("head.proj", t, v, d, 1, false, ctx.fp8);
   if (!owns_weights) proj.params = proj.params_activated = 0;  // shared with the main head
@@ -89,8 +89,8 @@ LayerOps expand_layer(const ModelSpec& m, LayerKind kind, const ExpandContext& c
       // then the shared output head and its own loss.
       const double t = ctx.tokens, d = m.hidden;
       ops.push_back(embedding_op(m, ctx, false));
-      ops.push_back(detail::make_norm("mtp.norm_hidden", t, d, false));
-      ops.push_back(detail::make_norm("mtp.norm_embed", t, d, ctx.fp8));
+      ops.push_back(detail::make_norm("mtp.norm_hidden", t / ctx.tp, d, false));
+      ops.push_back(detail::make_norm("mtp.norm_embed", t / ctx.tp, d, ctx.fp8));
       ops.push_back(detail::make_gemm("mtp.proj", t, d, 2.0 * d, 1, true, ctx.fp8));
       detail::append_attention(m, ctx, ops);
       if (m.moe.enabled())

@@ -12,7 +12,9 @@ namespace moesim {
 struct ExpandContext {
   int tokens = 4096;   // tokens in the micro-batch (micro_batch_size x seq_len)
   int seq_len = 4096;  // attention is causal within each sequence
-  int tp = 1;          // tensor parallel degree (heads and FFN width split)
+  // Tensor parallel degree: heads and FFN width split; with TP > 1 the norms and
+  // residual adds run sequence-parallel (Megatron SP), on tokens / tp each.
+  int tp = 1;
   int ep = 1;          // expert parallel degree (routed experts split, tokens gathered)
   bool fp8 = false;    // FP8 recipe: eligible GEMM operands and cached inputs in 1 byte
 };

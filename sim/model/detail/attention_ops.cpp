@@ -33,7 +33,7 @@ void append_attention(const ModelSpec& m, const ExpandContext& ctx, std::vector<
   const double hl = static_cast<double>(a.num_heads) / tp;
   const bool fp8 = ctx.fp8;
 
-  ops.push_back(make_norm("attn.norm", t, d, ctx.fp8));
+  ops.push_back(make_norm("attn.norm", t / tp, d, ctx.fp8));
   if (a.kind == AttentionKind::kMla) {
     // V3TR §2.1.1: c_Q = W_DQ h, [c_KV; k_R] = W_DKV h (fused down-projection,
     // the DeepGEMM shape N = 1536 + 576), then norms and up-projections.
@@ -86,7 +86,7 @@ void append_attention(const ModelSpec& m, const ExpandContext& ctx, std::vector<
     o.saved = ByteCount(t * hl * hd * cached_bytes(ctx.fp8));
     ops.push_back(o);
   }
-  ops.push_back(make_residual("attn.residual", t, d));
+  ops.push_back(make_residual("attn.residual", t / tp, d));
 }
 
 }  // namespace moesim::detail

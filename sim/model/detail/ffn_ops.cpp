@@ -9,7 +9,7 @@ void append_dense_ffn(const ModelSpec& m, const ExpandContext& ctx, std::vector<
   const double t = ctx.tokens, d = m.hidden;
   const double inter = static_cast<double>(m.dense_intermediate) / ctx.tp;
   const bool fp8 = ctx.fp8;
-  ops.push_back(make_norm("ffn.norm", t, d, ctx.fp8));
+  ops.push_back(make_norm("ffn.norm", t / ctx.tp, d, ctx.fp8));
   const bool glu = m.activation == FfnActivation::kSwiGlu;
   Op up = make_gemm(glu ? "ffn.gate_up_proj" : "ffn.up_proj", t, (glu ? 2.0 : 1.0) * inter, d,
                     1, true, fp8);
@@ -21,7 +21,7 @@ void append_dense_ffn(const ModelSpec& m, const ExpandContext& ctx, std::vector<
   act.recompute = RecomputeGroup::kSwiGlu;
   ops.push_back(act);
   ops.push_back(make_gemm("ffn.down_proj", t, d, inter, 1, true, fp8));
-  ops.push_back(make_residual("ffn.residual", t, d));
+  ops.push_back(make_residual("ffn.residual", t / ctx.tp, d));
 }
 
 
@@ -39,7 +39,7 @@ void append_moe_ffn(const ModelSpec& m, const ExpandContext& ctx, std::vector<Op
   const double tokens_per_expert = t * k * ctx.ep / e;
   const double routed = t * k;  // expert applications on this GPU
 
-  ops.push_back(make_norm("ffn.norm", t, d, fp8));
+  ops.push_back(make_norm("ffn.norm", t / ctx.tp, d, fp8));
   Op gate = make_gemm("moe.gate", t, e, d, 1, false, fp8);
   gate.saved = ByteCount(t * e * kFp32Bytes);  // affinities for the gate's backward
   ops.push_back(gate);
@@ -76,7 +76,7 @@ void append_moe_ffn(const ModelSpec& m, const ExpandContext& ctx, std::vector<Op
     ops.push_back(sact);
     ops.push_back(make_gemm("moe.shared.down_proj", t, d, sinter, 1, true, fp8));
   }
-  ops.push_back(make_residual("ffn.residual", t, d));
+  ops.push_back(make_residual("ffn.residual", t / ctx.tp, d));
 }
 
 }  // namespace moesim::detail

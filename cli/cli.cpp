@@ -1,0 +1,80 @@
+#include "cli/cli.h"
+
+#include <cstdio>
+#include <fstream>
+#include <stdexcept>
+
+#include "sim/core/diagnostics.h"
+#include "sim/report/report.h"
+
+namespace moesim::cli {
+
+namespace {
+
+const char* const kUsage =
+    "usage: moesim <command> [options]\n"
+    "\n"
+    "Simulates Mixture-of-Experts training clusters: step time, memory, GPU-hours and cost.\n"
+    "\n"
+    "commands:\n"
+    "  run SCENARIO...   estimate training runs described by scenario files\n"
+    "  model MODEL       parameters, FLOPs per token and KV cache of a model file or a\n"
+    "                    HuggingFace config.json\n"
+    "\n"
+    "options:\n"
+    "  -h, --help        this help; `moesim <command> --help` for a command's options\n"
+    "  --version         print the version\n";
+
+}  // namespace
+
+void write_file_atomically(const std::string& path, const std::string& text) {
+  const std::string tmp = path + ".moesim-tmp";
+  {
+    std::ofstream f(tmp, std::ios::binary | std::ios::trunc);
+    if (!f) throw std::runtime_error("cannot write " + path + ": cannot create " + tmp);
+    f << text;
+    f.flush();
+    if (!f) {
+      std::remove(tmp.c_str());
+      throw std::runtime_error("cannot write " + path + ": write failed");
+    }
+  }
+  if (std::rename(tmp.c_str(), path.c_str()) != 0) {
+    std::remove(tmp.c_str());
+    throw std::runtime_error("cannot write " + path + ": rename failed");
+  }
+}
+
+int main(const std::vector<std::string>& args, std::ostream& out, std::ostream& err) {
+  if (args.empty()) {
+    err << kUsage;
+    return kExitBadInput;
+  }
+  const std::string& cmd = args[0];
+  const std::vector<std::string> rest(args.begin() + 1, args.end());
+  try {
+    if (cmd == "-h" || cmd == "--help" || cmd == "help") {
+      out << kUsage;
+      return kExitOk;
+    }
+    if (cmd == "--version") {
+      out << "moesim " << kMoesimVersion << "\n";
+      return kExitOk;
+    }
+    if (cmd == "run") return run_command(rest, out, err);
+    if (cmd == "model") return model_command(rest, out, err);
+    std::string hint = closest_match(cmd, {"run", "model", "--help", "--version"});
+    err << "error: unknown command \"" << cmd << "\""
+        << (hint.empty() ? "" : "; did you mean \"" + hint + "\"?") << "\n\n"
+        << kUsage;
+    return kExitBadInput;
+  } catch (const InputError& e) {
+    err << e.what();
+    return kExitBadInput;
+  } catch (const std::exception& e) {
+    err << "error: " << e.what() << "\n";
+    return kExitInternal;
+  }
+}
+
+}  // namespace moesim::cli

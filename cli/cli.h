@@ -1,0 +1,26 @@
+#pragma once
+// The `moesim` command line as a function, so that tests drive it without a
+// process. Exit codes: 0 success, 1 internal error (a bug or an I/O failure),
+// 2 bad input or usage (the message names the file, JSON path and expectation).
+
+#include <ostream>
+#include <string>
+#include <vector>
+
+namespace moesim::cli {
+
+int main(const std::vector<std::string>& args, std::ostream& out, std::ostream& err);
+
+// Subcommands, each taking the arguments after its name.
+int run_command(const std::vector<std::string>& args, std::ostream& out, std::ostream& err);
+int model_command(const std::vector<std::string>& args, std::ostream& out, std::ostream& err);
+
+// Writes `text` to `path` atomically (temporary file + rename): either the whole
+// file appears or none does. Throws std::runtime_error naming the path on failure.
+void write_file_atomically(const std::string& path, const std::string& text);
+
+constexpr int kExitOk = 0;
+constexpr int kExitInternal = 1;
+constexpr int kExitBadInput = 2;
+
+}  // namespace moesim::cli

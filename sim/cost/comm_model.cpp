@@ -1,0 +1,63 @@
+#include "sim/cost/comm_model.h"
+
+#include <algorithm>
+
+namespace moesim {
+
+double expected_distinct_bins(int bins, int per_bin, int k) {
+  // P(a given bin is empty) = C(total - per_bin, k) / C(total, k).
+  const int total = bins * per_bin;
+  if (k <= 0 || bins <= 0) return 0;
+  if (k > total) k = total;
+  double p_empty = 1.0;
+  for (int i = 0; i < k; ++i) {
+    const double num = total - per_bin - i;
+    if (num <= 0) {
+      p_empty = 0;
+      break;
+    }
+    p_empty *= num / (total - i);
+  }
+  return bins * (1.0 - p_empty);
+}
+
+EpFanout ep_fanout(const ModelSpec& m, const ClusterSpec& c, int ep) {
+  EpFanout f;
+  const auto& x = m.moe;
+  const int gpn = std::min(ep, c.gpus_per_node);
+  f.nodes = std::max(1, (ep + c.gpus_per_node - 1) / c.gpus_per_node);
+  const int experts_per_node = x.num_routed_experts / f.nodes;
+  if (f.nodes > 1 && x.num_expert_groups == f.nodes && x.topk_groups < f.nodes) {
+    // Node-limited routing: the token's top-k lie in `topk_groups` nodes.
+    f.distinct_nodes = expected_distinct_bins(x.topk_groups, experts_per_node, x.top_k);
+  } else {
+    f.distinct_nodes = expected_distinct_bins(f.nodes, experts_per_node, x.top_k);
+  }
+  f.remote_nodes = f.distinct_nodes * (f.nodes - 1) / f.nodes;
+  // Within a reached node, the token's experts there spread over its GPUs.
+  const double experts_in_node = x.top_k / std::max(1e-9, f.distinct_nodes);
+  const int k_node = std::max(1, static_cast<int>(experts_in_node + 0.5));
+  const double gpus_hit = expected_distinct_bins(gpn, experts_per_node / gpn, k_node);
+  // The receiving GPU itself needs no NVLink hop: (gpn - 1) / gpn of the hits.
+  f.nvlink_gpus = f.distinct_nodes * gpus_hit * (gpn - 1) / gpn;
+  return f;
+}
+
+Seconds ep_transfer_time(const EpFanout& f, double tokens, double hidden,
+                         double bytes_per_element, const ClusterSpec& c) {
+  const Bytes per_token = ByteCount(hidden * bytes_per_element);
+  const Seconds ib = f.remote_nodes > 0
+                         ? per_token * (tokens * f.remote_nodes) / c.ib_achievable + c.ib_latency
+                         : Seconds();
+  const Seconds nvl = per_token * (tokens * f.nvlink_gpus) / c.nvlink_achievable + c.nvlink_latency;
+  return max(ib, nvl);
+}
+
+Seconds ring_collective_time(Bytes bytes, int n, BytesPerSecond bw, Seconds latency) {
+  if (n <= 1) return Seconds();
+  return bytes * (static_cast<double>(n - 1) / n) / bw + latency * (n - 1);
+}
+
+Seconds p2p_time(Bytes bytes, BytesPerSecond bw, Seconds latency) { return bytes / bw + latency; }
+
+}  // namespace moesim

@@ -1,0 +1,44 @@
+#pragma once
+// Closed-form communication times for the analytic fidelity. Bandwidths are the
+// cluster's achievable per-direction figures; no contention beyond the
+// bottleneck link is modeled (the des fidelity, issue 3, simulates the network).
+
+#include "sim/core/units.h"
+#include "sim/hw/cluster_spec.h"
+#include "sim/model/model_spec.h"
+
+namespace moesim {
+
+// Expected fan-out of one token in an EP dispatch the way DeepEP does it for
+// training (V3TR §3.2.2): a token crosses IB once per distinct remote node (to
+// the GPU with the same local index), then is forwarded over NVLink to each
+// distinct GPU of that node that holds one of its experts. Uniform routing
+// under group-limited top-k: expert groups coincide with nodes when the EP
+// group spans exactly `num_expert_groups` nodes; otherwise no node limit.
+struct EpFanout {
+  int nodes = 1;                      // nodes spanned by one EP group
+  double distinct_nodes = 0;          // per token, own node included
+  double remote_nodes = 0;            // per token, over IB
+  double nvlink_gpus = 0;             // per token, distinct GPUs reached over NVLink
+};
+
+// REQUIRES: model has MoE; ep divides routed experts.
+EpFanout ep_fanout(const ModelSpec& m, const ClusterSpec& c, int ep);
+
+// One dispatch or combine of `tokens` tokens of width `hidden` at
+// `bytes_per_element`: max(IB bytes / IB bw, NVLink bytes / NVLink bw) + latency.
+Seconds ep_transfer_time(const EpFanout& f, double tokens, double hidden,
+                         double bytes_per_element, const ClusterSpec& c);
+
+// Ring reduce-scatter or all-gather of `bytes` (the full buffer) over `n`
+// ranks: (n-1)/n x bytes / bw + (n-1) x latency. Zero when n <= 1.
+Seconds ring_collective_time(Bytes bytes, int n, BytesPerSecond bw, Seconds latency);
+
+// Point-to-point transfer.
+Seconds p2p_time(Bytes bytes, BytesPerSecond bw, Seconds latency);
+
+// Expected number of distinct "bins" hit when k items are drawn without
+// replacement from `bins` bins of `per_bin` items each.
+double expected_distinct_bins(int bins, int per_bin, int k);
+
+}  // namespace moesim

@@ -1,0 +1,33 @@
+#pragma once
+// Time of one op on one GPU: the roofline with published efficiencies,
+//   t = max(FLOPs / (peak(dtype) x eff(op, shape) x sm_share),
+//           bytes / (HBM bandwidth x eff_memory))
+// where sm_share is the fraction of SMs left to compute while communication
+// kernels hold `comm_sms` of them (V3TR §3.2.2: 20 of 132 on H800).
+
+#include "sim/core/units.h"
+#include "sim/hw/efficiency_table.h"
+#include "sim/hw/gpu_spec.h"
+#include "sim/model/op.h"
+
+namespace moesim {
+
+enum class Pass { kForward, kBackwardInput, kBackwardWeight };
+
+class ComputeModel {
+ public:
+  // REQUIRES: 0 <= comm_sms < gpu.sm_count.
+  ComputeModel(GpuSpec gpu, EfficiencyTable table, bool fp8_recipe, int comm_sms);
+
+  Seconds time(const Op& op, Pass pass) const;
+  const EfficiencyTable& table() const { return table_; }
+  double sm_share() const { return sm_share_; }
+
+ private:
+  GpuSpec gpu_;
+  EfficiencyTable table_;
+  bool fp8_recipe_;
+  double sm_share_;
+};
+
+}  // namespace moesim

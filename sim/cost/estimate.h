@@ -1,0 +1,82 @@
+#pragma once
+// The analytic (closed-form) estimate of a training run: per-stage compute from
+// op costs, pipeline bubble of the schedule, communication from bandwidths with
+// the overlap the schedule allows, memory per GPU, and time, GPU-hours and cost
+// per training phase. Pure and cheap: microseconds per scenario, for sweeps.
+
+#include <string>
+#include <vector>
+
+#include "sim/cost/memory_model.h"
+#include "sim/cost/schedule_model.h"
+#include "sim/model/accounting.h"
+#include "sim/scenario/scenario.h"
+
+namespace moesim {
+
+struct TimeBreakdown {
+  Seconds compute;       // on the slowest rank, recomputation included
+  Seconds exposed_comm;  // communication not hidden behind compute
+  Seconds bubble;        // pipeline fill/drain and waiting for slower stages
+  Seconds dp_sync;       // ZeRO gradient reduce-scatter + parameter all-gather
+  Seconds optimizer;     // AdamW update of the local shard
+  Seconds total() const { return compute + exposed_comm + bubble + dp_sync + optimizer; }
+};
+
+struct StageReport {
+  int stage = 0;
+  int first_layer = 0, layers = 0, dense_layers = 0, moe_layers = 0;
+  bool embedding = false, head = false, mtp = false;
+  Seconds fwd, bwd_input, bwd_weight, comm;  // per micro-batch
+};
+
+struct RankReport {
+  int rank = 0;
+  std::vector<int> stages;
+  double params = 0;
+  RankMemory memory;
+};
+
+struct PhaseEstimate {
+  std::string name;
+  double tokens = 0, steps = 0;
+  int seq_len = 0;
+  int global_batch = 0;     // sequences, at full batch
+  int micro_batches = 0;    // per DP rank per step, at full batch
+  Seconds step_time;        // at full batch
+  TimeBreakdown breakdown;  // at full batch
+  double tokens_per_s = 0;  // at full batch
+  double mfu = 0;           // at full batch
+  Seconds wall_time;        // the whole phase, batch ramp included
+  double gpu_hours = 0;
+  double cost_usd = 0;
+};
+
+struct Estimate {
+  std::string scenario;
+  std::string fidelity = "analytic";
+  std::string gpu;
+  int num_gpus = 0;
+  ModelSummary model;  // at the first phase's sequence length
+  // Headline figures: the first phase at its full batch.
+  Seconds step_time;
+  double tokens_per_s = 0;
+  double mfu = 0;  // model FLOPs (MTP included) / (step x GPUs x BF16 dense peak)
+  TimeBreakdown breakdown;
+  std::vector<StageReport> stages;
+  std::vector<RankReport> ranks;
+  Bytes memory_per_gpu;  // the largest rank's
+  Bytes hbm_capacity;
+  bool fits = false;
+  std::vector<PhaseEstimate> phases;
+  Seconds wall_time;
+  double gpu_hours = 0, cost_usd = 0;
+  double gpu_hours_per_trillion_tokens = 0;  // over all phases
+  std::vector<std::string> warnings;  // about this scenario
+  std::vector<std::string> caveats;   // what this fidelity cannot be trusted for
+};
+
+// REQUIRES: s passed load_scenario's validation.
+Estimate estimate(const Scenario& s);
+
+}  // namespace moesim

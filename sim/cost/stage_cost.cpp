@@ -1,0 +1,171 @@
+#include "sim/cost/stage_cost.h"
+
+#include "sim/cost/comm_model.h"
+
+namespace moesim {
+
+namespace {
+
+bool recomputed(const RecomputeSpec& r, RecomputeGroup g) {
+  switch (g) {
+    case RecomputeGroup::kNone: return false;
+    case RecomputeGroup::kNorm: return r.norm;
+    case RecomputeGroup::kMlaUpProj: return r.mla_up_proj;
+    case RecomputeGroup::kSwiGlu: return r.swiglu;
+  }
+  return false;
+}
+
+struct PricingContext {
+  const Scenario& s;
+  ComputeModel compute;
+  ExpandContext ctx;
+  EpFanout fanout;
+  bool moe = false;
+};
+
+UnitCost price_unit(const PricingContext& pc, LayerKind kind) {
+  const ModelSpec& m = pc.s.model;
+  const RecomputeSpec& rc = pc.s.plan.recompute;
+  LayerOps l = expand_layer(m, kind, pc.ctx);
+  UnitCost u;
+  u.kind = kind;
+  Bytes layer_input;
+  for (const auto& op : l.ops) {
+    u.fwd += pc.compute.time(op, Pass::kForward);
+    u.bwd_input += pc.compute.time(op, Pass::kBackwardInput);
+    u.bwd_weight += pc.compute.time(op, Pass::kBackwardWeight);
+    u.model_flops += op.fwd.flops + op.bwd_input.flops + op.bwd_weight.flops;
+    const bool expert = op.kind == OpKind::kGroupedGemm;
+    (expert ? u.params_expert : u.params_dense) += op.params;
+    if (rc.full || recomputed(rc, op.recompute)) {
+      u.recompute += pc.compute.time(op, Pass::kForward);
+    } else {
+      u.activations += op.saved;
+    }
+    if (op.name == "attn.residual") layer_input = op.saved;
+  }
+  if (rc.full && kind != LayerKind::kEmbedding) {
+    // Full recomputation keeps only the layer input.
+    u.activations = layer_input;
+  }
+  u.bwd_input += u.recompute;
+
+  const bool has_moe_block = kind == LayerKind::kMoe || (kind == LayerKind::kMtp && pc.moe);
+  if (has_moe_block && pc.s.plan.ep > 1) {
+    // Forward: dispatch (FP8 + scales when the recipe says so) then combine
+    // (BF16). Backward: the combine's gradient goes out like a dispatch (FP8),
+    // the dispatch's gradient comes back like a combine (BF16) (V3TR §3.3.3).
+    const double fp8_elem = 1.0 + 4.0 / 128.0;  // E4M3 + one FP32 scale per 128
+    const double dispatch_b = pc.s.precision.fp8_dispatch ? fp8_elem : 2.0;
+    const double t = pc.ctx.tokens, d = m.hidden;
+    const Seconds pair = ep_transfer_time(pc.fanout, t, d, dispatch_b, pc.s.cluster) +
+                         ep_transfer_time(pc.fanout, t, d, 2.0, pc.s.cluster);
+    u.comm_fwd += pair;
+    u.comm_bwd += pair;
+  }
+  const bool has_attention = kind == LayerKind::kDense || kind == LayerKind::kMoe ||
+                             kind == LayerKind::kMtp;
+  if (has_attention && pc.s.plan.tp > 1) {
+    // Megatron TP: two all-reduces (= RS + AG) of the activations forward, two
+    // backward, over NVLink inside the node.
+    const Bytes act = ByteCount(pc.ctx.tokens * m.hidden * 2.0);
+    const Seconds ar = 2.0 * ring_collective_time(act, pc.s.plan.tp, pc.s.cluster.nvlink_achievable,
+                                                  pc.s.cluster.nvlink_latency);
+    u.comm_fwd += ar * 2.0;
+    u.comm_bwd += ar * 2.0;
+  }
+  return u;
+}
+
+void accumulate(UnitCost& into, const UnitCost& u, int count) {
+  into.fwd += u.fwd * count;
+  into.bwd_input += u.bwd_input * count;
+  into.bwd_weight += u.bwd_weight * count;
+  into.recompute += u.recompute * count;
+  into.comm_fwd += u.comm_fwd * count;
+  into.comm_bwd += u.comm_bwd * count;
+  into.activations += u.activations * count;
+  into.params_dense += u.params_dense * count;
+  into.params_expert += u.params_expert * count;
+  into.model_flops += u.model_flops * count;
+}
+
+double weight(const UnitCost& u) {
+  return seconds(u.fwd + u.bwd_input + u.bwd_weight);
+}
+
+}  // namespace
+
+StageCosts price_stages(const Scenario& s, int num_stages, int seq_len, bool overlap) {
+  const ModelSpec& m = s.model;
+  PricingContext pc{s,
+                    ComputeModel(s.cluster.gpu, efficiency_table_named(s.cluster.efficiency_profile),
+                                 s.precision.kind == PrecisionKind::kFp8,
+                                 overlap ? s.plan.comm_sms : 0),
+                    ExpandContext{},
+                    EpFanout{},
+                    m.moe.enabled()};
+  pc.ctx.tokens = s.plan.micro_batch_size * seq_len;
+  pc.ctx.seq_len = seq_len;
+  pc.ctx.tp = s.plan.tp;
+  pc.ctx.ep = s.plan.ep;
+  pc.ctx.fp8 = s.precision.kind == PrecisionKind::kFp8;
+  if (pc.moe && s.plan.ep > 1) pc.fanout = ep_fanout(m, s.cluster, s.plan.ep);
+
+  const UnitCost dense = price_unit(pc, LayerKind::kDense);
+  const UnitCost moe = pc.moe ? price_unit(pc, LayerKind::kMoe) : dense;
+  const UnitCost embed = price_unit(pc, LayerKind::kEmbedding);
+  const UnitCost head = price_unit(pc, LayerKind::kHead);
+  const UnitCost mtp = m.mtp_depth > 0 ? price_unit(pc, LayerKind::kMtp) : UnitCost{};
+
+  StageCosts out;
+  if (!s.plan.stage_layers.empty() && static_cast<int>(s.plan.stage_layers.size()) == num_stages) {
+    out.split.layers = s.plan.stage_layers;
+  } else {
+    if (!s.plan.stage_layers.empty())
+      out.notes.push_back("stage_layers ignored: it gives " +
+                          std::to_string(s.plan.stage_layers.size()) + " stages, the schedule runs " +
+                          std::to_string(num_stages));
+    std::vector<double> costs;
+    for (int i = 0; i < m.num_layers; ++i)
+      costs.push_back(weight(m.is_moe_layer(i) ? moe : dense));
+    out.split = balanced_split(costs, num_stages, weight(embed),
+                               weight(head) + weight(mtp) * m.mtp_depth);
+  }
+
+  // Activations (or their gradients) sent between stages: BF16 hidden states.
+  const Bytes boundary = ByteCount(pc.ctx.tokens * m.hidden * 2.0);
+  int layer = 0;
+  for (int st = 0; st < num_stages; ++st) {
+    StageCost sc;
+    sc.first_layer = layer;
+    sc.num_layers = out.split.layers[st];
+    for (int i = 0; i < sc.num_layers; ++i, ++layer) {
+      if (m.is_moe_layer(layer)) {
+        ++sc.moe_layers;
+        accumulate(sc.total, moe, 1);
+      } else {
+        ++sc.dense_layers;
+        accumulate(sc.total, dense, 1);
+      }
+    }
+    if (st == 0) {
+      sc.has_embedding = true;
+      accumulate(sc.total, embed, 1);
+    }
+    if (st == num_stages - 1) {
+      sc.has_head = true;
+      accumulate(sc.total, head, 1);
+      if (m.mtp_depth > 0) {
+        sc.has_mtp = true;
+        accumulate(sc.total, mtp, m.mtp_depth);
+      }
+    }
+    if (num_stages > 1) sc.p2p = p2p_time(boundary, s.cluster.ib_achievable, s.cluster.ib_latency);
+    out.stages.push_back(sc);
+  }
+  return out;
+}
+
+}  // namespace moesim

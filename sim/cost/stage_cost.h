@@ -1,0 +1,48 @@
+#pragma once
+// Per-micro-batch cost of each pipeline stage on one GPU: compute time of the
+// forward, backward-for-input and backward-for-weights passes, the
+// communication those passes trigger (EP dispatch/combine, TP all-reduce), the
+// activation bytes kept for backward, and the parameters held.
+
+#include <string>
+#include <vector>
+
+#include "sim/cost/compute_model.h"
+#include "sim/cost/stage_split.h"
+#include "sim/model/layer_graph.h"
+#include "sim/scenario/scenario.h"
+
+namespace moesim {
+
+// One unit of work (a layer kind) priced once and reused for every instance.
+struct UnitCost {
+  LayerKind kind = LayerKind::kDense;
+  Seconds fwd, bwd_input, bwd_weight;  // compute; bwd_input includes recomputation
+  Seconds recompute;                   // the recomputation share of bwd_input
+  Seconds comm_fwd, comm_bwd;          // EP dispatch+combine, TP all-reduces
+  Bytes activations;                   // kept for backward, after recomputation
+  double params_dense = 0;             // replicated over DP (sharded by ZeRO over dp)
+  double params_expert = 0;            // routed experts (sharded over dp*tp/ep)
+  Flops model_flops;                   // F + B + W model FLOPs (no recomputation)
+};
+
+struct StageCost {
+  int first_layer = 0, num_layers = 0;
+  int dense_layers = 0, moe_layers = 0;
+  bool has_embedding = false, has_head = false, has_mtp = false;
+  UnitCost total;  // sum over the stage's units (kind unused)
+  Seconds p2p;     // activation (or gradient) transfer to the neighbour stage
+};
+
+struct StageCosts {
+  std::vector<StageCost> stages;
+  StageSplit split;
+  std::vector<std::string> notes;  // modeling caveats worth a report line
+};
+
+// `num_stages` is the number of model stages (pp, or 2 pp for DualPipeV).
+// `overlap` says whether communication overlaps compute (then compute runs on
+// the SMs that communication leaves).
+StageCosts price_stages(const Scenario& s, int num_stages, int seq_len, bool overlap);
+
+}  // namespace moesim

@@ -1,0 +1,116 @@
+#include "sim/report/report.h"
+
+namespace moesim {
+
+const char* const kMoesimVersion = "0.1.0";
+
+namespace {
+using nlohmann::json;
+
+json breakdown_json(const TimeBreakdown& b) {
+  return json{{"compute", seconds(b.compute)},     {"exposed_comm", seconds(b.exposed_comm)},
+              {"bubble", seconds(b.bubble)},       {"dp_sync", seconds(b.dp_sync)},
+              {"optimizer", seconds(b.optimizer)}, {"total", seconds(b.total())}};
+}
+}  // namespace
+
+json model_json(const ModelSpec& m, const ModelSummary& s) {
+  return json{{"name", m.name},
+              {"attention", to_string(m.attention.kind)},
+              {"layers", m.num_layers},
+              {"dense_layers", s.num_dense_layers},
+              {"moe_layers", s.num_moe_layers},
+              {"routed_experts", m.moe.num_routed_experts},
+              {"top_k", m.moe.top_k},
+              {"mtp_depth", m.mtp_depth},
+              {"params_total", s.params_total},
+              {"params_activated", s.params_activated},
+              {"params_embedding", s.params_embedding},
+              {"params_mtp", s.mtp_params},
+              {"seq_len", s.seq_len},
+              {"train_flops_per_token", flops(s.train_flops_per_token)},
+              {"forward_flops_per_token", flops(s.forward_flops_per_token)},
+              {"mtp_train_flops_per_token", flops(s.mtp_train_flops_per_token)},
+              {"kv_cache_bytes_per_token", bytes(s.kv_cache_bytes_per_token)}};
+}
+
+json estimate_json(const Scenario& s, const Estimate& e) {
+  json phases = json::array();
+  json gh_phases = json::array();
+  for (const auto& p : e.phases) {
+    phases.push_back(json{{"name", p.name},
+                          {"tokens", p.tokens},
+                          {"steps", p.steps},
+                          {"seq_len", p.seq_len},
+                          {"global_batch", p.global_batch},
+                          {"micro_batches", p.micro_batches},
+                          {"step_time_s", seconds(p.step_time)},
+                          {"tokens_per_s", p.tokens_per_s},
+                          {"mfu", p.mfu},
+                          {"breakdown_s", breakdown_json(p.breakdown)},
+                          {"wall_time_s", seconds(p.wall_time)},
+                          {"gpu_hours", p.gpu_hours},
+                          {"cost_usd", p.cost_usd}});
+    gh_phases.push_back(json{{"name", p.name}, {"gpu_hours", p.gpu_hours}});
+  }
+  json stages = json::array();
+  for (const auto& st : e.stages)
+    stages.push_back(json{{"stage", st.stage},
+                          {"first_layer", st.first_layer},
+                          {"layers", st.layers},
+                          {"dense_layers", st.dense_layers},
+                          {"moe_layers", st.moe_layers},
+                          {"embedding", st.embedding},
+                          {"head", st.head},
+                          {"mtp", st.mtp},
+                          {"fwd_s", seconds(st.fwd)},
+                          {"bwd_input_s", seconds(st.bwd_input)},
+                          {"bwd_weight_s", seconds(st.bwd_weight)},
+                          {"comm_s", seconds(st.comm)}});
+  json ranks = json::array();
+  for (const auto& r : e.ranks)
+    ranks.push_back(json{{"rank", r.rank},
+                         {"stages", r.stages},
+                         {"params", r.params},
+                         {"weights_bytes", bytes(r.memory.weights)},
+                         {"gradients_bytes", bytes(r.memory.gradients)},
+                         {"optimizer_bytes", bytes(r.memory.optimizer)},
+                         {"activations_bytes", bytes(r.memory.activations)},
+                         {"total_bytes", bytes(r.memory.total())}});
+  return json{
+      {"moesim_version", kMoesimVersion},
+      {"scenario", e.scenario},
+      {"fidelity", e.fidelity},
+      {"gpu", e.gpu},
+      {"num_gpus", e.num_gpus},
+      {"plan",
+       json{{"pp", s.plan.pp},
+            {"ep", s.plan.ep},
+            {"dp", s.plan.dp},
+            {"tp", s.plan.tp},
+            {"zero_stage", s.plan.zero_stage},
+            {"schedule", to_string(s.plan.schedule)},
+            {"micro_batch_size", s.plan.micro_batch_size},
+            {"comm_sms", s.plan.comm_sms}}},
+      {"precision", to_string(s.precision.kind)},
+      {"step_time_s", seconds(e.step_time)},
+      {"tokens_per_s", e.tokens_per_s},
+      {"mfu", e.mfu},
+      {"breakdown_s", breakdown_json(e.breakdown)},
+      {"memory_per_gpu_bytes", bytes(e.memory_per_gpu)},
+      {"hbm_capacity_bytes", bytes(e.hbm_capacity)},
+      {"fits", e.fits},
+      {"gpu_hours", json{{"total", e.gpu_hours}, {"phases", gh_phases}}},
+      {"gpu_hours_per_trillion_tokens", e.gpu_hours_per_trillion_tokens},
+      {"cost_usd", e.cost_usd},
+      {"price_per_gpu_hour_usd", s.training.price_per_gpu_hour_usd},
+      {"wall_time_s", seconds(e.wall_time)},
+      {"phases", phases},
+      {"stages", stages},
+      {"ranks", ranks},
+      {"model", model_json(s.model, e.model)},
+      {"warnings", e.warnings},
+      {"caveats", e.caveats}};
+}
+
+}  // namespace moesim

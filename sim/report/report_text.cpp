@@ -1,0 +1,181 @@
+// Text and Markdown renderings share one layout: a header, the step, memory per
+// rank, phases and totals, then warnings and caveats. Markdown uses tables.
+#include <sstream>
+
+#include "sim/report/format_units.h"
+#include "sim/report/report.h"
+
+namespace moesim {
+
+namespace {
+
+struct Table {
+  std::vector<std::string> header;
+  std::vector<std::vector<std::string>> rows;
+};
+
+std::string render_table(const Table& t, bool md) {
+  std::ostringstream o;
+  if (md) {
+    auto row = [&](const std::vector<std::string>& r) {
+      o << "|";
+      for (const auto& c : r) o << " " << c << " |";
+      o << "\n";
+    };
+    row(t.header);
+    o << "|";
+    for (size_t i = 0; i < t.header.size(); ++i) o << "---|";
+    o << "\n";
+    for (const auto& r : t.rows) row(r);
+    return o.str();
+  }
+  std::vector<size_t> w(t.header.size());
+  for (size_t i = 0; i < w.size(); ++i) w[i] = t.header[i].size();
+  for (const auto& r : t.rows)
+    for (size_t i = 0; i < r.size() && i < w.size(); ++i) w[i] = std::max(w[i], r[i].size());
+  auto row = [&](const std::vector<std::string>& r) {
+    o << " ";
+    for (size_t i = 0; i < r.size(); ++i) {
+      o << " " << r[i];
+      if (i + 1 < r.size()) o << std::string(w[i] - r[i].size() + 1, ' ');
+    }
+    o << "\n";
+  };
+  bool has_header = false;
+  for (const auto& h : t.header) has_header |= !h.empty();
+  if (has_header) row(t.header);
+  for (const auto& r : t.rows) row(r);
+  return o.str();
+}
+
+std::string share(Seconds part, Seconds total) {
+  return fmt_seconds(seconds(part)) + " (" + fmt_percent(part / total) + ")";
+}
+
+std::string model_line(const ModelSpec& m, const ModelSummary& s) {
+  std::string l = m.name + ": " + fmt_count(s.params_total) + " params (" +
+                  fmt_count(s.params_activated) + " activated";
+  if (m.mtp_depth > 0) l += ", MTP " + fmt_count(s.mtp_params);
+  l += "), " + fmt_fixed(flops(s.train_flops_per_token) / 1e9, 1) + " GFLOP/token train at " +
+       std::to_string(s.seq_len) + " tokens, KV cache " +
+       fmt_fixed(bytes(s.kv_cache_bytes_per_token), 0) + " B/token";
+  return l;
+}
+
+std::string heading(const std::string& t, bool md) { return md ? "\n## " + t + "\n\n" : "\n" + t + "\n"; }
+
+}  // namespace
+
+std::string render_estimate(const Scenario& s, const Estimate& e, ReportFormat f) {
+  if (f == ReportFormat::kJson) return estimate_json(s, e).dump(2) + "\n";
+  const bool md = f == ReportFormat::kMarkdown;
+  std::ostringstream o;
+  const auto& p = s.plan;
+  o << (md ? "# " : "") << e.scenario << "\n";
+  o << (md ? "\n" : "") << "moesim " << kMoesimVersion << ", " << e.fidelity << " fidelity\n";
+  if (md) o << "\n";
+  Table facts{{"", ""}, {}};
+  facts.rows.push_back({"cluster", std::to_string(e.num_gpus) + " x " + e.gpu + " (" +
+                                       std::to_string(s.cluster.num_nodes) + " nodes x " +
+                                       std::to_string(s.cluster.gpus_per_node) + "), " +
+                                       fmt_gib(bytes(e.hbm_capacity)) + " HBM each"});
+  facts.rows.push_back({"plan", "PP" + std::to_string(p.pp) + " " + to_string(p.schedule) +
+                                    " x EP" + std::to_string(p.ep) + " x DP" +
+                                    std::to_string(p.dp) + " x TP" + std::to_string(p.tp) +
+                                    ", ZeRO-" + std::to_string(p.zero_stage) +
+                                    ", micro-batch " + std::to_string(p.micro_batch_size) +
+                                    ", " + std::to_string(p.comm_sms) + " SMs for communication"});
+  facts.rows.push_back({"precision", std::string(to_string(s.precision.kind)) +
+                                         (s.precision.fp8_dispatch ? ", FP8 dispatch" : "")});
+  facts.rows.push_back({"model", model_line(s.model, e.model)});
+  o << render_table(facts, md);
+
+  const Seconds total = e.step_time;
+  o << heading("Step (first phase, full batch)", md);
+  Table step{{"figure", "value"}, {}};
+  step.rows.push_back({"step time", fmt_seconds(seconds(e.step_time))});
+  step.rows.push_back({"tokens/s", fmt_si(e.tokens_per_s)});
+  step.rows.push_back({"MFU", fmt_percent(e.mfu) + " (model FLOPs incl. MTP / BF16 dense peak)"});
+  step.rows.push_back({"compute", share(e.breakdown.compute, total)});
+  step.rows.push_back({"exposed communication", share(e.breakdown.exposed_comm, total)});
+  step.rows.push_back({"pipeline bubble", share(e.breakdown.bubble, total)});
+  step.rows.push_back({"DP sync", share(e.breakdown.dp_sync, total)});
+  step.rows.push_back({"optimizer", share(e.breakdown.optimizer, total)});
+  o << render_table(step, md);
+
+  o << heading("Memory per GPU: " + fmt_gib(bytes(e.memory_per_gpu)) + " of " +
+                   fmt_gib(bytes(e.hbm_capacity)) + (e.fits ? ", fits" : ", DOES NOT FIT"),
+               md);
+  Table mem{{"rank", "stages", "layers", "params", "weights", "grads", "optimizer", "activations",
+             "total"},
+            {}};
+  for (const auto& r : e.ranks) {
+    std::string st, layers;
+    for (int si : r.stages) {
+      const auto& sr = e.stages[si];
+      st += (st.empty() ? "" : "+") + std::to_string(si);
+      std::string l = std::to_string(sr.layers);
+      if (sr.embedding) l += "+emb";
+      if (sr.head) l += "+head";
+      if (sr.mtp) l += "+mtp";
+      layers += (layers.empty() ? "" : ", ") + l;
+    }
+    mem.rows.push_back({std::to_string(r.rank), st, layers, fmt_count(r.params),
+                        fmt_gib(bytes(r.memory.weights)), fmt_gib(bytes(r.memory.gradients)),
+                        fmt_gib(bytes(r.memory.optimizer)), fmt_gib(bytes(r.memory.activations)),
+                        fmt_gib(bytes(r.memory.total()))});
+  }
+  o << render_table(mem, md);
+
+  o << heading("Training phases", md);
+  Table ph{{"phase", "tokens", "steps", "step time", "wall time", "GPU-hours", "cost"}, {}};
+  for (const auto& x : e.phases)
+    ph.rows.push_back({x.name, fmt_count(x.tokens), fmt_fixed(x.steps, 0),
+                       fmt_seconds(seconds(x.step_time)), fmt_seconds(seconds(x.wall_time)),
+                       fmt_si(x.gpu_hours), fmt_usd(x.cost_usd)});
+  ph.rows.push_back({"total", "", "", "", fmt_seconds(seconds(e.wall_time)), fmt_si(e.gpu_hours),
+                     fmt_usd(e.cost_usd)});
+  o << render_table(ph, md);
+  o << (md ? "\n" : "  ") << fmt_si(e.gpu_hours_per_trillion_tokens)
+    << " GPU-hours per trillion tokens at $" << fmt_fixed(s.training.price_per_gpu_hour_usd, 2)
+    << " per GPU-hour\n";
+
+  if (!e.warnings.empty()) {
+    o << heading("Warnings", md);
+    for (const auto& w : e.warnings) o << (md ? "- " : "  - ") << w << "\n";
+  }
+  o << heading("What this estimate cannot be trusted for yet", md);
+  for (const auto& c : e.caveats) o << (md ? "- " : "  - ") << c << "\n";
+  return o.str();
+}
+
+std::string render_model(const ModelSpec& m, const ModelSummary& s, ReportFormat f) {
+  if (f == ReportFormat::kJson) return model_json(m, s).dump(2) + "\n";
+  const bool md = f == ReportFormat::kMarkdown;
+  std::ostringstream o;
+  o << (md ? "# " : "") << m.name << "\n" << (md ? "\n" : "");
+  Table t{{"figure", "value"}, {}};
+  t.rows.push_back({"attention", std::string(to_string(m.attention.kind)) + ", " +
+                                     std::to_string(m.attention.num_heads) + " heads"});
+  t.rows.push_back({"layers", std::to_string(m.num_layers) + " (" +
+                                  std::to_string(s.num_dense_layers) + " dense, " +
+                                  std::to_string(s.num_moe_layers) + " MoE)"});
+  if (m.moe.enabled())
+    t.rows.push_back({"experts", std::to_string(m.moe.num_shared_experts) + " shared + " +
+                                     std::to_string(m.moe.num_routed_experts) + " routed, top-" +
+                                     std::to_string(m.moe.top_k)});
+  t.rows.push_back({"parameters (total, no MTP)", fmt_count(s.params_total)});
+  t.rows.push_back({"parameters (activated)", fmt_count(s.params_activated)});
+  if (m.mtp_depth > 0) t.rows.push_back({"MTP parameters (unique)", fmt_count(s.mtp_params)});
+  t.rows.push_back({"train FLOPs/token at " + std::to_string(s.seq_len),
+                    fmt_fixed(flops(s.train_flops_per_token) / 1e9, 1) + " GFLOP"});
+  if (m.mtp_depth > 0)
+    t.rows.push_back({"MTP train FLOPs/token",
+                      fmt_fixed(flops(s.mtp_train_flops_per_token) / 1e9, 1) + " GFLOP"});
+  t.rows.push_back({"KV cache/token (BF16)",
+                    fmt_fixed(bytes(s.kv_cache_bytes_per_token), 0) + " B"});
+  o << render_table(t, md);
+  return o.str();
+}
+
+}  // namespace moesim

@@ -1,0 +1,104 @@
+// The plan against each training phase's batch: every DP rank runs a whole
+// number N = global_batch / (dp x micro_batch_size) of micro-batches per step,
+// and the pipeline schedule needs enough of them to fill (and, for the
+// bidirectional schedules, pair up) its stages:
+//   1f1b, zb1p        N >= pp
+//   interleaved_1f1b  N % pp == 0            (Megatron-LM's interleaved schedule)
+//   dualpipe          N even, N >= 2 pp      (V3TR §3.2.1: micro-batches fed from both ends)
+//   dualpipev         N >= 2 pp              (2 pp stages on pp ranks)
+// Only the full batch is checked: a ramp may start below the schedule's
+// minimum (the cost model warns about those steps), but not below one
+// micro-batch per DP rank.
+#include "sim/scenario/detail/plan_checks.h"
+
+namespace moesim::detail {
+
+namespace {
+
+std::string num(std::int64_t v) { return std::to_string(v); }
+
+// The first schedule rule that N breaks, or "".
+std::string schedule_problem(ScheduleKind s, std::int64_t pp, std::int64_t n) {
+  switch (s) {
+    case ScheduleKind::k1F1B:
+    case ScheduleKind::kZb1p:
+      if (n < pp)
+        return std::string(to_string(s)) + " needs at least pp = " + num(pp) +
+               " micro-batches per DP rank per step to fill the pipeline";
+      break;
+    case ScheduleKind::kInterleaved1F1B:
+      if (n % pp != 0)
+        return "interleaved_1f1b needs the micro-batches per DP rank per step to be a "
+               "multiple of pp = " +
+               num(pp);
+      break;
+    case ScheduleKind::kDualPipe:
+      if (n % 2 != 0 || n < 2 * pp)
+        return "dualpipe needs an even number of micro-batches per DP rank per step, at "
+               "least 2 x pp = " +
+               num(2 * pp);
+      break;
+    case ScheduleKind::kDualPipeV:
+      if (n < 2 * pp)
+        return "dualpipev needs at least 2 x pp = " + num(2 * pp) +
+               " micro-batches per DP rank per step";
+      break;
+  }
+  return "";
+}
+
+}  // namespace
+
+void check_batches(const ParallelPlan& p, const TrainingSpec& t, const ScenarioSources& where,
+                   ParseLog& log) {
+  const std::int64_t unit = product({p.dp, p.micro_batch_size});  // sequences per micro-step
+  const std::string unit_text =
+      "dp " + num(p.dp) + " x micro_batch_size " + num(p.micro_batch_size) + " = " + num(unit);
+  for (size_t i = 0; i < t.phases.size(); ++i) {
+    const TrainingPhase& ph = t.phases[i];
+    const JsonLocation here = where.training / "phases" / i;
+    const std::int64_t seqs = ph.batch.sequences;
+    if (seqs < 1) {
+      log.error(here / "global_batch", "expected a positive integer, found " + num(seqs));
+      continue;
+    }
+    if (p.micro_batches && seqs != product({*p.micro_batches, unit})) {
+      log.error(here / "global_batch",
+                "global_batch " + num(seqs) + " disagrees with the plan: micro_batches " +
+                    num(*p.micro_batches) + " x dp " + num(p.dp) + " x micro_batch_size " +
+                    num(p.micro_batch_size) + " = " + num(product({*p.micro_batches, unit})) +
+                    " sequences (give one or the other)");
+      continue;
+    }
+    if (seqs < unit) {
+      log.error(here / "global_batch", "global_batch " + num(seqs) + " is smaller than " +
+                                           unit_text +
+                                           ": each DP rank needs at least one micro-batch");
+      continue;
+    }
+    if (seqs % unit != 0) {
+      log.error(here / "global_batch",
+                "global_batch " + num(seqs) + " is not a multiple of " + unit_text +
+                    ": each DP rank runs a whole number of micro-batches per step");
+      continue;
+    }
+    const std::int64_t n = seqs / unit;
+    const std::string problem = schedule_problem(p.schedule, p.pp, n);
+    if (!problem.empty())
+      log.error(where.plan / "schedule", problem + "; phase \"" + ph.name +
+                                             "\" has N = global_batch " + num(seqs) + " / (" +
+                                             unit_text + ") = " + num(n));
+    const std::int64_t from = ph.batch.ramp_from;
+    if (from > 0 && from < unit)
+      log.error(here / "batch_ramp" / "from", "the ramp starts at " + num(from) +
+                                                  " sequences, below " + unit_text +
+                                                  " (one micro-batch per DP rank)");
+    else if (from > 0 && from >= seqs)
+      log.error(here / "batch_ramp" / "from",
+                "the ramp must start below the phase's "
+                "global_batch " +
+                    num(seqs) + ", found " + num(from));
+  }
+}
+
+}  // namespace moesim::detail

@@ -1,0 +1,82 @@
+// The cluster part (docs/scenario-format.md, "cluster"): a catalog GPU, a node
+// count, and optional overrides of the links default_cluster() derives from
+// the GPU. Bandwidths are in GB/s (1e9 bytes/s), latencies in microseconds.
+#include "sim/hw/gpu_spec.h"
+#include "sim/scenario/detail/parts.h"
+
+namespace moesim::detail {
+
+namespace {
+
+const auto kFabricKinds =
+    name_table({FabricKind::kMultiPlaneFatTree, FabricKind::kRailOptimized, FabricKind::kFatTree});
+
+const std::vector<std::string> kEfficiencyProfiles = {"published", "datasheet"};
+
+constexpr IntRule kSwitchPorts{2, INT_MAX, "an integer >= 2 (switch radix)"};
+constexpr NumberRule kOversubscription{1.0, true, false, "a number >= 1 (1 = non-blocking)"};
+
+FabricSpec read_fabric(const json& j, const JsonLocation& at, ParseLog& log) {
+  FabricSpec f;
+  ObjectReader r(j, at, log, "the scale-out fabric");
+  if (!r.valid()) return f;
+  r.read_enum("kind", f.kind, kFabricKinds);
+  if (f.kind == FabricKind::kMultiPlaneFatTree)
+    r.read("planes", f.planes, kPositiveInt);
+  else
+    r.reject("planes", "applies to \"multi_plane_fat_tree\" fabrics only");
+  r.read("switch_ports", f.switch_ports, kSwitchPorts);
+  r.read("oversubscription", f.oversubscription, kOversubscription);
+  r.finish();
+  return f;
+}
+
+const GpuSpec* read_gpu(ObjectReader& r, std::string& name) {
+  if (!r.read("gpu", name, kRequired)) return nullptr;
+  const GpuSpec* gpu = find_gpu(name);
+  if (!gpu) {
+    const auto names = gpu_names();
+    const std::string near = closest_match(name, names);
+    r.log().bad_value(r.where() / "gpu",
+                      "unknown GPU \"" + name + "\"; " +
+                          (near.empty() ? "" : "did you mean \"" + near + "\"? ") +
+                          "the catalog has " + quoted_list(names));
+  }
+  return gpu;
+}
+
+}  // namespace
+
+ClusterSpec parse_cluster(const json& j, const JsonLocation& at, ParseLog& log) {
+  const size_t bad_before = log.bad_values();
+  ClusterSpec c;
+  ObjectReader r(j, at, log, "a cluster");
+  if (!r.valid()) return c;
+  r.ignore("source");
+  std::string gpu_name;
+  const GpuSpec* gpu = read_gpu(r, gpu_name);
+  int nodes = 0;
+  r.read("nodes", nodes, kPositiveInt, kRequired);
+  if (gpu) {
+    c = default_cluster(*gpu, nodes);
+  } else {
+    c.gpu.name = gpu_name;
+    c.num_nodes = nodes;
+  }
+  r.read("gpus_per_node", c.gpus_per_node, kPositiveInt);
+  double v = 0;
+  if (r.read("nvlink_GB_per_s", v, kPositiveNumber)) c.nvlink_achievable = GBPerSecond(v);
+  if (r.read("ib_GB_per_s", v, kPositiveNumber)) c.ib_achievable = GBPerSecond(v);
+  if (r.read("nvlink_latency_us", v, kNonNegativeNumber)) c.nvlink_latency = Microseconds(v);
+  if (r.read("ib_latency_us", v, kNonNegativeNumber)) c.ib_latency = Microseconds(v);
+  if (const json* f = r.get("fabric", kOptional, "an object"))
+    c.fabric = read_fabric(*f, at / "fabric", log);
+  const int profile = r.read_choice("efficiency_profile", kEfficiencyProfiles);
+  if (profile >= 0) c.efficiency_profile = kEfficiencyProfiles[static_cast<size_t>(profile)];
+  r.finish();
+  // Without a GPU the link defaults are missing too; that is not news.
+  if (log.bad_values() == bad_before) report_field_messages(validate(c), at, log, nullptr, &j);
+  return c;
+}
+
+}  // namespace moesim::detail

@@ -1,0 +1,210 @@
+// validate_scenario(): single-part rules for values built in memory, and how
+// the parallel plan fits the model and the cluster. Each diagnostic points at
+// the value the user would change (the plan's /ep, /tp, ...), and says why.
+#include "sim/scenario/detail/plan_checks.h"
+
+#include <cmath>
+
+#include "sim/scenario/detail/parts.h"
+
+namespace moesim {
+
+namespace detail {
+
+namespace {
+
+std::string num(std::int64_t v) { return std::to_string(v); }
+
+// Returns false when a degree is below 1 (then no cross-part check can run).
+bool check_plan_alone(const ParallelPlan& p, const JsonLocation& at, ParseLog& log) {
+  bool sane = true;
+  auto at_least_one = [&](const char* key, int v) {
+    if (v >= 1) return;
+    log.error(at / key, "expected a positive integer, found " + num(v));
+    sane = false;
+  };
+  at_least_one("pp", p.pp);
+  at_least_one("ep", p.ep);
+  at_least_one("dp", p.dp);
+  at_least_one("tp", p.tp);
+  at_least_one("virtual_stages", p.virtual_stages);
+  at_least_one("micro_batch_size", p.micro_batch_size);
+  if (p.micro_batches) at_least_one("micro_batches", *p.micro_batches);
+  if (p.zero_stage < 0 || p.zero_stage > 3)
+    log.error(at / "zero_stage",
+              "expected an integer in 0..3 (ZeRO stage), found " + num(p.zero_stage));
+  if (p.comm_sms < 0)
+    log.error(at / "comm_sms", "expected a non-negative integer, found " + num(p.comm_sms));
+  for (size_t i = 0; i < p.stage_layers.size(); ++i) {
+    if (p.stage_layers[i] < 0)
+      log.error(at / "stage_layers" / i,
+                "expected a non-negative integer, found " + num(p.stage_layers[i]));
+  }
+  if (!sane) return false;
+  if (product({p.dp, p.tp}) % p.ep != 0)
+    log.error(at / "ep", "ep " + num(p.ep) +
+                             " does not divide dp x tp = " + num(product({p.dp, p.tp})) +
+                             ": expert-parallel groups are carved out of the data- and "
+                             "tensor-parallel ranks");
+  const bool interleaved = p.schedule == ScheduleKind::kInterleaved1F1B;
+  if (interleaved && p.virtual_stages < 2)
+    log.error(at / "virtual_stages",
+              "interleaved_1f1b needs virtual_stages >= 2 (model chunks per pipeline rank), "
+              "found " +
+                  num(p.virtual_stages));
+  if (!interleaved && p.virtual_stages != 1)
+    log.error(at / "virtual_stages", "virtual_stages " + num(p.virtual_stages) +
+                                         " applies to the \"interleaved_1f1b\" schedule only "
+                                         "(schedule is \"" +
+                                         to_string(p.schedule) + "\")");
+  if (p.schedule == ScheduleKind::kDualPipe && p.pp % 2 != 0)
+    log.error(at / "pp",
+              "dualpipe needs an even pp (it feeds micro-batches from both ends of "
+              "the pipeline), found " +
+                  num(p.pp));
+  return true;
+}
+
+void check_plan_model(const ParallelPlan& p, const ModelSpec& m, const JsonLocation& at,
+                      ParseLog& log) {
+  const MoeSpec& x = m.moe;
+  if (!x.enabled() && p.ep != 1)
+    log.error(at / "ep", "ep must be 1 for a dense model (\"" + m.name +
+                             "\" has no routed experts), found " + num(p.ep));
+  else if (x.enabled() && x.num_routed_experts % p.ep != 0)
+    log.error(at / "ep", "ep " + num(p.ep) + " does not divide the model's " +
+                             num(x.num_routed_experts) + " routed experts");
+  const AttentionSpec& a = m.attention;
+  if (a.num_heads % p.tp != 0)
+    log.error(at / "tp", "tp " + num(p.tp) + " does not divide the model's " + num(a.num_heads) +
+                             " attention heads");
+  else if (a.kind == AttentionKind::kGqa && a.num_kv_heads % p.tp != 0)
+    log.error(at / "tp", "tp " + num(p.tp) + " does not divide the model's " + num(a.num_kv_heads) +
+                             " key/value heads (GQA)");
+  if (p.pp > m.num_layers)
+    log.error(at / "pp",
+              "pp " + num(p.pp) + " exceeds the model's " + num(m.num_layers) + " layers");
+  if (!p.stage_layers.empty()) {
+    std::int64_t sum = 0;
+    for (int n : p.stage_layers) sum += n;
+    if (static_cast<std::int64_t>(p.stage_layers.size()) != p.pp)
+      log.error(at / "stage_layers",
+                "expected " + num(p.pp) + " entries (one per pipeline stage, pp = " + num(p.pp) +
+                    "), found " + num(static_cast<std::int64_t>(p.stage_layers.size())));
+    else if (sum != m.num_layers)
+      log.error(at / "stage_layers", "the entries sum to " + num(sum) +
+                                         " layers, but the model has " + num(m.num_layers));
+  }
+  if (p.schedule == ScheduleKind::kDualPipeV && m.num_layers < product({2, p.pp}))
+    log.error(at / "schedule", "dualpipev runs 2 x pp = " + num(product({2, p.pp})) +
+                                   " pipeline stages on " + num(p.pp) +
+                                   " ranks and needs at least that many layers; the model has " +
+                                   num(m.num_layers));
+  const std::int64_t chunks = product({p.pp, p.virtual_stages});
+  if (p.schedule == ScheduleKind::kInterleaved1F1B && p.virtual_stages >= 2 &&
+      m.num_layers < chunks)
+    log.error(at / "virtual_stages",
+              "interleaved_1f1b runs pp x virtual_stages = " + num(chunks) +
+                  " model chunks and needs at least that many layers; the model has " +
+                  num(m.num_layers));
+}
+
+void check_plan_cluster(const ParallelPlan& p, const ClusterSpec& c, const JsonLocation& at,
+                        ParseLog& log) {
+  const std::int64_t used = product({p.pp, p.dp, p.tp});
+  const std::int64_t have = product({c.num_nodes, c.gpus_per_node});
+  if (used != have)
+    log.error(at, "pp " + num(p.pp) + " x dp " + num(p.dp) + " x tp " + num(p.tp) + " = " +
+                      num(used) + " GPUs, but the cluster has " + num(c.num_nodes) + " nodes x " +
+                      num(c.gpus_per_node) + " = " + num(have) + " GPUs");
+  if (c.gpu.sm_count > 0 && p.comm_sms >= c.gpu.sm_count)
+    log.error(at / "comm_sms", "expected 0.." + num(c.gpu.sm_count - 1) + " (fewer than the " +
+                                   num(c.gpu.sm_count) + " SMs of the " + c.gpu.name +
+                                   ", which also run the computation), found " + num(p.comm_sms));
+}
+
+bool check_precision(const PrecisionSpec& p, const JsonLocation& at, ParseLog& log) {
+  const size_t before = log.size();
+  auto bytes = [&](const char* key, int v) {
+    if (v != 1 && v != 2 && v != 4 && v != 8)
+      log.error(at / key, "expected 1, 2, 4 or 8 (bytes per value), found " + num(v));
+  };
+  bytes("master_weight_bytes", p.master_weight_bytes);
+  bytes("grad_bytes", p.grad_bytes);
+  bytes("optimizer_state_bytes", p.optimizer_state_bytes);
+  return log.size() == before;
+}
+
+void check_precision_cluster(const PrecisionSpec& p, const ClusterSpec& c, const JsonLocation& at,
+                             ParseLog& log) {
+  if (p.kind == PrecisionKind::kFp8 && !(c.gpu.peak_fp8 > FlopsPerSecond()))
+    log.error(at / "kind", "\"fp8\" needs FP8 tensor cores, which the " + c.gpu.name +
+                               " lacks (its peak FP8 rate is 0); use \"bf16\"");
+}
+
+bool check_training(const TrainingSpec& t, const JsonLocation& at, ParseLog& log) {
+  const size_t before = log.size();
+  if (!(t.price_per_gpu_hour_usd >= 0) || !std::isfinite(t.price_per_gpu_hour_usd))
+    log.error(at / "price_per_gpu_hour_usd",
+              "expected a non-negative number, found " + json(t.price_per_gpu_hour_usd).dump());
+  if (t.phases.empty()) log.error(at / "phases", "expected at least one training phase");
+  for (size_t i = 0; i < t.phases.size(); ++i) {
+    const TrainingPhase& ph = t.phases[i];
+    const JsonLocation here = at / "phases" / i;
+    if (ph.seq_len < 1)
+      log.error(here / "seq_len", "expected a positive integer, found " + num(ph.seq_len));
+    const bool tokens = ph.tokens > 0, steps = ph.steps > 0;
+    if (tokens == steps || ph.tokens < 0 || ph.steps < 0)
+      log.error(here,
+                "expected exactly one positive budget, \"tokens\" or \"steps\"; found "
+                "tokens " +
+                    json(ph.tokens).dump() + " and steps " + json(ph.steps).dump());
+    if (ph.batch.ramp_from < 0)
+      log.error(here / "batch_ramp" / "from",
+                "expected a positive integer, found " + num(ph.batch.ramp_from));
+    else if (ph.batch.ramp_from > 0 && !(ph.batch.ramp_tokens > 0))
+      log.error(here / "batch_ramp" / "over_tokens",
+                "expected a positive number, found " + json(ph.batch.ramp_tokens).dump());
+  }
+  return log.size() == before;
+}
+
+}  // namespace
+
+std::int64_t product(std::initializer_list<std::int64_t> factors) {
+  std::int64_t p = 1;
+  for (std::int64_t f : factors) {
+    if (f != 0 && std::llabs(p) > INT64_MAX / std::llabs(f)) return INT64_MAX;
+    p *= f;
+  }
+  return p;
+}
+
+void check_scenario(const Scenario& s, const ScenarioSources& where, const PartsValid& valid,
+                    ParseLog& log) {
+  // A part takes part in cross-part checks only when it is valid on its own.
+  const auto model_problems = validate(s.model);
+  const auto cluster_problems = validate(s.cluster);
+  const auto* rename = where.model_is_hf_config ? &hf_field_names(s.model) : nullptr;
+  if (valid.model) report_field_messages(model_problems, where.model, log, rename, nullptr);
+  if (valid.cluster) report_field_messages(cluster_problems, where.cluster, log, nullptr, nullptr);
+  const bool model = valid.model && model_problems.empty();
+  const bool cluster = valid.cluster && cluster_problems.empty();
+  const bool precision = valid.precision && check_precision(s.precision, where.precision, log);
+  const bool training = valid.training && check_training(s.training, where.training, log);
+  if (precision && cluster) check_precision_cluster(s.precision, s.cluster, where.precision, log);
+  if (!valid.plan || !check_plan_alone(s.plan, where.plan, log)) return;
+  if (model) check_plan_model(s.plan, s.model, where.plan, log);
+  if (cluster) check_plan_cluster(s.plan, s.cluster, where.plan, log);
+  if (training) check_batches(s.plan, s.training, where, log);
+}
+
+}  // namespace detail
+
+Diagnostics validate_scenario(const Scenario& s, const ScenarioSources& where) {
+  detail::ParseLog log;
+  detail::check_scenario(s, where, detail::PartsValid{}, log);
+  return log.diagnostics();
+}
+
+}  // namespace moesim

@@ -1,0 +1,78 @@
+// The training part (docs/scenario-format.md, "training"): a price and the
+// phases, each a token (or step) budget at one sequence length and global
+// batch, optionally ramping the batch up (V3TR §4.2: 3072 -> 15360 over 469B).
+#include "sim/scenario/detail/parts.h"
+
+namespace moesim::detail {
+
+namespace {
+
+constexpr NumberRule kStepCount{0.0, false, true, "a positive whole number"};
+constexpr IntRule kGlobalBatch{
+    1, INT_MAX,
+    "a positive integer (sequences per step; may be omitted when the plan gives micro_batches)"};
+
+void read_budget(ObjectReader& r, TrainingPhase& ph) {
+  const bool tokens = r.has("tokens"), steps = r.has("steps");
+  if (tokens && steps) {
+    r.log().bad_value(r.where(), "give either \"tokens\" or \"steps\", not both");
+  } else if (!tokens && !steps) {
+    r.log().bad_value(r.where(),
+                      "missing the phase length: give \"tokens\" (a positive number) or \"steps\"");
+  }
+  r.read("tokens", ph.tokens, kPositiveNumber);
+  r.read("steps", ph.steps, kStepCount);
+}
+
+void read_ramp(const json& j, const JsonLocation& at, ParseLog& log, BatchSchedule& b) {
+  ObjectReader r(j, at, log, "a batch ramp");
+  if (!r.valid()) return;
+  r.read("from", b.ramp_from, kPositiveInt, kRequired);
+  r.read("over_tokens", b.ramp_tokens, kPositiveNumber, kRequired);
+  r.finish();
+}
+
+TrainingPhase read_phase(const json& j, const JsonLocation& at, size_t index, ParseLog& log,
+                         bool plan_gives_micro_batches, std::optional<int> plan_global_batch) {
+  TrainingPhase ph;
+  ph.name = "phase " + std::to_string(index + 1);
+  ObjectReader r(j, at, log, "a training phase");
+  if (!r.valid()) return ph;
+  r.read("name", ph.name);
+  read_budget(r, ph);
+  r.read("seq_len", ph.seq_len, kPositiveInt, kRequired);
+  if (r.has("global_batch") || !plan_gives_micro_batches) {
+    r.read("global_batch", ph.batch.sequences, kGlobalBatch, kRequired);
+  } else {
+    r.ignore("global_batch");
+    ph.batch.sequences = plan_global_batch.value_or(0);
+  }
+  if (const json* ramp = r.get("batch_ramp", kOptional, "an object"))
+    read_ramp(*ramp, at / "batch_ramp", log, ph.batch);
+  r.finish();
+  return ph;
+}
+
+}  // namespace
+
+TrainingSpec parse_training(const json& j, const JsonLocation& at, ParseLog& log,
+                            bool plan_gives_micro_batches, std::optional<int> plan_global_batch) {
+  TrainingSpec t;
+  ObjectReader r(j, at, log, "the training run");
+  if (!r.valid()) return t;
+  r.read("price_per_gpu_hour_usd", t.price_per_gpu_hour_usd, kNonNegativeNumber, kRequired);
+  if (const json* phases = r.get("phases", kRequired, "an array of phases")) {
+    if (!phases->is_array() || phases->empty()) {
+      log.bad_value(at / "phases", "expected a non-empty array of training phases, found " +
+                                       (phases->is_array() ? "an empty array" : describe(*phases)));
+    } else {
+      for (size_t i = 0; i < phases->size(); ++i)
+        t.phases.push_back(read_phase((*phases)[i], at / "phases" / i, i, log,
+                                      plan_gives_micro_batches, plan_global_batch));
+    }
+  }
+  r.finish();
+  return t;
+}
+
+}  // namespace moesim::detail

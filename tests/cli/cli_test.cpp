@@ -1,0 +1,152 @@
+// The CLI driven in-process, from the repository root (ctest's working dir).
+#include <gtest/gtest.h>
+
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <nlohmann/json.hpp>
+
+#include "tests/cli/cli_run.h"
+
+namespace moesim {
+namespace {
+
+using testing::contains;
+using testing::run_cli;
+const char* const kHeadline = "scenarios/deepseek-v3-pretrain-2048xH800.json";
+
+std::string temp_path(const std::string& name) {
+  return (std::filesystem::temp_directory_path() / ("moesim_cli_test_" + name)).string();
+}
+
+TEST(Cli, RunPrintsTheHeadlineReport) {
+  auto r = run_cli({"run", kHeadline});
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_TRUE(contains(r.out, "step time"));
+  EXPECT_TRUE(contains(r.out, "GPU-hours"));
+  EXPECT_TRUE(contains(r.out, "cannot be trusted"));
+}
+
+TEST(Cli, JsonReportHasTheDocumentedFields) {
+  auto r = run_cli({"run", kHeadline, "--format", "json"});
+  ASSERT_EQ(r.code, 0) << r.err;
+  auto j = nlohmann::json::parse(r.out);
+  for (const char* k : {"step_time_s", "tokens_per_s", "mfu", "memory_per_gpu_bytes", "fits",
+                        "gpu_hours", "cost_usd", "model", "breakdown_s", "phases", "caveats"})
+    EXPECT_TRUE(j.contains(k)) << k;
+  EXPECT_TRUE(j["gpu_hours"]["phases"].is_array());
+  EXPECT_EQ(j["gpu_hours"]["phases"][0]["name"], "pre-training");
+  for (const char* k : {"params_total", "params_activated", "train_flops_per_token",
+                        "kv_cache_bytes_per_token"})
+    EXPECT_TRUE(j["model"].contains(k)) << k;
+  EXPECT_EQ(j["model"]["kv_cache_bytes_per_token"], 70272.0);
+  EXPECT_EQ(j["num_gpus"], 2048);
+}
+
+TEST(Cli, ReportsAreByteIdenticalAcrossRuns) {
+  for (const char* f : {"text", "json", "md"}) {
+    auto a = run_cli({"run", kHeadline, "--format", f});
+    auto b = run_cli({"run", kHeadline, "--format", f});
+    ASSERT_EQ(a.code, 0);
+    EXPECT_EQ(a.out, b.out) << f;
+  }
+}
+
+TEST(Cli, ModelJsonIsTheReportsModelObject) {
+  auto m = run_cli({"model", "scenarios/models/deepseek-v3.json", "--format", "json"});
+  ASSERT_EQ(m.code, 0) << m.err;
+  auto r = run_cli({"run", kHeadline, "--format", "json"});
+  EXPECT_EQ(nlohmann::json::parse(m.out), nlohmann::json::parse(r.out)["model"]);
+}
+
+TEST(Cli, ModelTextNamesTheFigures) {
+  auto m = run_cli({"model", "scenarios/models/deepseek-v3.json"});
+  ASSERT_EQ(m.code, 0) << m.err;
+  EXPECT_TRUE(contains(m.out, "671.03B"));
+  EXPECT_TRUE(contains(m.out, "70272 B"));
+}
+
+TEST(Cli, EveryShippedScenarioRuns) {
+  int n = 0;
+  for (const auto& e : std::filesystem::directory_iterator("scenarios")) {
+    if (e.path().extension() != ".json") continue;
+    auto r = run_cli({"run", e.path().string(), "--format", "json"});
+    EXPECT_EQ(r.code, 0) << e.path() << "\n" << r.err;
+    ++n;
+  }
+  EXPECT_GE(n, 5);
+}
+
+TEST(Cli, SeveralScenariosGiveAJsonArray) {
+  auto r = run_cli({"run", kHeadline, kHeadline, "--format", "json"});
+  ASSERT_EQ(r.code, 0);
+  auto j = nlohmann::json::parse(r.out);
+  ASSERT_TRUE(j.is_array());
+  EXPECT_EQ(j.size(), 2u);
+}
+
+TEST(Cli, OutFileIsWrittenWholeOrNotAtAll) {
+  const std::string good = temp_path("good.json");
+  std::remove(good.c_str());
+  auto r = run_cli({"run", kHeadline, "--format", "json", "--out", good});
+  ASSERT_EQ(r.code, 0) << r.err;
+  std::ifstream in(good);
+  auto j = nlohmann::json::parse(in);
+  EXPECT_TRUE(j.contains("step_time_s"));
+  std::remove(good.c_str());
+
+  const std::string bad_out = temp_path("bad_out.json");
+  std::remove(bad_out.c_str());
+  auto b = run_cli({"run", kHeadline, "does/not/exist.json", "--out", bad_out});
+  EXPECT_EQ(b.code, 2);
+  EXPECT_TRUE(contains(b.err, "does/not/exist.json"));
+  EXPECT_FALSE(std::filesystem::exists(bad_out));
+  EXPECT_FALSE(std::filesystem::exists(bad_out + ".moesim-tmp"));
+}
+
+TEST(Cli, UsageErrorsExitTwoWithAHint) {
+  auto a = run_cli({"rnu", kHeadline});
+  EXPECT_EQ(a.code, 2);
+  EXPECT_TRUE(contains(a.err, "did you mean \"run\"")) << a.err;
+  auto b = run_cli({"run", kHeadline, "--formt", "json"});
+  EXPECT_EQ(b.code, 2);
+  EXPECT_TRUE(contains(b.err, "--format")) << b.err;
+  auto c = run_cli({"run", kHeadline, "--format", "yaml"});
+  EXPECT_EQ(c.code, 2);
+  EXPECT_TRUE(contains(c.err, "expected text, json or md")) << c.err;
+  auto d = run_cli({"run"});
+  EXPECT_EQ(d.code, 2);
+  auto e = run_cli({"model", "scenarios/models/deepseek-v3.json", "--seq-len", "0"});
+  EXPECT_EQ(e.code, 2);
+  EXPECT_TRUE(contains(e.err, "--seq-len")) << e.err;
+  auto f = run_cli({"run", kHeadline, "--fidelity", "des"});
+  EXPECT_EQ(f.code, 2);
+  EXPECT_TRUE(contains(f.err, "des fidelity")) << f.err;
+  EXPECT_EQ(run_cli({}).code, 2);
+}
+
+TEST(Cli, HelpForEveryCommand) {
+  for (auto args : std::vector<std::vector<std::string>>{
+           {"--help"}, {"run", "--help"}, {"model", "--help"}, {"--version"}}) {
+    auto r = run_cli(args);
+    EXPECT_EQ(r.code, 0);
+    EXPECT_FALSE(r.out.empty());
+  }
+}
+
+TEST(Cli, BadScenarioNamesFileAndPath) {
+  const std::string path = temp_path("bad_scenario.json");
+  {
+    std::ofstream f(path);
+    f << R"({"name": "x", "model": "MISSING.json", "cluster": {}, "plan": {}, )"
+         R"("precision": {}, "training": {}})";
+  }
+  auto r = run_cli({"run", path});
+  EXPECT_EQ(r.code, 2);
+  EXPECT_TRUE(contains(r.err, "MISSING.json")) << r.err;
+  EXPECT_TRUE(contains(r.err, "error: ")) << r.err;
+  std::remove(path.c_str());
+}
+
+}  // namespace
+}  // namespace moesim

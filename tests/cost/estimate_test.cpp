@@ -1,0 +1,82 @@
+#include "sim/cost/estimate.h"
+
+#include <gtest/gtest.h>
+
+#include "tests/cost/headline_fixture.h"
+
+namespace moesim {
+
+TEST(Estimate, HeadlineBreakdownAddsUpAndFits) {
+  Estimate e = estimate(testing::headline());
+  EXPECT_NEAR(seconds(e.breakdown.total()), seconds(e.step_time), 1e-9 * seconds(e.step_time));
+  EXPECT_TRUE(e.fits) << gib(e.memory_per_gpu) << " GiB";
+  EXPECT_EQ(e.num_gpus, 2048);
+  EXPECT_EQ(e.phases.size(), 1u);
+  EXPECT_EQ(e.phases[0].micro_batches, 120);  // 15360 / (128 x 1)
+  EXPECT_NEAR(e.gpu_hours, hours(e.wall_time) * 2048, 1e-6 * e.gpu_hours);
+  EXPECT_NEAR(e.cost_usd, 2.0 * e.gpu_hours, 1e-6 * e.cost_usd);
+  EXPECT_GT(e.mfu, 0.0);
+  EXPECT_LT(e.mfu, 2.0);  // FP8 may exceed the BF16 peak, never twice it
+  // 61 layers in 16 stages, head and MTP on the last.
+  int layers = 0;
+  for (const auto& s : e.stages) layers += s.layers;
+  EXPECT_EQ(layers, 61);
+  EXPECT_TRUE(e.stages.back().mtp);
+  EXPECT_TRUE(e.stages.front().embedding);
+  // The ramp starts below DualPipe's minimum micro-batch count: said, not hidden.
+  ASSERT_FALSE(e.warnings.empty());
+  EXPECT_NE(e.warnings[0].find("24 micro-batches"), std::string::npos);
+}
+
+TEST(Estimate, DualPipeBeats1F1BAndZb1p) {
+  Scenario s = testing::headline();
+  const Seconds dualpipe = estimate(s).step_time;
+  s.plan.schedule = ScheduleKind::k1F1B;
+  const Estimate one = estimate(s);
+  s.plan.schedule = ScheduleKind::kZb1p;
+  const Estimate zb = estimate(s);
+  EXPECT_LT(dualpipe, zb.step_time);
+  EXPECT_LE(zb.step_time, one.step_time);
+  EXPECT_GT(one.breakdown.exposed_comm, SecondsOf(0.0));
+}
+
+TEST(Estimate, Bf16IsSlowerAndHeavierThanFp8) {
+  Scenario s = testing::headline();
+  const Estimate fp8 = estimate(s);
+  s.precision.kind = PrecisionKind::kBf16;
+  s.precision.fp8_dispatch = false;
+  const Estimate bf16 = estimate(s);
+  EXPECT_GT(bf16.step_time, fp8.step_time);
+  EXPECT_GT(bf16.memory_per_gpu, fp8.memory_per_gpu);
+}
+
+TEST(Estimate, DatasheetRooflineIsAnUpperBoundOnSpeed) {
+  Scenario s = testing::headline();
+  const Estimate pub = estimate(s);
+  s.cluster.efficiency_profile = "datasheet";
+  EXPECT_LT(estimate(s).step_time, pub.step_time);
+}
+
+TEST(Estimate, APlanThatCannotHoldItsWeightsDoesNotFit) {
+  Scenario s = testing::headline();
+  s.plan.pp = 1;
+  s.plan.dp = 2048;
+  s.plan.schedule = ScheduleKind::k1F1B;
+  s.training.phases[0].batch.ramp_from = 0;
+  s.training.phases[0].batch.sequences = 4096;
+  const Estimate e = estimate(s);
+  EXPECT_FALSE(e.fits);
+  bool said = false;
+  for (const auto& w : e.warnings) said |= w.find("does not fit") != std::string::npos;
+  EXPECT_TRUE(said);
+}
+
+TEST(Estimate, MoreIbBandwidthNeverHurts) {
+  Scenario s = testing::headline();
+  s.plan.schedule = ScheduleKind::k1F1B;
+  const Seconds slow = estimate(s).step_time;
+  s.cluster.ib_achievable = s.cluster.ib_achievable * 2.0;
+  EXPECT_LT(estimate(s).step_time, slow);
+}
+
+}  // namespace moesim
