@@ -130,8 +130,12 @@ StageCosts price_stages(const Scenario& s, int num_stages, int seq_len, bool ove
     std::vector<double> costs;
     for (int i = 0; i < m.num_layers; ++i)
       costs.push_back(weight(m.is_moe_layer(i) ? moe : dense));
-    out.split = balanced_split(costs, num_stages, weight(embed),
-                               weight(head) + weight(mtp) * m.mtp_depth);
+    const bool paired = s.plan.schedule == ScheduleKind::kDualPipe ||
+                        s.plan.schedule == ScheduleKind::kDualPipeV;
+    const double last = weight(head) + weight(mtp) * m.mtp_depth;
+    out.split = paired && num_stages % 2 == 0
+                    ? balanced_pair_split(costs, num_stages, weight(embed), last)
+                    : balanced_split(costs, num_stages, weight(embed), last);
   }
 
   // Activations (or their gradients) sent between stages: BF16 hidden states.

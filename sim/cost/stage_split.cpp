@@ -78,4 +78,84 @@ StageSplit balanced_split(const std::vector<double>& layer_costs, int num_stages
   return best;
 }
 
+namespace {
+
+// Greedy fill of rank pairs from the outside in under `cap` on each rank's
+// load. Rank r takes layers for its front stage (from the front of what is
+// left) and its back stage (from the back), always feeding the lighter of the
+// two, until the next layer would pass `cap` or its fair share of what is left.
+// Returns an empty split when `cap` is infeasible.
+StageSplit fill_pairs(const std::vector<double>& cost, int stages, double first_extra,
+                      double last_extra, double cap) {
+  const int n = static_cast<int>(cost.size());
+  const int ranks = stages / 2;
+  std::vector<int> layers(stages, 0);
+  double left = first_extra + last_extra;
+  for (double c : cost) left += c;
+  int lo = 0, hi = n - 1;  // remaining layers are [lo, hi]
+  for (int r = 0; r < ranks; ++r) {
+    const int front = r, back = stages - 1 - r;
+    double wf = r == 0 ? first_extra : 0.0, wb = r == 0 ? last_extra : 0.0;
+    const bool inner = r == ranks - 1;
+    const double share = left / (ranks - r);
+    const int must_leave = 2 * (ranks - 1 - r);
+    while (lo <= hi) {
+      const int remaining = hi - lo + 1;
+      const bool front_empty = layers[front] == 0, back_empty = layers[back] == 0;
+      if (!inner) {
+        const int needed = (front_empty ? 1 : 0) + (back_empty ? 1 : 0);
+        if (!front_empty && !back_empty) {
+          if (remaining <= must_leave) break;
+        } else if (remaining - 1 < must_leave + needed - 1) {
+          break;
+        }
+      }
+      const bool to_front = front_empty || (!back_empty && wf <= wb);
+      const double c = to_front ? cost[lo] : cost[hi];
+      const bool need_one = front_empty || back_empty;
+      if (!inner && !need_one && (wf + wb + c > cap || wf + wb + 0.5 * c > share)) break;
+      if (to_front) {
+        wf += cost[lo++];
+        ++layers[front];
+      } else {
+        wb += cost[hi--];
+        ++layers[back];
+      }
+    }
+    if (layers[front] == 0 || layers[back] == 0 || wf + wb > cap) return {};
+    left -= wf + wb;
+  }
+  if (lo <= hi) return {};
+  return StageSplit{layers};
+}
+
+}  // namespace
+
+StageSplit balanced_pair_split(const std::vector<double>& layer_costs, int num_stages,
+                               double first_stage_extra, double last_stage_extra) {
+  MOESIM_CHECK(num_stages >= 2 && num_stages % 2 == 0 &&
+                   static_cast<int>(layer_costs.size()) >= num_stages,
+               "balanced_pair_split needs an even stage count and a layer per stage");
+  double lo = 0, hi = first_stage_extra + last_stage_extra;
+  for (double c : layer_costs) hi += c;
+  StageSplit best;
+  // Bisection on the heaviest rank; the loosest cap (everything) is feasible
+  // only for the inner rank, so start from the total and shrink.
+  for (int it = 0; it < 60; ++it) {
+    const double mid = 0.5 * (lo + hi);
+    StageSplit s = fill_pairs(layer_costs, num_stages, first_stage_extra, last_stage_extra, mid);
+    if (s.layers.empty()) {
+      lo = mid;
+    } else {
+      hi = mid;
+      best = std::move(s);
+    }
+  }
+  if (best.layers.empty())
+    best = fill_pairs(layer_costs, num_stages, first_stage_extra, last_stage_extra, hi);
+  if (best.layers.empty())
+    return balanced_split(layer_costs, num_stages, first_stage_extra, last_stage_extra);
+  return best;
+}
+
 }  // namespace moesim

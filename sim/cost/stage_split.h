@@ -22,4 +22,13 @@ struct StageSplit {
 StageSplit balanced_split(const std::vector<double>& layer_costs, int num_stages,
                           double first_stage_extra, double last_stage_extra);
 
+// For DualPipe and DualPipeV, where rank r holds stages r and S-1-r: the split
+// that minimises the heaviest *rank* (the sum of its two stages), filled from
+// both ends inward so the first rank's embedding and the last stage's head and
+// MTP share one rank as V3TR §3.2.3 describes. Within a rank the two stages are
+// kept as even as whole layers allow.
+// REQUIRES: num_stages even and >= 2, layer_costs.size() >= num_stages.
+StageSplit balanced_pair_split(const std::vector<double>& layer_costs, int num_stages,
+                               double first_stage_extra, double last_stage_extra);
+
 }  // namespace moesim

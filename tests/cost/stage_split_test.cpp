@@ -43,3 +43,25 @@ TEST(StageSplit, CheapDenseLayersPackTighter) {
 }
 
 }  // namespace moesim
+
+namespace moesim {
+
+TEST(StageSplit, PairSplitBalancesRanksForDualPipe) {
+  // 61 equal layers, 16 stages on 8 ranks; the last stage also carries 3
+  // layers' worth of head and MTP, paired on rank 0 with the embedding stage.
+  std::vector<double> cost(61, 1.0);
+  StageSplit s = balanced_pair_split(cost, 16, 0.1, 3.0);
+  ASSERT_EQ(s.layers.size(), 16u);
+  EXPECT_EQ(std::accumulate(s.layers.begin(), s.layers.end(), 0), 61);
+  double worst = 0;
+  for (int r = 0; r < 8; ++r) {
+    double w = s.layers[r] + s.layers[15 - r] + (r == 0 ? 3.1 : 0.0);
+    worst = std::max(worst, w);
+    EXPECT_GE(s.layers[r], 1);
+    EXPECT_GE(s.layers[15 - r], 1);
+  }
+  // (61 + 3.1) / 8 = 8.01: the best any split of whole layers can do is 9.
+  EXPECT_LE(worst, 9.0 + 1e-9);
+}
+
+}  // namespace moesim
