@@ -34,7 +34,9 @@ std::vector<GpuSpec> make_catalog() {
 
   GpuSpec h100 = h800;
   h100.name = "H100";
-  h100.hbm_capacity = GB(80);                // NVIDIA H100 SXM5 datasheet: 80 GB HBM3
+  // The H100 SXM5 datasheet's 80 GB HBM3 is the same memory as the H800's:
+  // use the CUDA-visible capacity measured on H800 (PROF trace, see above).
+  h100.hbm_capacity = h800.hbm_capacity;
   h100.hbm_bandwidth = TBPerSecond(3.35);    // same
   h100.nvlink_bandwidth = GBPerSecond(450);  // 900 GB/s bidirectional (datasheet; ISCA §4.1)
   h100.nic_bandwidth = GbitPerSecond(400);   // DGX H100: 8x CX7 400 Gb/s
