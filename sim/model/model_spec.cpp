@@ -1,5 +1,6 @@
 #include "sim/model/model_spec.h"
 
+#include <algorithm>
 #include <string>
 
 namespace moesim {
@@ -33,9 +34,13 @@ bool ModelSpec::is_moe_layer(int i) const {
 }
 
 int ModelSpec::num_moe_layers() const {
-  int n = 0;
-  for (int i = 0; i < num_layers; ++i) n += is_moe_layer(i) ? 1 : 0;
-  return n;
+  // Layers i in [first_dense_layers, num_layers) with i % layer_freq == 0.
+  if (!moe.enabled() || moe.layer_freq <= 0) return 0;
+  const int first = std::max(0, moe.first_dense_layers);
+  if (first >= num_layers) return 0;
+  const int f = moe.layer_freq;
+  const int start = (first + f - 1) / f * f;  // first multiple of f at or after `first`
+  return start >= num_layers ? 0 : (num_layers - 1 - start) / f + 1;
 }
 
 namespace {
@@ -66,8 +71,10 @@ std::vector<std::string> validate(const ModelSpec& m) {
     if (a.qk_rope_head_dim < 0) e.push_back("attention/qk_rope_head_dim: must be >= 0");
     positive(e, "attention/v_head_dim", a.v_head_dim);
   }
-  bool any_dense = !m.moe.enabled();
-  for (int i = 0; i < m.num_layers && !any_dense; ++i) any_dense = !m.is_moe_layer(i);
+  if (m.num_layers > kMaxLayers)
+    e.push_back("layers: " + std::to_string(m.num_layers) + " exceeds the supported maximum of " +
+                std::to_string(kMaxLayers));
+  const bool any_dense = m.num_layers > 0 && m.num_moe_layers() < m.num_layers;
   if (any_dense) positive(e, "dense_intermediate", m.dense_intermediate);
   if (m.moe.enabled()) {
     const auto& x = m.moe;

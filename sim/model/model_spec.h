@@ -79,6 +79,9 @@ struct ModelSpec {
   bool operator==(const ModelSpec& o) const;
 };
 
+// Far beyond any real model; keeps per-layer work bounded on hostile input.
+constexpr int kMaxLayers = 100000;
+
 // Every problem with a spec, as "field: what is wrong" strings whose field names
 // are the JSON keys of the moesim model format (e.g. "moe/top_k: 9 exceeds ...").
 std::vector<std::string> validate(const ModelSpec& m);

@@ -2,7 +2,7 @@
 // A scenario: what to train (model), on what (cluster), how (parallel plan and
 // precision) and for how long (training phases and price). Plain values; the
 // JSON format that produces them is documented in docs/scenario-format.md and
-// parsed by scenario_json.h. validate_plan() checks that the parts fit together.
+// parsed by scenario_json.h, whose validate_scenario() checks that the parts fit together.
 
 #include <optional>
 #include <string>

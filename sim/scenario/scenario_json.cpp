@@ -10,6 +10,23 @@
 
 namespace moesim {
 
+JsonLocation JsonLocation::operator/(const std::string& key) const {
+  std::string escaped;
+  for (char c : key) {
+    if (c == '~')
+      escaped += "~0";
+    else if (c == '/')
+      escaped += "~1";
+    else
+      escaped += c;
+  }
+  return JsonLocation{file, pointer + "/" + escaped};
+}
+
+JsonLocation JsonLocation::operator/(size_t index) const {
+  return JsonLocation{file, pointer + "/" + std::to_string(index)};
+}
+
 bool ScenarioSources::operator==(const ScenarioSources& o) const {
   return scenario == o.scenario && model == o.model && cluster == o.cluster && plan == o.plan &&
          precision == o.precision && training == o.training &&

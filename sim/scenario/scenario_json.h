@@ -11,7 +11,7 @@
 // are InputError diagnostics too. Nothing here prints or exits.
 // Thread safety: all functions are pure apart from reading the named files.
 
-#include <nlohmann/json.hpp>
+#include <nlohmann/json_fwd.hpp>
 #include <string>
 #include <vector>
 

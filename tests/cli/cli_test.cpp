@@ -150,3 +150,31 @@ TEST(Cli, BadScenarioNamesFileAndPath) {
 
 }  // namespace
 }  // namespace moesim
+
+namespace moesim {
+namespace {
+
+TEST(Cli, ModelImportsAHuggingFaceConfig) {
+  auto hf = testing::run_cli({"model", "tests/data/hf/deepseek-v3/config.json", "--format", "json"});
+  ASSERT_EQ(hf.code, 0) << hf.err;
+  auto ours = testing::run_cli({"model", "scenarios/models/deepseek-v3.json", "--format", "json"});
+  auto a = nlohmann::json::parse(hf.out), b = nlohmann::json::parse(ours.out);
+  a.erase("name");
+  b.erase("name");
+  EXPECT_EQ(a, b);  // same figures from either description of the model
+  auto llama = testing::run_cli({"model", "tests/data/hf/llama-3.1-405b/config.json"});
+  ASSERT_EQ(llama.code, 0) << llama.err;
+  EXPECT_TRUE(testing::contains(llama.out, "516096 B"));
+}
+
+TEST(Cli, ModelOnADirectoryOrGarbageExitsTwo) {
+  auto d = testing::run_cli({"model", "tests/data/hf/deepseek-v3"});
+  EXPECT_EQ(d.code, 2);
+  EXPECT_TRUE(testing::contains(d.err, "tests/data/hf/deepseek-v3")) << d.err;
+  auto s = testing::run_cli({"model", "tests/data/scenarios/syntax-error.json"});
+  EXPECT_EQ(s.code, 2);
+  EXPECT_TRUE(testing::contains(s.err, "syntax-error.json")) << s.err;
+}
+
+}  // namespace
+}  // namespace moesim

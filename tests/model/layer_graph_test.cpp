@@ -87,3 +87,31 @@ TEST(LayerGraph, MtpSharesEmbeddingAndHead) {
 }
 
 }  // namespace moesim
+
+namespace moesim {
+
+TEST(ModelSpec, MoeLayerCountMatchesTheHfRule) {
+  ModelSpec m = testing::deepseek_v3();
+  for (int first : {0, 1, 3, 7}) {
+    for (int freq : {1, 2, 3}) {
+      for (int layers : {1, 5, 61}) {
+        m.num_layers = layers;
+        m.moe.first_dense_layers = first;
+        m.moe.layer_freq = freq;
+        int n = 0;
+        for (int i = 0; i < layers; ++i) n += m.is_moe_layer(i) ? 1 : 0;
+        EXPECT_EQ(m.num_moe_layers(), n) << first << " " << freq << " " << layers;
+      }
+    }
+  }
+}
+
+TEST(ModelSpec, AbsurdLayerCountsAreRejected) {
+  ModelSpec m = testing::mixtral_8x7b();
+  m.num_layers = 2147483647;
+  auto e = validate(m);
+  ASSERT_FALSE(e.empty());
+  EXPECT_NE(e[0].find("layers:"), std::string::npos);
+}
+
+}  // namespace moesim

@@ -150,9 +150,12 @@ TEST(ScenarioHfConfig, UnsupportedModelTypeSuggestsAFamily) {
 TEST(ScenarioHfConfig, RequiredKeysAndTypesAreChecked) {
   json j = read_json("tests/data/hf/deepseek-v3/config.json");
   j.erase("hidden_size");
+  j["hiden_size"] = 7168;
   j["n_routed_experts"] = "256";
   const auto d = hf_errors(j);
-  EXPECT_TRUE(has_diagnostic(d, "config.json", "", {"missing required key \"hidden_size\""}));
+  EXPECT_TRUE(has_diagnostic(d, "config.json", "",
+                             {"missing required key \"hidden_size\" (a positive integer); is "
+                              "\"hiden_size\" a misspelling?"}));
   EXPECT_TRUE(has_diagnostic(d, "config.json", "/n_routed_experts",
                              {"expected a non-negative integer, found \"256\" (string)"}));
 }

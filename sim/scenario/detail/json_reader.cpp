@@ -3,26 +3,7 @@
 #include <algorithm>
 #include <cmath>
 
-namespace moesim {
-
-JsonLocation JsonLocation::operator/(const std::string& key) const {
-  std::string escaped;
-  for (char c : key) {
-    if (c == '~')
-      escaped += "~0";
-    else if (c == '/')
-      escaped += "~1";
-    else
-      escaped += c;
-  }
-  return JsonLocation{file, pointer + "/" + escaped};
-}
-
-JsonLocation JsonLocation::operator/(size_t index) const {
-  return JsonLocation{file, pointer + "/" + std::to_string(index)};
-}
-
-namespace detail {
+namespace moesim::detail {
 
 void ParseLog::bad_value(const JsonLocation& at, std::string message) {
   diagnostics_.add(at.file, at.pointer, std::move(message));
@@ -216,11 +197,28 @@ void ObjectReader::finish() {
     }
   }
   // A missing key already suggested for a misspelt one needs no second message.
+  // Lenient objects report no unknown keys, so the hint goes with the missing key.
+  std::vector<std::string> present;
+  if (lenient_)
+    for (const auto& [key, value] : object_->items()) present.push_back(key);
   for (size_t i = 0; i < missing_.size(); ++i) {
     if (std::find(suggested.begin(), suggested.end(), missing_[i]) != suggested.end()) continue;
-    log_.bad_value(where_, "missing required key \"" + missing_[i] + "\" (" + expected_[i] + ")");
+    const std::string near = closest_match(missing_[i], present);
+    log_.bad_value(where_, "missing required key \"" + missing_[i] + "\" (" + expected_[i] + ")" +
+                               (near.empty() ? "" : "; is \"" + near + "\" a misspelling?"));
   }
 }
+
+namespace {
+// Whether `doc` holds the value at `pointer`; malformed pointers count as held.
+bool holds(const json& doc, const std::string& pointer) {
+  try {
+    return doc.contains(json::json_pointer(pointer));
+  } catch (const json::exception&) {
+    return true;
+  }
+}
+}  // namespace
 
 void report_field_messages(const std::vector<std::string>& messages, const JsonLocation& root,
                            ParseLog& log,
@@ -242,7 +240,7 @@ void report_field_messages(const std::vector<std::string>& messages, const JsonL
     }
     JsonLocation at = root;
     if (!field.empty()) at.pointer += "/" + field;
-    if (doc && !field.empty() && !doc->contains(json::json_pointer("/" + field))) {
+    if (doc && !field.empty() && !holds(*doc, "/" + field)) {
       const size_t slash = field.rfind('/');
       JsonLocation parent = root;
       if (slash != std::string::npos) parent.pointer += "/" + field.substr(0, slash);
@@ -254,5 +252,4 @@ void report_field_messages(const std::vector<std::string>& messages, const JsonL
   }
 }
 
-}  // namespace detail
-}  // namespace moesim
+}  // namespace moesim::detail

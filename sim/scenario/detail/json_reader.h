@@ -51,7 +51,6 @@ struct IntRule {
   std::int64_t max;
   const char* expected;  // completes "expected ..."
 };
-inline constexpr IntRule kAnyInt{INT_MIN, INT_MAX, "an integer"};
 inline constexpr IntRule kPositiveInt{1, INT_MAX, "a positive integer"};
 inline constexpr IntRule kNonNegativeInt{0, INT_MAX, "a non-negative integer"};
 
