@@ -1,5 +1,8 @@
 #include "cli/args.h"
 
+#include <algorithm>
+#include <thread>
+
 #include "sim/core/diagnostics.h"
 
 namespace moesim::cli {
@@ -56,6 +59,21 @@ ParsedArgs parse_args(const std::vector<std::string>& args,
   }
   d.throw_if_any();
   return p;
+}
+
+int parse_jobs(const ParsedArgs& a) {
+  const unsigned hw = std::max(1u, std::thread::hardware_concurrency());
+  auto v = a.get("-j");
+  if (!v) return static_cast<int>(hw);
+  try {
+    size_t used = 0;
+    const int n = std::stoi(*v, &used);
+    if (used == v->size() && n >= 1 && n <= 1024) return n;
+  } catch (const std::exception&) {
+  }
+  Diagnostics d;
+  d.add("<command line>", "-j", "expected a thread count in 1..1024, found \"" + *v + "\"");
+  throw InputError(d);
 }
 
 }  // namespace moesim::cli

@@ -24,4 +24,7 @@ ParsedArgs parse_args(const std::vector<std::string>& args,
                       const std::vector<std::string>& value_options,
                       const std::vector<std::string>& flag_options);
 
+// The -j option: a thread count in 1..1024; all cores when absent.
+int parse_jobs(const ParsedArgs& a);
+
 }  // namespace moesim::cli

@@ -20,6 +20,9 @@ const char* const kUsage =
     "  run SCENARIO...   estimate training runs described by scenario files\n"
     "  model MODEL       parameters, FLOPs per token and KV cache of a model file or a\n"
     "                    HuggingFace config.json\n"
+    "  sweep SPEC        evaluate a sweep of scenarios (parallel, resumable, shardable)\n"
+    "  merge --out DIR SHARD_DIR...\n"
+    "                    join the outputs of sharded sweeps\n"
     "\n"
     "options:\n"
     "  -h, --help        this help; `moesim <command> --help` for a command's options\n"
@@ -63,7 +66,9 @@ int main(const std::vector<std::string>& args, std::ostream& out, std::ostream& 
     }
     if (cmd == "run") return run_command(rest, out, err);
     if (cmd == "model") return model_command(rest, out, err);
-    std::string hint = closest_match(cmd, {"run", "model", "--help", "--version"});
+    if (cmd == "sweep") return sweep_command(rest, out, err);
+    if (cmd == "merge") return merge_command(rest, out, err);
+    std::string hint = closest_match(cmd, {"run", "model", "sweep", "merge", "--help", "--version"});
     err << "error: unknown command \"" << cmd << "\""
         << (hint.empty() ? "" : "; did you mean \"" + hint + "\"?") << "\n\n"
         << kUsage;

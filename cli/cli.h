@@ -14,6 +14,8 @@ int main(const std::vector<std::string>& args, std::ostream& out, std::ostream& 
 // Subcommands, each taking the arguments after its name.
 int run_command(const std::vector<std::string>& args, std::ostream& out, std::ostream& err);
 int model_command(const std::vector<std::string>& args, std::ostream& out, std::ostream& err);
+int sweep_command(const std::vector<std::string>& args, std::ostream& out, std::ostream& err);
+int merge_command(const std::vector<std::string>& args, std::ostream& out, std::ostream& err);
 
 // Writes `text` to `path` atomically (temporary file + rename): either the whole
 // file appears or none does. Throws std::runtime_error naming the path on failure.

@@ -1,10 +1,14 @@
+#include <algorithm>
+#include <atomic>
 #include <sstream>
+#include <thread>
 
 #include "cli/args.h"
 #include "cli/cli.h"
 #include "cli/report_format.h"
 #include "sim/core/diagnostics.h"
 #include "sim/cost/estimate.h"
+#include "sim/report/format_units.h"
 #include "sim/report/report.h"
 #include "sim/scenario/scenario_json.h"
 
@@ -12,7 +16,8 @@ namespace moesim::cli {
 
 namespace {
 const char* const kRunUsage =
-    "usage: moesim run SCENARIO... [--format text|json|md] [--out FILE] [--fidelity analytic]\n"
+    "usage: moesim run SCENARIO... [--format text|json|md] [--out FILE] [-j N]\n"
+    "                  [--fidelity analytic]\n"
     "\n"
     "Estimates each scenario: step time and its breakdown, MFU, tokens/s, memory per GPU\n"
     "and whether it fits, GPU-hours and cost per training phase.\n"
@@ -20,14 +25,68 @@ const char* const kRunUsage =
     "  --format F    text (default), json (one object; an array for several scenarios)\n"
     "                or md (Markdown)\n"
     "  --out FILE    write the report to FILE (atomically: nothing is written on error)\n"
+    "  -j N          estimate N scenarios at a time (default: all cores)\n"
     "  --fidelity F  analytic (closed form; the only fidelity in this version)\n"
+    "\n"
+    "With several scenarios, text and Markdown reports end with a summary table.\n"
     "\n"
     "Every scenario is loaded and checked before any report is written; bad input\n"
     "exits with status 2 and names the file, JSON path and what was expected.\n";
+// Estimates every scenario on `jobs` threads; results in input order.
+std::vector<Estimate> estimate_all(const std::vector<Scenario>& scenarios, int jobs) {
+  std::vector<Estimate> out(scenarios.size());
+  std::atomic<size_t> next{0};
+  auto worker = [&] {
+    for (size_t i; (i = next.fetch_add(1)) < scenarios.size();) out[i] = estimate(scenarios[i]);
+  };
+  std::vector<std::thread> pool;
+  const size_t n = std::min<size_t>(static_cast<size_t>(std::max(1, jobs)), scenarios.size());
+  for (size_t t = 1; t < n; ++t) pool.emplace_back(worker);
+  worker();
+  for (auto& t : pool) t.join();
+  return out;
+}
+
+std::string render_summary_table(const std::vector<Scenario>& ss, const std::vector<Estimate>& es,
+                                 bool md) {
+  std::ostringstream o;
+  o << (md ? "## Summary\n\n| scenario | GPUs | step | MFU | memory/GPU | fits | GPU-hours | cost |\n"
+             "|---|---|---|---|---|---|---|---|\n"
+           : "Summary\n");
+  std::vector<std::vector<std::string>> rows;
+  for (size_t i = 0; i < ss.size(); ++i) {
+    const Estimate& e = es[i];
+    rows.push_back({ss[i].name, std::to_string(e.num_gpus), fmt_seconds(seconds(e.step_time)),
+                    fmt_percent(e.mfu), fmt_gib(bytes(e.memory_per_gpu)), e.fits ? "yes" : "NO",
+                    fmt_si(e.gpu_hours), fmt_usd(e.cost_usd)});
+  }
+  if (md) {
+    for (const auto& r : rows) {
+      o << "|";
+      for (const auto& c : r) o << " " << c << " |";
+      o << "\n";
+    }
+    return o.str();
+  }
+  std::vector<size_t> w(8, 0);
+  const std::vector<std::string> head = {"scenario", "GPUs", "step", "MFU", "memory/GPU", "fits",
+                                         "GPU-hours", "cost"};
+  rows.insert(rows.begin(), head);
+  for (const auto& r : rows)
+    for (size_t c = 0; c < r.size(); ++c) w[c] = std::max(w[c], r[c].size());
+  for (const auto& r : rows) {
+    o << " ";
+    for (size_t c = 0; c < r.size(); ++c)
+      o << " " << r[c] << (c + 1 < r.size() ? std::string(w[c] - r[c].size() + 1, ' ') : "");
+    o << "\n";
+  }
+  return o.str();
+}
+
 }  // namespace
 
 int run_command(const std::vector<std::string>& args, std::ostream& out, std::ostream& err) {
-  const ParsedArgs a = parse_args(args, {"--format", "--out", "--fidelity"}, {"--help"});
+  const ParsedArgs a = parse_args(args, {"--format", "--out", "--fidelity", "-j"}, {"--help"});
   if (a.flags.count("--help")) {
     out << kRunUsage;
     return kExitOk;
@@ -58,16 +117,21 @@ int run_command(const std::vector<std::string>& args, std::ostream& out, std::os
   }
   all.throw_if_any();
 
+  const std::vector<Estimate> estimates = estimate_all(scenarios, parse_jobs(a));
   std::ostringstream text;
   if (format == ReportFormat::kJson && scenarios.size() > 1) {
     nlohmann::json arr = nlohmann::json::array();
-    for (const auto& s : scenarios) arr.push_back(estimate_json(s, estimate(s)));
+    for (size_t i = 0; i < scenarios.size(); ++i)
+      arr.push_back(estimate_json(scenarios[i], estimates[i]));
     text << arr.dump(2) << "\n";
   } else {
     for (size_t i = 0; i < scenarios.size(); ++i) {
       if (i > 0) text << (format == ReportFormat::kMarkdown ? "\n---\n\n" : "\n");
-      text << render_estimate(scenarios[i], estimate(scenarios[i]), format);
+      text << render_estimate(scenarios[i], estimates[i], format);
     }
+    if (scenarios.size() > 1)
+      text << (format == ReportFormat::kMarkdown ? "\n---\n\n" : "\n")
+           << render_summary_table(scenarios, estimates, format == ReportFormat::kMarkdown);
   }
   if (auto path = a.get("--out")) {
     write_file_atomically(*path, text.str());

@@ -4,10 +4,11 @@
 
 namespace moesim {
 
-ComputeModel::ComputeModel(GpuSpec gpu, EfficiencyTable table, bool fp8_recipe, int comm_sms)
-    : gpu_(std::move(gpu)), table_(std::move(table)), fp8_recipe_(fp8_recipe) {
-  MOESIM_CHECK(comm_sms >= 0 && comm_sms < gpu_.sm_count, "comm_sms out of range");
-  sm_share_ = static_cast<double>(gpu_.sm_count - comm_sms) / gpu_.sm_count;
+ComputeModel::ComputeModel(const GpuSpec& gpu, const EfficiencyTable& table, bool fp8_recipe,
+                           int comm_sms)
+    : gpu_(&gpu), table_(&table), fp8_recipe_(fp8_recipe) {
+  MOESIM_CHECK(comm_sms >= 0 && comm_sms < gpu.sm_count, "comm_sms out of range");
+  sm_share_ = static_cast<double>(gpu.sm_count - comm_sms) / gpu.sm_count;
 }
 
 Seconds ComputeModel::time(const Op& op, Pass pass) const {
@@ -15,13 +16,13 @@ Seconds ComputeModel::time(const Op& op, Pass pass) const {
                   : pass == Pass::kBackwardInput ? op.bwd_input
                                                  : op.bwd_weight;
   if (w.flops == Flops() && w.bytes == Bytes()) return Seconds();
-  const Seconds memory = w.bytes / (gpu_.hbm_bandwidth * table_.memory);
+  const Seconds memory = w.bytes / (gpu_->hbm_bandwidth * table_->memory);
   Seconds compute;
   switch (op.kind) {
     case OpKind::kGemm:
     case OpKind::kGroupedGemm: {
       const bool fp8 = op.fp8_eligible && fp8_recipe_;
-      const FlopsPerSecond peak = fp8 ? gpu_.peak_fp8 : gpu_.peak_bf16;
+      const FlopsPerSecond peak = fp8 ? gpu_->peak_fp8 : gpu_->peak_bf16;
       // The backward GEMMs are the forward's transposes: dX[m,k] = dY[m,n] W^T
       // and dW[k,n] = X^T[k,m] dY[m,n]; look efficiency up at the shape run.
       const GemmShape& g = op.gemm;
@@ -34,16 +35,16 @@ Seconds ComputeModel::time(const Op& op, Pass pass) const {
         n = g.n;
         k = g.m;
       }
-      const double eff = table_.gemm_efficiency(m, n, k, fp8);
+      const double eff = table_->gemm_efficiency(m, n, k, fp8);
       compute = w.flops / (peak * (eff * sm_share_));
       break;
     }
     case OpKind::kAttention:
-      compute = w.flops / (gpu_.peak_bf16 * (table_.attention * sm_share_));
+      compute = w.flops / (gpu_->peak_bf16 * (table_->attention * sm_share_));
       break;
     case OpKind::kMemoryBound:
     case OpKind::kEmbedding:
-      compute = w.flops / (gpu_.peak_fp32 * sm_share_);
+      compute = w.flops / (gpu_->peak_fp32 * sm_share_);
       break;
   }
   return max(compute, memory);

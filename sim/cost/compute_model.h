@@ -16,16 +16,17 @@ enum class Pass { kForward, kBackwardInput, kBackwardWeight };
 
 class ComputeModel {
  public:
-  // REQUIRES: 0 <= comm_sms < gpu.sm_count.
-  ComputeModel(GpuSpec gpu, EfficiencyTable table, bool fp8_recipe, int comm_sms);
+  // REQUIRES: 0 <= comm_sms < gpu.sm_count; `table` outlives the model (the
+  // shipped tables are static).
+  ComputeModel(const GpuSpec& gpu, const EfficiencyTable& table, bool fp8_recipe, int comm_sms);
 
   Seconds time(const Op& op, Pass pass) const;
-  const EfficiencyTable& table() const { return table_; }
+  const EfficiencyTable& table() const { return *table_; }
   double sm_share() const { return sm_share_; }
 
  private:
-  GpuSpec gpu_;
-  EfficiencyTable table_;
+  const GpuSpec* gpu_;
+  const EfficiencyTable* table_;
   bool fp8_recipe_;
   double sm_share_;
 };

@@ -11,9 +11,16 @@ namespace {
 constexpr double kH800Fp8PeakTflops = 1978.9;
 
 GemmPoint deepgemm(double m, double n, double k, int groups, double tflops, const char* table) {
-  return GemmPoint{m, n, k, groups, tflops / kH800Fp8PeakTflops,
+  return GemmPoint{m,
+                   n,
+                   k,
+                   groups,
+                   tflops / kH800Fp8PeakTflops,
                    std::string("deepseek-ai/DeepGEMM README ") + table +
-                       " (shared/reference/published-figures.md §10)"};
+                       " (shared/reference/published-figures.md §10)",
+                   std::log2(m),
+                   std::log2(n),
+                   std::log2(k)};
 }
 
 }  // namespace
@@ -21,9 +28,10 @@ GemmPoint deepgemm(double m, double n, double k, int groups, double tflops, cons
 double EfficiencyTable::gemm_efficiency(double m, double n, double k, bool fp8) const {
   const auto& pts = (!fp8 && !gemm_bf16.empty()) ? gemm_bf16 : gemm_fp8;
   if (pts.empty()) return 1.0;
+  const double lm = std::log2(m), ln = std::log2(n), lk = std::log2(k);
   double wsum = 0, esum = 0;
   for (const auto& p : pts) {
-    const double dm = std::log2(m / p.m), dn = std::log2(n / p.n), dk = std::log2(k / p.k);
+    const double dm = lm - p.log_m, dn = ln - p.log_n, dk = lk - p.log_k;
     const double d2 = dm * dm + dn * dn + dk * dk;
     if (d2 < 1e-12) return p.efficiency;
     const double w = 1.0 / (d2 * d2);  // inverse-distance weight, power 4 on distance
@@ -33,7 +41,8 @@ double EfficiencyTable::gemm_efficiency(double m, double n, double k, bool fp8) 
   return esum / wsum;
 }
 
-EfficiencyTable published_h800_efficiency() {
+namespace {
+EfficiencyTable make_published() {
   EfficiencyTable t;
   t.name = "published";
   // Compute-bound rows only (M >= 4096): at M = 64/128 the same kernels are
@@ -63,15 +72,26 @@ EfficiencyTable published_h800_efficiency() {
   return t;
 }
 
-EfficiencyTable datasheet_efficiency() {
+EfficiencyTable make_datasheet() {
   EfficiencyTable t;
   t.name = "datasheet";
   t.attention_source = "roofline (efficiency 1.0)";
   t.memory_source = "roofline (efficiency 1.0)";
   return t;
 }
+}  // namespace
 
-EfficiencyTable efficiency_table_named(const std::string& name) {
+const EfficiencyTable& published_h800_efficiency() {
+  static const EfficiencyTable t = make_published();
+  return t;
+}
+
+const EfficiencyTable& datasheet_efficiency() {
+  static const EfficiencyTable t = make_datasheet();
+  return t;
+}
+
+const EfficiencyTable& efficiency_table_named(const std::string& name) {
   if (name == "datasheet") return datasheet_efficiency();
   return published_h800_efficiency();
 }

@@ -18,6 +18,7 @@ struct GemmPoint {
   int groups = 1;
   double efficiency = 0;       // achieved / peak of the GEMM's dtype
   std::string source;
+  double log_m = 0, log_n = 0, log_k = 0;  // log2 of m, n, k (set by the table's builder)
 };
 
 struct EfficiencyTable {
@@ -37,9 +38,9 @@ struct EfficiencyTable {
   bool bf16_is_estimated() const { return gemm_bf16.empty(); }
 };
 
-EfficiencyTable published_h800_efficiency();
-EfficiencyTable datasheet_efficiency();
+const EfficiencyTable& published_h800_efficiency();
+const EfficiencyTable& datasheet_efficiency();
 // REQUIRES: name is "published" or "datasheet" (ClusterSpec validation checks it).
-EfficiencyTable efficiency_table_named(const std::string& name);
+const EfficiencyTable& efficiency_table_named(const std::string& name);
 
 }  // namespace moesim

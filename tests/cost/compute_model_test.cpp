@@ -38,7 +38,7 @@ TEST(ComputeModel, Fp8IsFasterThanBf16ForTheSameGemm) {
 }
 
 TEST(ComputeModel, EfficiencyInterpolatesBetweenMeasuredShapes) {
-  EfficiencyTable t = published_h800_efficiency();
+  const EfficiencyTable& t = published_h800_efficiency();
   const double lo = 751.0 / 1978.9, hi = 1426.0 / 1978.9;
   double e = t.gemm_efficiency(4096, 16384, 4096, true);
   EXPECT_GE(e, lo);

@@ -1,0 +1,138 @@
+// Every generator on pp in {2, 4, 8, 16} and several micro-batch counts: each
+// chunk's F, B and W run exactly once, every dependency holds in the executed
+// timeline, nothing deadlocks; plus the exact order of small cases.
+#include "sim/sched/generators.h"
+
+#include <gtest/gtest.h>
+
+#include "sim/sched/executor.h"
+#include "tests/sched/sched_support.h"
+
+namespace moesim {
+namespace {
+
+using test::all_cases;
+using test::costs;
+using test::describe;
+
+std::string joined(const std::vector<std::string>& lines) {
+  std::string s;
+  for (size_t i = 0; i < lines.size() && i < 10; ++i) s += lines[i] + "\n";
+  return s;
+}
+
+TEST(Generators, EveryCaseRunsEachChunkOnceInDependencyOrder) {
+  // Unequal costs so that a wrong order cannot hide behind ties.
+  for (const ChunkCosts& c : {costs(1, 1, 1), costs(2, 3, 1, 4)}) {
+    for (const test::Case& k : all_cases()) {
+      SCOPED_TRACE(describe(k));
+      const Schedule s = make_schedule(k.kind, k.pp, k.micro_batches, k.virtual_stages);
+      EXPECT_TRUE(schedule_problems(s).empty()) << joined(schedule_problems(s));
+      const ScheduleRun run = simulate(s, c);
+      ASSERT_TRUE(run.ok()) << run.deadlock->message;
+      EXPECT_TRUE(test::dependency_violations(s, run).empty())
+          << joined(test::dependency_violations(s, run));
+      EXPECT_TRUE(test::exactly_once_violations(run).empty())
+          << joined(test::exactly_once_violations(run));
+    }
+  }
+}
+
+TEST(Generators, LayoutOfStagesOnRanks) {
+  const Schedule one = make_schedule(ScheduleKind::k1F1B, 4, 4);
+  EXPECT_EQ(one.stages, 4);
+  EXPECT_EQ(one.rank_stages, (std::vector<std::vector<int>>{{0}, {1}, {2}, {3}}));
+  const Schedule inter = make_schedule(ScheduleKind::kInterleaved1F1B, 4, 4, 3);
+  EXPECT_EQ(inter.stages, 12);
+  EXPECT_EQ(inter.virtual_stages, 3);
+  EXPECT_EQ(inter.rank_stages[1], (std::vector<int>{1, 5, 9}));
+  const Schedule dual = make_schedule(ScheduleKind::kDualPipe, 4, 8);
+  EXPECT_EQ(dual.stages, 4);
+  EXPECT_EQ(dual.rank_stages, (std::vector<std::vector<int>>{{0, 3}, {1, 2}, {2, 1}, {3, 0}}));
+  const Schedule v = make_schedule(ScheduleKind::kDualPipeV, 4, 8);
+  EXPECT_EQ(v.ranks, 4);
+  EXPECT_EQ(v.stages, 8);
+  EXPECT_EQ(v.rank_stages, (std::vector<std::vector<int>>{{0, 7}, {1, 6}, {2, 5}, {3, 4}}));
+}
+
+TEST(Generators, DualPipeFeedsHalfTheMicroBatchesFromEachEnd) {
+  const Schedule s = make_schedule(ScheduleKind::kDualPipe, 8, 20);
+  EXPECT_EQ(s.per_rank[0].front(), Instruction::forward({0, 0}, 1));
+  EXPECT_EQ(s.per_rank[7].front(), Instruction::forward({10, 0}, 1));
+  // Stage 0 of micro-batches [0, 10) runs on rank 0, of [10, 20) on rank 7.
+  for (int r = 0; r < 8; ++r)
+    for (const Instruction& i : s.per_rank[r])
+      if (i.op == Op::kForward && i.chunk.stage == 0) {
+        EXPECT_EQ(r, i.chunk.micro_batch < 10 ? 0 : 7) << to_string(i);
+      }
+}
+
+TEST(Generators, DualPipeVFeedsEveryMicroBatchAtRankZeroAndTurnsOnTheLastRank) {
+  const Schedule s = make_schedule(ScheduleKind::kDualPipeV, 4, 10);
+  for (int r = 0; r < 4; ++r)
+    for (const Instruction& i : s.per_rank[r]) {
+      if (i.op != Op::kForward) continue;
+      const int expected = i.chunk.stage == 0 || i.chunk.stage == 7   ? 0  // 7: the loss stage
+                           : i.chunk.stage == 3 || i.chunk.stage == 4 ? 3
+                                                                      : r;
+      EXPECT_EQ(r, expected) << to_string(i);
+    }
+}
+
+std::vector<Instruction> without_optimizer(std::vector<Instruction> list) {
+  EXPECT_EQ(list.back().op, Op::kOptimizerStep);
+  list.pop_back();
+  return list;
+}
+
+TEST(Generators, OneFOneBOrderOnTwoRanks) {
+  const Schedule s = make_schedule(ScheduleKind::k1F1B, 2, 3);
+  using I = Instruction;
+  EXPECT_EQ(without_optimizer(s.per_rank[0]),
+            (std::vector<I>{I::forward({0, 0}, 1), I::forward({1, 0}, 2),
+                            I::backward_full({0, 0}, 2), I::forward({2, 0}, 2),
+                            I::backward_full({1, 0}, 2), I::backward_full({2, 0}, 3)}));
+  EXPECT_EQ(without_optimizer(s.per_rank[1]),
+            (std::vector<I>{I::forward({0, 1}, 2), I::backward_full({0, 1}, 2),
+                            I::forward({1, 1}, 2), I::backward_full({1, 1}, 2),
+                            I::forward({2, 1}, 2), I::backward_full({2, 1}, 2)}));
+}
+
+TEST(Generators, Zb1pDefersOneWeightGradientPerRankIndex) {
+  const Schedule s = make_schedule(ScheduleKind::kZb1p, 2, 2);
+  using I = Instruction;
+  EXPECT_EQ(without_optimizer(s.per_rank[0]),
+            (std::vector<I>{I::forward({0, 0}, 1), I::forward({1, 0}, 2),
+                            I::backward_input({0, 0}, 2), I::backward_weight({0, 0}, 2),
+                            I::backward_input({1, 0}, 3), I::backward_weight({1, 0}, 3)}));
+  EXPECT_EQ(without_optimizer(s.per_rank[1]),
+            (std::vector<I>{I::forward({0, 1}, 2), I::backward_input({0, 1}, 2),
+                            I::forward({1, 1}, 2), I::backward_input({1, 1}, 2),
+                            I::backward_weight({0, 1}, 2), I::backward_weight({1, 1}, 4)}));
+}
+
+TEST(Generators, InterleavedWalksChunksInGroupsOfPp) {
+  const Schedule s = make_schedule(ScheduleKind::kInterleaved1F1B, 2, 2, 2);
+  using I = Instruction;
+  // Rank 0 warms up with every forward (2(pp-1) + (v-1)pp = 4 = N v).
+  EXPECT_EQ(without_optimizer(s.per_rank[0]),
+            (std::vector<I>{I::forward({0, 0}, 1), I::forward({1, 0}, 1), I::forward({0, 2}, 1),
+                            I::forward({1, 2}, 1), I::backward_full({0, 2}, 3),
+                            I::backward_full({1, 2}, 3), I::backward_full({0, 0}, 3),
+                            I::backward_full({1, 0}, 3)}));
+  EXPECT_EQ(without_optimizer(s.per_rank[1]),
+            (std::vector<I>{I::forward({0, 1}, 1), I::forward({1, 1}, 1), I::forward({0, 3}, 2),
+                            I::backward_full({0, 3}, 2), I::forward({1, 3}, 2),
+                            I::backward_full({1, 3}, 2), I::backward_full({0, 1}, 3),
+                            I::backward_full({1, 1}, 3)}));
+}
+
+TEST(Generators, SingleRankOneFOneBIsForwardThenBackward) {
+  const Schedule s = make_schedule(ScheduleKind::k1F1B, 1, 2);
+  const ScheduleRun run = simulate(s, costs(1, 2, 1));
+  EXPECT_EQ(seconds(run.makespan), 8.0);
+  EXPECT_EQ(seconds(run.per_rank[0].bubble), 0.0);
+}
+
+}  // namespace
+}  // namespace moesim
