@@ -21,6 +21,7 @@ const char* const kUsage =
     "  model MODEL       parameters, FLOPs per token and KV cache of a model file or a\n"
     "                    HuggingFace config.json\n"
     "  sweep SPEC        evaluate a sweep of scenarios (parallel, resumable, shardable)\n"
+    "  schedule ...      draw a pipeline schedule and compare its bubble with the table\n"
     "  merge --out DIR SHARD_DIR...\n"
     "                    join the outputs of sharded sweeps\n"
     "\n"
@@ -68,7 +69,8 @@ int main(const std::vector<std::string>& args, std::ostream& out, std::ostream& 
     if (cmd == "model") return model_command(rest, out, err);
     if (cmd == "sweep") return sweep_command(rest, out, err);
     if (cmd == "merge") return merge_command(rest, out, err);
-    std::string hint = closest_match(cmd, {"run", "model", "sweep", "merge", "--help", "--version"});
+    if (cmd == "schedule") return schedule_command(rest, out, err);
+    std::string hint = closest_match(cmd, {"run", "model", "sweep", "merge", "schedule", "--help", "--version"});
     err << "error: unknown command \"" << cmd << "\""
         << (hint.empty() ? "" : "; did you mean \"" + hint + "\"?") << "\n\n"
         << kUsage;

@@ -15,6 +15,7 @@ int main(const std::vector<std::string>& args, std::ostream& out, std::ostream& 
 int run_command(const std::vector<std::string>& args, std::ostream& out, std::ostream& err);
 int model_command(const std::vector<std::string>& args, std::ostream& out, std::ostream& err);
 int sweep_command(const std::vector<std::string>& args, std::ostream& out, std::ostream& err);
+int schedule_command(const std::vector<std::string>& args, std::ostream& out, std::ostream& err);
 int merge_command(const std::vector<std::string>& args, std::ostream& out, std::ostream& err);
 
 // Writes `text` to `path` atomically (temporary file + rename): either the whole

@@ -6,19 +6,19 @@
 
 namespace moesim {
 
-Seconds ChunkCosts::duration(Op op) const {
+Seconds ChunkCosts::duration(InstructionKind op) const {
   switch (op) {
-    case Op::kForward:
+    case InstructionKind::kForward:
       return forward;
-    case Op::kBackwardInput:
+    case InstructionKind::kBackwardInput:
       return backward_input;
-    case Op::kBackwardWeight:
+    case InstructionKind::kBackwardWeight:
       return backward_weight;
-    case Op::kBackwardFull:
+    case InstructionKind::kBackwardFull:
       return backward_input + backward_weight;
-    case Op::kForwardBackward:
+    case InstructionKind::kForwardBackward:
       return forward_backward ? *forward_backward : forward + backward_input + backward_weight;
-    case Op::kOptimizerStep:
+    case InstructionKind::kOptimizerStep:
       return optimizer_step;
   }
   return Seconds();
@@ -73,21 +73,21 @@ void backward_needs(Chunk c, int stages, std::vector<Need>& out) {
 void needs(const Instruction& i, int rank, const Schedule& s, std::vector<Need>& out) {
   out.clear();
   switch (i.op) {
-    case Op::kForward:
+    case InstructionKind::kForward:
       forward_needs(i.chunk, out);
       break;
-    case Op::kBackwardInput:
-    case Op::kBackwardFull:
+    case InstructionKind::kBackwardInput:
+    case InstructionKind::kBackwardFull:
       backward_needs(i.chunk, s.stages, out);
       break;
-    case Op::kBackwardWeight:
+    case InstructionKind::kBackwardWeight:
       out.push_back({Work::kB, i.chunk});
       break;
-    case Op::kForwardBackward:
+    case InstructionKind::kForwardBackward:
       forward_needs(i.chunk, out);
       backward_needs(i.backward, s.stages, out);
       break;
-    case Op::kOptimizerStep:
+    case InstructionKind::kOptimizerStep:
       for (int stage : s.rank_stages[rank])
         for (int m = 0; m < s.micro_batches; ++m) out.push_back({Work::kW, {m, stage}});
       break;
@@ -97,25 +97,25 @@ void needs(const Instruction& i, int rank, const Schedule& s, std::vector<Need>&
 void completes(const Instruction& i, std::vector<Need>& out) {
   out.clear();
   switch (i.op) {
-    case Op::kForward:
+    case InstructionKind::kForward:
       out.push_back({Work::kF, i.chunk});
       break;
-    case Op::kBackwardInput:
+    case InstructionKind::kBackwardInput:
       out.push_back({Work::kB, i.chunk});
       break;
-    case Op::kBackwardWeight:
+    case InstructionKind::kBackwardWeight:
       out.push_back({Work::kW, i.chunk});
       break;
-    case Op::kBackwardFull:
+    case InstructionKind::kBackwardFull:
       out.push_back({Work::kB, i.chunk});
       out.push_back({Work::kW, i.chunk});
       break;
-    case Op::kForwardBackward:
+    case InstructionKind::kForwardBackward:
       out.push_back({Work::kF, i.chunk});
       out.push_back({Work::kB, i.backward});
       out.push_back({Work::kW, i.backward});
       break;
-    case Op::kOptimizerStep:
+    case InstructionKind::kOptimizerStep:
       break;
   }
 }
@@ -125,8 +125,10 @@ int peak_activations(const std::vector<Instruction>& list) {
   int live = 0;
   int peak = 0;
   for (const Instruction& i : list) {
-    if (i.op == Op::kForward || i.op == Op::kForwardBackward) peak = std::max(peak, ++live);
-    if (i.op == Op::kBackwardInput || i.op == Op::kBackwardFull || i.op == Op::kForwardBackward)
+    if (i.op == InstructionKind::kForward || i.op == InstructionKind::kForwardBackward)
+      peak = std::max(peak, ++live);
+    if (i.op == InstructionKind::kBackwardInput || i.op == InstructionKind::kBackwardFull ||
+        i.op == InstructionKind::kForwardBackward)
       --live;
   }
   return peak;

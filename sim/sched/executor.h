@@ -46,7 +46,7 @@ struct ChunkCosts {
   Seconds optimizer_step;  // zero unless set
 
   // Duration of one instruction of kind `op`.
-  Seconds duration(Op op) const;
+  Seconds duration(InstructionKind op) const;
 };
 
 struct TimelineEntry {

@@ -10,18 +10,18 @@ namespace moesim {
 
 namespace {
 
-char letter(Op op) {
+char letter(InstructionKind op) {
   switch (op) {
-    case Op::kForward:
+    case InstructionKind::kForward:
       return 'F';
-    case Op::kBackwardInput:
-    case Op::kBackwardFull:
+    case InstructionKind::kBackwardInput:
+    case InstructionKind::kBackwardFull:
       return 'B';
-    case Op::kBackwardWeight:
+    case InstructionKind::kBackwardWeight:
       return 'W';
-    case Op::kForwardBackward:
+    case InstructionKind::kForwardBackward:
       return 'X';
-    case Op::kOptimizerStep:
+    case InstructionKind::kOptimizerStep:
       return 'O';
   }
   return '?';
@@ -76,7 +76,7 @@ std::string render_schedule(const ScheduleRun& run, int max_width) {
       const int to = cell(e.end);
       if (to <= from) continue;
       const Instruction& i = e.instruction;
-      if (i.op != Op::kForwardBackward) {
+      if (i.op != InstructionKind::kForwardBackward) {
         label(run, row, from, to, letter(i.op), i.chunk.micro_batch);
       } else if (to - from == 1) {
         row[static_cast<size_t>(from)] = letter(i.op);

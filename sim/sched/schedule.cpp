@@ -8,19 +8,19 @@ bool Instruction::operator==(const Instruction& o) const {
   return op == o.op && chunk == o.chunk && backward == o.backward && step == o.step;
 }
 
-const char* to_string(Op op) {
+const char* to_string(InstructionKind op) {
   switch (op) {
-    case Op::kForward:
+    case InstructionKind::kForward:
       return "F";
-    case Op::kBackwardInput:
+    case InstructionKind::kBackwardInput:
       return "B";
-    case Op::kBackwardWeight:
+    case InstructionKind::kBackwardWeight:
       return "W";
-    case Op::kBackwardFull:
+    case InstructionKind::kBackwardFull:
       return "BW";
-    case Op::kForwardBackward:
+    case InstructionKind::kForwardBackward:
       return "F&B";
-    case Op::kOptimizerStep:
+    case InstructionKind::kOptimizerStep:
       return "OPT";
   }
   return "?";
@@ -40,9 +40,9 @@ struct WorkCounts {
 }  // namespace
 
 std::string to_string(const Instruction& i) {
-  if (i.op == Op::kOptimizerStep) return to_string(i.op);
+  if (i.op == InstructionKind::kOptimizerStep) return to_string(i.op);
   std::string s = std::string(to_string(i.op)) + "(" + chunk_text(i.chunk);
-  if (i.op == Op::kForwardBackward) s += "|" + chunk_text(i.backward);
+  if (i.op == InstructionKind::kForwardBackward) s += "|" + chunk_text(i.backward);
   return s + ")";
 }
 
@@ -79,27 +79,27 @@ std::vector<std::string> schedule_problems(const Schedule& s) {
     int optimizer_steps = 0;
     for (size_t k = 0; k < list.size(); ++k) {
       const Instruction& i = list[k];
-      if (i.op == Op::kOptimizerStep) {
+      if (i.op == InstructionKind::kOptimizerStep) {
         ++optimizer_steps;
         if (k + 1 != list.size()) problem(where + "the optimizer step is not the last instruction");
         continue;
       }
       if (!valid(i.chunk, i)) continue;
       switch (i.op) {
-        case Op::kForward:
+        case InstructionKind::kForward:
           ++n.f[index(i.chunk)];
           break;
-        case Op::kBackwardInput:
+        case InstructionKind::kBackwardInput:
           ++n.b[index(i.chunk)];
           break;
-        case Op::kBackwardWeight:
+        case InstructionKind::kBackwardWeight:
           ++n.w[index(i.chunk)];
           break;
-        case Op::kBackwardFull:
+        case InstructionKind::kBackwardFull:
           ++n.b[index(i.chunk)];
           ++n.w[index(i.chunk)];
           break;
-        case Op::kForwardBackward:
+        case InstructionKind::kForwardBackward:
           if (!valid(i.backward, i)) break;
           if (i.backward.micro_batch == i.chunk.micro_batch)
             problem(where + to_string(i) + " overlaps a backward that needs its own forward");
@@ -107,7 +107,7 @@ std::vector<std::string> schedule_problems(const Schedule& s) {
           ++n.b[index(i.backward)];
           ++n.w[index(i.backward)];
           break;
-        case Op::kOptimizerStep:
+        case InstructionKind::kOptimizerStep:
           break;
       }
     }

@@ -32,7 +32,7 @@
 
 namespace moesim {
 
-enum class Op : std::uint8_t {
+enum class InstructionKind : std::uint8_t {
   kForward,          // F of `chunk`
   kBackwardInput,    // B of `chunk`: input gradient only; its W runs later (zero bubble)
   kBackwardWeight,   // W of `chunk`
@@ -49,7 +49,7 @@ struct Chunk {
 };
 
 struct Instruction {
-  Op op = Op::kForward;
+  InstructionKind op = InstructionKind::kForward;
   Chunk chunk;     // the forward of kForwardBackward; unused by kOptimizerStep
   Chunk backward;  // kForwardBackward only: the chunk whose full backward is overlapped
   // Which part of its generator emitted the instruction, for tests and rendering:
@@ -58,16 +58,20 @@ struct Instruction {
   // 0 for the optimizer step.
   int step = 0;
 
-  static Instruction forward(Chunk c, int step) { return {Op::kForward, c, {}, step}; }
-  static Instruction backward_input(Chunk c, int step) { return {Op::kBackwardInput, c, {}, step}; }
+  static Instruction forward(Chunk c, int step) { return {InstructionKind::kForward, c, {}, step}; }
+  static Instruction backward_input(Chunk c, int step) {
+    return {InstructionKind::kBackwardInput, c, {}, step};
+  }
   static Instruction backward_weight(Chunk c, int step) {
-    return {Op::kBackwardWeight, c, {}, step};
+    return {InstructionKind::kBackwardWeight, c, {}, step};
   }
-  static Instruction backward_full(Chunk c, int step) { return {Op::kBackwardFull, c, {}, step}; }
+  static Instruction backward_full(Chunk c, int step) {
+    return {InstructionKind::kBackwardFull, c, {}, step};
+  }
   static Instruction forward_backward(Chunk f, Chunk b, int step) {
-    return {Op::kForwardBackward, f, b, step};
+    return {InstructionKind::kForwardBackward, f, b, step};
   }
-  static Instruction optimizer_step() { return {Op::kOptimizerStep, {}, {}, 0}; }
+  static Instruction optimizer_step() { return {InstructionKind::kOptimizerStep, {}, {}, 0}; }
 
   bool operator==(const Instruction& o) const;
   bool operator!=(const Instruction& o) const { return !(*this == o); }
@@ -89,7 +93,7 @@ struct Schedule {
 };
 
 // "F", "B", "W", "BW" (full backward), "F&B", "OPT".
-const char* to_string(Op op);
+const char* to_string(InstructionKind op);
 // "F(m3,s1)", "F&B(m3,s1|m0,s2)", "OPT".
 std::string to_string(const Instruction& i);
 

@@ -178,3 +178,36 @@ TEST(Cli, ModelOnADirectoryOrGarbageExitsTwo) {
 
 }  // namespace
 }  // namespace moesim
+
+namespace moesim {
+namespace {
+
+TEST(Cli, ScheduleDrawsAndComparesWithTheTable) {
+  // Unit costs with F = B: the 1F1B bubble is exactly (PP-1)(F+B+W) = 3 x 3.
+  auto r = testing::run_cli({"schedule", "--schedule", "1f1b", "--pp", "4", "--micro-batches", "8"});
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_TRUE(testing::contains(r.out, "rank 0 |")) << r.out;
+  EXPECT_TRUE(testing::contains(r.out, "largest bubble 9.00; the DualPipe table's formula gives 9.00"))
+      << r.out;
+  auto j = testing::run_cli(
+      {"schedule", "--schedule", "dualpipe", "--pp", "8", "--micro-batches", "20", "--format", "json"});
+  ASSERT_EQ(j.code, 0) << j.err;
+  auto doc = nlohmann::json::parse(j.out);
+  EXPECT_EQ(doc["per_rank"][0]["peak_activations"], 9);  // PP + 1
+  EXPECT_EQ(doc["per_rank"][0]["parameter_copies"], 2);
+  auto s = testing::run_cli({"schedule", "scenarios/deepseek-v3-pretrain-2048xH800.json"});
+  ASSERT_EQ(s.code, 0) << s.err;
+  EXPECT_TRUE(testing::contains(s.out, "dualpipe: 16 ranks")) << s.out;
+}
+
+TEST(Cli, ScheduleRejectsImpossiblePlans) {
+  auto r = testing::run_cli({"schedule", "--schedule", "dualpipe", "--pp", "3", "--micro-batches", "8"});
+  EXPECT_EQ(r.code, 2);
+  EXPECT_TRUE(testing::contains(r.err, "/pp") || testing::contains(r.err, "/schedule")) << r.err;
+  auto u = testing::run_cli({"schedule", "--schedule", "dualpip", "--pp", "4", "--micro-batches", "8"});
+  EXPECT_EQ(u.code, 2);
+  EXPECT_TRUE(testing::contains(u.err, "did you mean \"dualpipe\"")) << u.err;
+}
+
+}  // namespace
+}  // namespace moesim

@@ -28,7 +28,7 @@ std::string trace(ScheduleKind k, int pp, int n, const ChunkCosts& c) {
          " F " + std::to_string(seconds(c.forward)) + " B " +
          std::to_string(seconds(c.backward_input)) + " W " +
          std::to_string(seconds(c.backward_weight)) + " F&B " +
-         std::to_string(seconds(c.duration(Op::kForwardBackward)));
+         std::to_string(seconds(c.duration(InstructionKind::kForwardBackward)));
 }
 
 TEST(TableBubble, OneFOneBIsPpMinusOneTimesFPlusBOnEveryRank) {

@@ -13,19 +13,19 @@ namespace {
 
 // One letter per instruction: F forward, B input-grad backward, W weight grad,
 // D full backward, X overlapped F&B.
-char code(Op op) {
+char code(InstructionKind op) {
   switch (op) {
-    case Op::kForward:
+    case InstructionKind::kForward:
       return 'F';
-    case Op::kBackwardInput:
+    case InstructionKind::kBackwardInput:
       return 'B';
-    case Op::kBackwardWeight:
+    case InstructionKind::kBackwardWeight:
       return 'W';
-    case Op::kBackwardFull:
+    case InstructionKind::kBackwardFull:
       return 'D';
-    case Op::kForwardBackward:
+    case InstructionKind::kForwardBackward:
       return 'X';
-    case Op::kOptimizerStep:
+    case InstructionKind::kOptimizerStep:
       return 'O';
   }
   return '?';
@@ -35,7 +35,8 @@ char code(Op op) {
 std::array<std::string, 9> steps_of(const std::vector<Instruction>& list) {
   std::array<std::string, 9> steps;
   for (const Instruction& i : list)
-    if (i.op != Op::kOptimizerStep) steps.at(static_cast<size_t>(i.step)) += code(i.op);
+    if (i.op != InstructionKind::kOptimizerStep)
+      steps.at(static_cast<size_t>(i.step)) += code(i.op);
   return steps;
 }
 
@@ -126,8 +127,8 @@ TEST(DualPipeSteps, DeferredWeightGradientsRunFirstInFirstOut) {
     for (int r = 0; r < 8; ++r) {
       std::vector<Chunk> deferred, weights;
       for (const Instruction& i : s.per_rank[r]) {
-        if (i.op == Op::kBackwardInput) deferred.push_back(i.chunk);
-        if (i.op == Op::kBackwardWeight) weights.push_back(i.chunk);
+        if (i.op == InstructionKind::kBackwardInput) deferred.push_back(i.chunk);
+        if (i.op == InstructionKind::kBackwardWeight) weights.push_back(i.chunk);
       }
       EXPECT_EQ(weights, deferred) << to_string(k) << " rank " << r;
       // §8.2: PP-h-1 deferred in all on DualPipe.

@@ -52,13 +52,13 @@ TEST(Executor, OneFOneBOnTwoRanksByHand) {
 
 TEST(Executor, ForwardBackwardDefaultsToTheSerialSum) {
   ChunkCosts c = costs(1, 2, 3);
-  EXPECT_EQ(seconds(c.duration(Op::kForwardBackward)), 6);
-  EXPECT_EQ(seconds(c.duration(Op::kBackwardFull)), 5);
-  EXPECT_EQ(seconds(c.duration(Op::kOptimizerStep)), 0);
+  EXPECT_EQ(seconds(c.duration(InstructionKind::kForwardBackward)), 6);
+  EXPECT_EQ(seconds(c.duration(InstructionKind::kBackwardFull)), 5);
+  EXPECT_EQ(seconds(c.duration(InstructionKind::kOptimizerStep)), 0);
   c.forward_backward = SecondsOf(4);
   c.optimizer_step = SecondsOf(0.5);
-  EXPECT_EQ(seconds(c.duration(Op::kForwardBackward)), 4);
-  EXPECT_EQ(seconds(c.duration(Op::kOptimizerStep)), 0.5);
+  EXPECT_EQ(seconds(c.duration(InstructionKind::kForwardBackward)), 4);
+  EXPECT_EQ(seconds(c.duration(InstructionKind::kOptimizerStep)), 0.5);
 }
 
 // One stage, two copies (as DualPipe's): rank 0 trains micro-batch 0, rank 1
@@ -83,7 +83,7 @@ TEST(Executor, OptimizerStepWaitsForTheOtherCopyOfItsStages) {
   const ScheduleRun r = simulate(two_copies(), c);
   ASSERT_TRUE(r.ok());
   const TimelineEntry& opt0 = r.per_rank[0].timeline.back();
-  EXPECT_EQ(opt0.instruction.op, Op::kOptimizerStep);
+  EXPECT_EQ(opt0.instruction.op, InstructionKind::kOptimizerStep);
   EXPECT_EQ(seconds(opt0.start), 6);  // rank 1's last W ends at 6; rank 0 was done at 3
   EXPECT_EQ(seconds(opt0.end), 8);
   EXPECT_EQ(seconds(r.makespan), 8);

@@ -62,7 +62,7 @@ TEST(Generators, DualPipeFeedsHalfTheMicroBatchesFromEachEnd) {
   // Stage 0 of micro-batches [0, 10) runs on rank 0, of [10, 20) on rank 7.
   for (int r = 0; r < 8; ++r)
     for (const Instruction& i : s.per_rank[r])
-      if (i.op == Op::kForward && i.chunk.stage == 0) {
+      if (i.op == InstructionKind::kForward && i.chunk.stage == 0) {
         EXPECT_EQ(r, i.chunk.micro_batch < 10 ? 0 : 7) << to_string(i);
       }
 }
@@ -71,7 +71,7 @@ TEST(Generators, DualPipeVFeedsEveryMicroBatchAtRankZeroAndTurnsOnTheLastRank) {
   const Schedule s = make_schedule(ScheduleKind::kDualPipeV, 4, 10);
   for (int r = 0; r < 4; ++r)
     for (const Instruction& i : s.per_rank[r]) {
-      if (i.op != Op::kForward) continue;
+      if (i.op != InstructionKind::kForward) continue;
       const int expected = i.chunk.stage == 0 || i.chunk.stage == 7   ? 0  // 7: the loss stage
                            : i.chunk.stage == 3 || i.chunk.stage == 4 ? 3
                                                                       : r;
@@ -80,7 +80,7 @@ TEST(Generators, DualPipeVFeedsEveryMicroBatchAtRankZeroAndTurnsOnTheLastRank) {
 }
 
 std::vector<Instruction> without_optimizer(std::vector<Instruction> list) {
-  EXPECT_EQ(list.back().op, Op::kOptimizerStep);
+  EXPECT_EQ(list.back().op, InstructionKind::kOptimizerStep);
   list.pop_back();
   return list;
 }

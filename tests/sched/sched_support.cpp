@@ -50,19 +50,19 @@ std::vector<Work> outputs(const Instruction& i) {
   const Chunk c = i.chunk;
   const Chunk b = i.backward;
   switch (i.op) {
-    case Op::kForward:
+    case InstructionKind::kForward:
       return {{'F', c.micro_batch, c.stage}};
-    case Op::kBackwardInput:
+    case InstructionKind::kBackwardInput:
       return {{'B', c.micro_batch, c.stage}};
-    case Op::kBackwardWeight:
+    case InstructionKind::kBackwardWeight:
       return {{'W', c.micro_batch, c.stage}};
-    case Op::kBackwardFull:
+    case InstructionKind::kBackwardFull:
       return {{'B', c.micro_batch, c.stage}, {'W', c.micro_batch, c.stage}};
-    case Op::kForwardBackward:
+    case InstructionKind::kForwardBackward:
       return {{'F', c.micro_batch, c.stage},
               {'B', b.micro_batch, b.stage},
               {'W', b.micro_batch, b.stage}};
-    case Op::kOptimizerStep:
+    case InstructionKind::kOptimizerStep:
       return {};
   }
   return {};
@@ -80,21 +80,21 @@ std::vector<Work> inputs(const Instruction& i, int rank, const Schedule& s) {
     if (c.stage < s.stages - 1) in.emplace_back('B', c.micro_batch, c.stage + 1);
   };
   switch (i.op) {
-    case Op::kForward:
+    case InstructionKind::kForward:
       fwd(i.chunk);
       break;
-    case Op::kBackwardInput:
-    case Op::kBackwardFull:
+    case InstructionKind::kBackwardInput:
+    case InstructionKind::kBackwardFull:
       bwd(i.chunk);
       break;
-    case Op::kBackwardWeight:
+    case InstructionKind::kBackwardWeight:
       in.emplace_back('B', i.chunk.micro_batch, i.chunk.stage);
       break;
-    case Op::kForwardBackward:
+    case InstructionKind::kForwardBackward:
       fwd(i.chunk);
       bwd(i.backward);
       break;
-    case Op::kOptimizerStep:
+    case InstructionKind::kOptimizerStep:
       for (int st : s.rank_stages[rank])
         for (int m = 0; m < s.micro_batches; ++m) in.emplace_back('W', m, st);
       break;
@@ -155,7 +155,7 @@ double table_bubble(ScheduleKind kind, int stages, const ChunkCosts& c) {
   const double f = seconds(c.forward);
   const double w = seconds(c.backward_weight);
   const double b_full = seconds(c.backward_input) + w;  // the README's B
-  const double fb = seconds(c.duration(Op::kForwardBackward));
+  const double fb = seconds(c.duration(InstructionKind::kForwardBackward));
   switch (kind) {
     case ScheduleKind::k1F1B:
     case ScheduleKind::kInterleaved1F1B:
