@@ -8,6 +8,7 @@
 #include "cli/report_format.h"
 #include "sim/core/diagnostics.h"
 #include "sim/cost/estimate.h"
+#include "sim/report/chrome_trace.h"
 #include "sim/report/format_units.h"
 #include "sim/report/report.h"
 #include "sim/scenario/scenario_json.h"
@@ -26,6 +27,8 @@ const char* const kRunUsage =
     "                or md (Markdown)\n"
     "  --out FILE    write the report to FILE (atomically: nothing is written on error)\n"
     "  -j N          estimate N scenarios at a time (default: all cores)\n"
+    "  --trace FILE  write the step's executed pipeline schedule as a Chrome trace\n"
+    "                (open in Perfetto or chrome://tracing); one scenario only\n"
     "  --fidelity F  analytic (closed form; the only fidelity in this version)\n"
     "\n"
     "With several scenarios, text and Markdown reports end with a summary table.\n"
@@ -86,7 +89,7 @@ std::string render_summary_table(const std::vector<Scenario>& ss, const std::vec
 }  // namespace
 
 int run_command(const std::vector<std::string>& args, std::ostream& out, std::ostream& err) {
-  const ParsedArgs a = parse_args(args, {"--format", "--out", "--fidelity", "-j"}, {"--help"});
+  const ParsedArgs a = parse_args(args, {"--format", "--out", "--fidelity", "-j", "--trace"}, {"--help"});
   if (a.flags.count("--help")) {
     out << kRunUsage;
     return kExitOk;
@@ -132,6 +135,16 @@ int run_command(const std::vector<std::string>& args, std::ostream& out, std::os
     if (scenarios.size() > 1)
       text << (format == ReportFormat::kMarkdown ? "\n---\n\n" : "\n")
            << render_summary_table(scenarios, estimates, format == ReportFormat::kMarkdown);
+  }
+  if (auto trace = a.get("--trace")) {
+    if (scenarios.size() != 1) {
+      Diagnostics d;
+      d.add("<command line>", "--trace", "a trace is written for exactly one scenario, " +
+                                             std::to_string(scenarios.size()) + " were given");
+      d.throw_if_any();
+    }
+    write_file_atomically(*trace, chrome_trace_json(step_timeline(scenarios[0], estimates[0]),
+                                                    scenarios[0].name));
   }
   if (auto path = a.get("--out")) {
     write_file_atomically(*path, text.str());

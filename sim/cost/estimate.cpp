@@ -155,7 +155,8 @@ Estimate estimate(const Scenario& s) {
                                        c.dense_layers, c.moe_layers, c.has_embedding,
                                        c.has_head, c.has_mtp, c.total.fwd, c.total.bwd_input,
                                        c.total.bwd_weight,
-                                       c.total.comm_fwd + c.total.comm_bwd + c.p2p * 2.0});
+                                       c.total.comm_fwd + c.total.comm_bwd + c.p2p * 2.0,
+                                       c.total.comm_fwd, c.total.comm_bwd, c.p2p});
       }
     }
     for (const auto& r : ranks)

@@ -27,7 +27,8 @@ struct StageReport {
   int stage = 0;
   int first_layer = 0, layers = 0, dense_layers = 0, moe_layers = 0;
   bool embedding = false, head = false, mtp = false;
-  Seconds fwd, bwd_input, bwd_weight, comm;  // per micro-batch
+  Seconds fwd, bwd_input, bwd_weight, comm;  // per micro-batch; comm = the three below
+  Seconds comm_fwd, comm_bwd, p2p;          // EP/TP in forward and backward; one PP send
 };
 
 struct RankReport {

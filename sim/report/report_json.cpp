@@ -1,5 +1,7 @@
 #include "sim/report/report.h"
 
+#include "sim/report/step_timeline.h"
+
 namespace moesim {
 
 const char* const kMoesimVersion = "0.1.0";
@@ -94,6 +96,7 @@ json estimate_json(const Scenario& s, const Estimate& e) {
             {"comm_sms", s.plan.comm_sms}}},
       {"precision", to_string(s.precision.kind)},
       {"step_time_s", seconds(e.step_time)},
+      {"executed_step_time_s", seconds(step_timeline(s, e).step_time())},
       {"tokens_per_s", e.tokens_per_s},
       {"mfu", e.mfu},
       {"breakdown_s", breakdown_json(e.breakdown)},

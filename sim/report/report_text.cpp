@@ -4,6 +4,7 @@
 
 #include "sim/report/format_units.h"
 #include "sim/report/report.h"
+#include "sim/report/step_timeline.h"
 
 namespace moesim {
 
@@ -94,6 +95,9 @@ std::string render_estimate(const Scenario& s, const Estimate& e, ReportFormat f
   o << heading("Step (first phase, full batch)", md);
   Table step{{"figure", "value"}, {}};
   step.rows.push_back({"step time", fmt_seconds(seconds(e.step_time))});
+  step.rows.push_back({"  executed schedule", fmt_seconds(seconds(step_timeline(s, e).step_time())) +
+                                                  " (the same costs run through the " +
+                                                  to_string(p.schedule) + " instruction lists)"});
   step.rows.push_back({"tokens/s", fmt_si(e.tokens_per_s)});
   step.rows.push_back({"MFU", fmt_percent(e.mfu) + " (model FLOPs incl. MTP / BF16 dense peak)"});
   step.rows.push_back({"compute", share(e.breakdown.compute, total)});

@@ -137,6 +137,11 @@ int peak_activations(const std::vector<Instruction>& list) {
 }  // namespace
 
 ScheduleRun simulate(const Schedule& s, const ChunkCosts& costs) {
+  return simulate(s, [&costs](const Instruction& i) { return costs.duration(i.op); });
+}
+
+ScheduleRun simulate(const Schedule& s,
+                     const std::function<Seconds(const Instruction&)>& duration) {
   const std::vector<std::string> problems = schedule_problems(s);
   MOESIM_CHECK(problems.empty(), "simulate() of a malformed schedule: " + problems.front());
   ScheduleRun run;
@@ -168,7 +173,7 @@ ScheduleRun simulate(const Schedule& s, const ChunkCosts& costs) {
           return t.has_value();
         });
         if (!ready) break;
-        const Seconds end = start + costs.duration(i.op);
+        const Seconds end = start + duration(i);
         completes(i, produced);
         for (const Need& n : produced) done.at(n.work, n.chunk) = end;
         rr.timeline.push_back({start, end, i});

@@ -26,6 +26,7 @@
 //
 // Thread safety: pure functions of their arguments.
 
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -94,5 +95,10 @@ struct ScheduleRun {
 
 // REQUIRES: schedule_problems(schedule) is empty (checked; a failure is a bug).
 ScheduleRun simulate(const Schedule& schedule, const ChunkCosts& costs);
+
+// The same with a duration per instruction, so that stages may cost different
+// amounts (an overlapped pair sees both of its chunks). REQUIRES: durations >= 0.
+ScheduleRun simulate(const Schedule& schedule,
+                     const std::function<Seconds(const Instruction&)>& duration);
 
 }  // namespace moesim

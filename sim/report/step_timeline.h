@@ -1,0 +1,32 @@
+#pragma once
+// One training step as an executed pipeline schedule: the schedule's
+// instruction lists (sim/sched) run with each stage's analytic op and
+// communication costs (sim/cost), then the step-boundary DP sync and optimizer.
+// This is the timeline the Chrome trace and the GUI draw; its step time
+// cross-checks the analytic formula's (they differ where the table's bubble
+// formula is approximate or stages are uneven). No network contention yet.
+//
+// Instruction durations for stage s (per micro-batch):
+//   DualPipe/DualPipeV (communication overlapped):
+//     F&B(a, b)  max(F_a + B_b + W_b, comm_fwd_a + comm_bwd_b + p2p_a + p2p_b)
+//     lone F     F + comm_fwd + p2p;  lone B  B + comm_bwd + p2p;  W  W
+//   other schedules: F + comm_fwd + p2p, B + comm_bwd + p2p, W (no overlap).
+
+#include "sim/cost/estimate.h"
+#include "sim/sched/executor.h"
+#include "sim/sched/schedule.h"
+
+namespace moesim {
+
+struct StepTimeline {
+  Schedule schedule;
+  ScheduleRun run;
+  Seconds dp_sync, optimizer;  // after the last instruction, on every rank
+  Seconds step_time() const { return run.makespan + dp_sync + optimizer; }
+};
+
+// Uses the first training phase's full-batch micro-batch count.
+// REQUIRES: s validated; e = estimate(s).
+StepTimeline step_timeline(const Scenario& s, const Estimate& e);
+
+}  // namespace moesim
