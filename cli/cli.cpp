@@ -22,6 +22,7 @@ const char* const kUsage =
     "                    HuggingFace config.json\n"
     "  sweep SPEC        evaluate a sweep of scenarios (parallel, resumable, shardable)\n"
     "  schedule ...      draw a pipeline schedule and compare its bubble with the table\n"
+    "  validate          compare the simulator with published figures (pass/fail table)\n"
     "  merge --out DIR SHARD_DIR...\n"
     "                    join the outputs of sharded sweeps\n"
     "\n"
@@ -70,7 +71,8 @@ int main(const std::vector<std::string>& args, std::ostream& out, std::ostream& 
     if (cmd == "sweep") return sweep_command(rest, out, err);
     if (cmd == "merge") return merge_command(rest, out, err);
     if (cmd == "schedule") return schedule_command(rest, out, err);
-    std::string hint = closest_match(cmd, {"run", "model", "sweep", "merge", "schedule", "--help", "--version"});
+    if (cmd == "validate") return validate_command(rest, out, err);
+    std::string hint = closest_match(cmd, {"run", "model", "sweep", "merge", "schedule", "validate", "--help", "--version"});
     err << "error: unknown command \"" << cmd << "\""
         << (hint.empty() ? "" : "; did you mean \"" + hint + "\"?") << "\n\n"
         << kUsage;

@@ -211,3 +211,24 @@ TEST(Cli, ScheduleRejectsImpossiblePlans) {
 
 }  // namespace
 }  // namespace moesim
+
+namespace moesim {
+namespace {
+
+TEST(Cli, ValidatePrintsTheTableAndExitsByVerdict) {
+  auto r = testing::run_cli({"validate", "--case", "kv-cache"});
+  EXPECT_EQ(r.code, 0) << r.err;
+  EXPECT_TRUE(testing::contains(r.out, "deepseek-v3-kv-cache")) << r.out;
+  EXPECT_TRUE(testing::contains(r.out, "3 of 3 cases pass")) << r.out;
+  auto bad = testing::run_cli({"validate", "--dir", "tests/data/validation"});
+  EXPECT_EQ(bad.code, 1);
+  EXPECT_TRUE(testing::contains(bad.out, "FAIL")) << bad.out;
+  auto none = testing::run_cli({"validate", "--case", "no-such-case"});
+  EXPECT_EQ(none.code, 2);
+  auto j = testing::run_cli({"validate", "--case", "dualpipe", "--format", "json"});
+  ASSERT_EQ(j.code, 0);
+  EXPECT_TRUE(nlohmann::json::parse(j.out).is_array());
+}
+
+}  // namespace
+}  // namespace moesim

@@ -1,61 +1,37 @@
-// Every published figure in validation/published/*.json against the simulator.
-// Each case prints reference, simulated and error, so that the test log is the
-// validation table until `moesim validate` exists.
+// Every case in validation/published/*.json against the simulator, through the
+// same code as `moesim validate`. The test log prints the whole table.
 #include <gtest/gtest.h>
 
-#include <cmath>
 #include <cstdio>
-#include <fstream>
-#include <nlohmann/json.hpp>
 
-#include "sim/cost/estimate.h"
-#include "sim/model/accounting.h"
-#include "sim/report/report.h"
-#include "sim/scenario/scenario_json.h"
+#include "sim/validation/validation_cases.h"
+#include "sim/validation/validation_report.h"
 
 namespace moesim {
 namespace {
 
-using nlohmann::json;
-
-json read(const std::string& path) {
-  std::ifstream in(path);
-  EXPECT_TRUE(in) << path;
-  return json::parse(in);
-}
-
-void check_case(const json& c, double simulated) {
-  const double ref = c["reference"].get<double>();
-  const double tol = c["tolerance"].get<double>();
-  const double err = (simulated - ref) / ref;
-  std::printf("  %-45s reference %14.6g  simulated %14.6g  error %+7.2f%%  tolerance %5.1f%%\n",
-              c["case"].get<std::string>().c_str(), ref, simulated, 100 * err, 100 * tol);
-  EXPECT_LE(std::fabs(err), tol + 1e-12)
-      << c["case"] << ": " << simulated << " vs " << ref << " (" << c["source"] << ")";
-}
-
-TEST(PublishedCases, ModelFigures) {
-  const json cases = read("validation/published/model_figures.json")["cases"];
-  ASSERT_GE(cases.size(), 10u);
-  for (const auto& c : cases) {
-    const ModelSpec m = load_model(c["model"].get<std::string>());
-    const ModelSummary s = summarize(m, c.value("seq_len", 4096));
-    const json j = model_json(m, s);
-    const std::string q = c["quantity"];
-    ASSERT_TRUE(j.contains(q)) << q;
-    check_case(c, j[q].get<double>());
+void run_and_check(const std::string& filter, size_t at_least) {
+  const auto results = run_validation("validation/published", ".", filter);
+  std::fputs(render_validation(results, ValidationFormat::kText).c_str(), stdout);
+  ASSERT_GE(results.size(), at_least);
+  for (const auto& r : results) {
+    EXPECT_TRUE(r.problem.empty()) << r.c.name << ": " << r.problem;
+    EXPECT_TRUE(r.pass) << r.c.name << ": simulated " << r.simulated << " vs " << r.c.reference
+                        << " (" << r.c.source << ")";
   }
 }
 
-TEST(PublishedCases, RunFigures) {
-  const json cases = read("validation/published/run_figures.json")["cases"];
-  for (const auto& c : cases) {
-    const Scenario s = load_scenario(c["scenario"].get<std::string>());
-    const json j = estimate_json(s, estimate(s));
-    const std::string q = c["quantity"];
-    const json& v = j[q];
-    check_case(c, v.is_object() ? v["total"].get<double>() : v.get<double>());
-  }
+TEST(PublishedCases, All) { run_and_check("", 27); }
+TEST(PublishedCases, DeepSeekV3Model) { run_and_check("deepseek-v3-", 5); }
+TEST(PublishedCases, DualPipeTable) { run_and_check("pipe", 6); }
+
+TEST(PublishedCases, AFailingCaseFailsAndAMalformedOneIsAnError) {
+  ValidationResult r;
+  const auto results = run_validation("tests/data/validation", ".", "");
+  ASSERT_EQ(results.size(), 2u);
+  EXPECT_FALSE(results[0].pass);  // a deliberately wrong reference
+  EXPECT_FALSE(results[1].problem.empty());  // a model file that does not exist
+  EXPECT_NE(render_validation(results, ValidationFormat::kText).find("FAIL"), std::string::npos);
 }
 
 }  // namespace

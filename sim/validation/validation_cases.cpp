@@ -1,0 +1,124 @@
+#include "sim/validation/validation_cases.h"
+
+#include <algorithm>
+#include <cmath>
+#include <filesystem>
+#include <fstream>
+
+#include <nlohmann/json.hpp>
+
+#include "sim/core/diagnostics.h"
+#include "sim/cost/estimate.h"
+#include "sim/model/accounting.h"
+#include "sim/report/report.h"
+#include "sim/scenario/scenario_json.h"
+#include "sim/sched/executor.h"
+#include "sim/sched/generators.h"
+
+namespace moesim {
+
+namespace fs = std::filesystem;
+using nlohmann::json;
+
+namespace {
+
+std::string join(const std::string& root, const std::string& rel) {
+  return root.empty() ? rel : (fs::path(root) / rel).string();
+}
+
+double report_value(const json& j, const std::string& q) {
+  const json& v = j.at(q);
+  return v.is_object() ? v.at("total").get<double>() : v.get<double>();
+}
+
+double schedule_value(const json& c, const std::string& q) {
+  ScheduleKind kind = ScheduleKind::k1F1B;
+  const auto names = schedule_names();
+  const auto it = std::find(names.begin(), names.end(), c.at("schedule").get<std::string>());
+  if (it == names.end()) throw std::runtime_error("unknown schedule " + c.at("schedule").dump());
+  kind = static_cast<ScheduleKind>(it - names.begin());
+  const Schedule s = make_schedule(kind, c.at("pp"), c.at("micro_batches"), c.value("virtual_stages", 1));
+  ChunkCosts k;
+  k.forward = SecondsOf(c.value("f", 1.0));
+  k.backward_input = SecondsOf(c.value("b", 1.0));
+  k.backward_weight = SecondsOf(c.value("w", 1.0));
+  if (c.contains("fb")) k.forward_backward = SecondsOf(c.at("fb").get<double>());
+  const ScheduleRun run = simulate(s, k);
+  if (!run.ok()) throw std::runtime_error(run.deadlock->message);
+  if (q == "max_bubble") return seconds(run.max_bubble());
+  int best = 0;
+  for (const auto& r : run.per_rank)
+    best = std::max(best, q == "peak_activations" ? r.peak_activations : r.parameter_copies);
+  if (q == "peak_activations" || q == "parameter_copies") return best;
+  throw std::runtime_error("unknown schedule quantity " + q);
+}
+
+}  // namespace
+
+std::vector<ValidationResult> run_validation(const std::string& dir, const std::string& root,
+                                             const std::string& filter) {
+  std::vector<fs::path> files;
+  std::error_code ec;
+  for (const auto& e : fs::directory_iterator(dir, ec))
+    if (e.path().extension() == ".json") files.push_back(e.path());
+  if (ec) {
+    Diagnostics d;
+    d.add(dir, "", "cannot read the validation folder: " + ec.message());
+    throw InputError(d);
+  }
+  std::sort(files.begin(), files.end());
+  std::vector<ValidationResult> out;
+  for (const auto& f : files) {
+    json doc;
+    try {
+      std::ifstream in(f);
+      doc = json::parse(in);
+    } catch (const json::exception& e) {
+      Diagnostics d;
+      d.add(f.string(), "", std::string("not valid JSON: ") + e.what());
+      throw InputError(d);
+    }
+    const json& cases = doc.contains("cases") ? doc["cases"] : json::array();
+    for (size_t i = 0; i < cases.size(); ++i) {
+      const json& c = cases[i];
+      ValidationResult r;
+      try {
+        r.c.file = f.string();
+        r.c.name = c.at("case");
+        r.c.quantity = c.at("quantity");
+        r.c.source = c.at("source");
+        r.c.reference = c.at("reference");
+        r.c.tolerance = c.at("tolerance");
+        r.c.kind = c.contains("model") ? "model" : c.contains("scenario") ? "scenario" : "schedule";
+      } catch (const json::exception& e) {
+        Diagnostics d;
+        d.add(f.string(), "/cases/" + std::to_string(i), std::string("malformed case: ") + e.what());
+        throw InputError(d);
+      }
+      if (!filter.empty() && r.c.name.find(filter) == std::string::npos) continue;
+      try {
+        if (r.c.kind == "model") {
+          const ModelSpec m = load_model(join(root, c.at("model")));
+          r.simulated = report_value(model_json(m, summarize(m, c.value("seq_len", 4096))),
+                                     r.c.quantity);
+        } else if (r.c.kind == "scenario") {
+          const Scenario s = load_scenario(join(root, c.at("scenario")));
+          r.simulated = report_value(estimate_json(s, estimate(s)), r.c.quantity);
+        } else {
+          r.simulated = schedule_value(c, r.c.quantity);
+        }
+        r.error = r.c.reference != 0 ? (r.simulated - r.c.reference) / r.c.reference
+                                     : r.simulated - r.c.reference;
+        r.pass = std::fabs(r.error) <= r.c.tolerance + 1e-12;
+      } catch (const InputError& e) {
+        r.problem = e.what();
+      } catch (const std::exception& e) {
+        r.problem = e.what();
+      }
+      out.push_back(std::move(r));
+    }
+  }
+  return out;
+}
+
+}  // namespace moesim
