@@ -23,6 +23,7 @@ const char* const kUsage =
     "  sweep SPEC        evaluate a sweep of scenarios (parallel, resumable, shardable)\n"
     "  schedule ...      draw a pipeline schedule and compare its bubble with the table\n"
     "  validate          compare the simulator with published figures (pass/fail table)\n"
+    "  calibrate PROFILE...  check calibration profiles and show the efficiency fit\n"
     "  merge --out DIR SHARD_DIR...\n"
     "                    join the outputs of sharded sweeps\n"
     "\n"
@@ -72,7 +73,8 @@ int main(const std::vector<std::string>& args, std::ostream& out, std::ostream& 
     if (cmd == "merge") return merge_command(rest, out, err);
     if (cmd == "schedule") return schedule_command(rest, out, err);
     if (cmd == "validate") return validate_command(rest, out, err);
-    std::string hint = closest_match(cmd, {"run", "model", "sweep", "merge", "schedule", "validate", "--help", "--version"});
+    if (cmd == "calibrate") return calibrate_command(rest, out, err);
+    std::string hint = closest_match(cmd, {"run", "model", "sweep", "merge", "schedule", "validate", "calibrate", "--help", "--version"});
     err << "error: unknown command \"" << cmd << "\""
         << (hint.empty() ? "" : "; did you mean \"" + hint + "\"?") << "\n\n"
         << kUsage;

@@ -17,6 +17,7 @@ int model_command(const std::vector<std::string>& args, std::ostream& out, std::
 int sweep_command(const std::vector<std::string>& args, std::ostream& out, std::ostream& err);
 int schedule_command(const std::vector<std::string>& args, std::ostream& out, std::ostream& err);
 int validate_command(const std::vector<std::string>& args, std::ostream& out, std::ostream& err);
+int calibrate_command(const std::vector<std::string>& args, std::ostream& out, std::ostream& err);
 int merge_command(const std::vector<std::string>& args, std::ostream& out, std::ostream& err);
 
 // Writes `text` to `path` atomically (temporary file + rename): either the whole

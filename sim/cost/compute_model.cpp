@@ -16,7 +16,7 @@ Seconds ComputeModel::time(const Op& op, Pass pass) const {
                   : pass == Pass::kBackwardInput ? op.bwd_input
                                                  : op.bwd_weight;
   if (w.flops == Flops() && w.bytes == Bytes()) return Seconds();
-  const Seconds memory = w.bytes / (gpu_->hbm_bandwidth * table_->memory);
+  const Seconds memory = w.bytes / (gpu_->hbm_bandwidth * table_->memory_efficiency());
   Seconds compute;
   switch (op.kind) {
     case OpKind::kGemm:
@@ -40,7 +40,7 @@ Seconds ComputeModel::time(const Op& op, Pass pass) const {
       break;
     }
     case OpKind::kAttention:
-      compute = w.flops / (gpu_->peak_bf16 * (table_->attention * sm_share_));
+      compute = w.flops / (gpu_->peak_bf16 * (table_->attention_efficiency() * sm_share_));
       break;
     case OpKind::kMemoryBound:
     case OpKind::kEmbedding:

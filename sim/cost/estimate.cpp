@@ -48,7 +48,7 @@ Seconds optimizer_time(const Scenario& s, const RankReport& r) {
   const double params = bytes(r.memory.optimizer) /
                         (pr.master_weight_bytes + 2.0 * pr.optimizer_state_bytes);
   const EfficiencyTable& t = efficiency_table_named(s.cluster.efficiency_profile);
-  return ByteCount(params * per_param) / (s.cluster.gpu.hbm_bandwidth * t.memory);
+  return ByteCount(params * per_param) / (s.cluster.gpu.hbm_bandwidth * t.memory_efficiency());
 }
 
 std::vector<std::string> caveats_for(const Scenario& s) {

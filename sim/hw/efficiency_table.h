@@ -1,46 +1,45 @@
 #pragma once
-// Achieved fraction of a datasheet peak, per class of op, from published
-// measurements. Until real/ writes measured profiles (issue 7), two tables ship:
-//  - "published": H800 kernel measurements DeepSeek published (DeepGEMM FP8 GEMM
-//    throughputs, FlashMLA attention and memory throughputs), applied to any GPU
-//    as fractions of that GPU's own peaks;
+// Achieved fraction of a datasheet peak per class of op, from a calibration
+// profile (sim/hw/calibration_profile.h) fitted by EfficiencyFit. Two tables
+// ship:
+//  - "published": DeepSeek's published H800 kernel throughputs (DeepGEMM FP8
+//    GEMMs, FlashMLA attention and memory bandwidth), the profile
+//    validation/calibration/h800-published.json compiled into the binary, and
+//    applied to any GPU as fractions of that GPU's own peaks;
 //  - "datasheet": every efficiency 1.0 (the roofline), as an upper bound.
-// GEMM efficiency is looked up by shape: inverse-distance weighting in
-// (log M, log N, log K) over the measured shapes (exact at a measured shape).
+// A measured profile (written by real/) gives a table of its own.
 
+#include <optional>
 #include <string>
-#include <vector>
+
+#include "sim/hw/calibration_profile.h"
+#include "sim/hw/efficiency_fit.h"
 
 namespace moesim {
 
-struct GemmPoint {
-  double m = 0, n = 0, k = 0;  // per group
-  int groups = 1;
-  double efficiency = 0;       // achieved / peak of the GEMM's dtype
-  std::string source;
-  double log_m = 0, log_n = 0, log_k = 0;  // log2 of m, n, k (set by the table's builder)
-};
-
 struct EfficiencyTable {
   std::string name;
-  std::vector<GemmPoint> gemm_fp8;  // FP8 block-scaled GEMMs
-  // No H800 BF16 GEMM table is published; BF16 GEMMs use the FP8 points' shape
-  // dependence unless a table provides its own (flagged in reports).
-  std::vector<GemmPoint> gemm_bf16;
-  double attention = 1.0;     // attention core, fraction of BF16 peak
-  double memory = 1.0;        // memory-bound ops, fraction of HBM bandwidth
-  std::string attention_source;
-  std::string memory_source;
+  std::string source;
+  std::optional<EfficiencyFit> gemm_fp8;   // none: roofline (1.0)
+  std::optional<EfficiencyFit> gemm_bf16;  // none: the FP8 fit's shape curve, else 1.0
+  std::optional<double> attention;         // fraction of the BF16 peak; none: 1.0
+  std::optional<double> memory;            // fraction of HBM bandwidth; none: 1.0
 
   // REQUIRES: m, n, k > 0. Efficiency in (0, 1].
   double gemm_efficiency(double m, double n, double k, bool fp8) const;
+  double attention_efficiency() const { return attention.value_or(1.0); }
+  double memory_efficiency() const { return memory.value_or(1.0); }
   // True when BF16 GEMMs borrow the FP8 curve (no BF16 measurement).
-  bool bf16_is_estimated() const { return gemm_bf16.empty(); }
+  bool bf16_is_estimated() const { return !gemm_bf16 && gemm_fp8; }
 };
 
+EfficiencyTable efficiency_table_from_profile(const CalibrationProfile& p);
 const EfficiencyTable& published_h800_efficiency();
 const EfficiencyTable& datasheet_efficiency();
 // REQUIRES: name is "published" or "datasheet" (ClusterSpec validation checks it).
 const EfficiencyTable& efficiency_table_named(const std::string& name);
+
+// The published H800 profile as compiled in (validation/calibration/h800-published.json).
+const char* published_h800_profile_json();
 
 }  // namespace moesim

@@ -232,3 +232,19 @@ TEST(Cli, ValidatePrintsTheTableAndExitsByVerdict) {
 
 }  // namespace
 }  // namespace moesim
+
+namespace moesim {
+namespace {
+
+TEST(Cli, CalibrateShowsTheFitAndRejectsBadProfiles) {
+  auto r = testing::run_cli({"calibrate", "validation/calibration/h800-published.json"});
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_TRUE(testing::contains(r.out, "leave-one-shape-family-out")) << r.out;
+  EXPECT_TRUE(testing::contains(r.out, "attn.o_proj")) << r.out;
+  auto bad = testing::run_cli({"calibrate", "scenarios/models/deepseek-v3.json"});
+  EXPECT_EQ(bad.code, 2);
+  EXPECT_TRUE(testing::contains(bad.err, "/format")) << bad.err;
+}
+
+}  // namespace
+}  // namespace moesim

@@ -1,0 +1,79 @@
+#include <cstdio>
+
+#include "cli/args.h"
+#include "cli/cli.h"
+#include "sim/core/diagnostics.h"
+#include "sim/hw/calibration_check.h"
+
+namespace moesim::cli {
+
+namespace {
+const char* const kCalibrateUsage =
+    "usage: moesim calibrate PROFILE...\n"
+    "\n"
+    "Reads calibration profiles (validation/calibration/*.json, or what real/ measured),\n"
+    "checks them against their schema (exit status 2 with file, JSON path and what was\n"
+    "expected when one does not fit), fits the efficiency model of each op class, and\n"
+    "prints per entry: the measured efficiency, the fitted one, the one predicted with\n"
+    "the entry's whole shape family left out, and the errors.\n";
+
+std::string pct(double v) {
+  char b[32];
+  std::snprintf(b, sizeof b, "%.1f%%", 100 * v);
+  return b;
+}
+std::string err(double fitted, double measured) {
+  char b[32];
+  std::snprintf(b, sizeof b, "%+.1f%%", 100 * (fitted / measured - 1));
+  return b;
+}
+}  // namespace
+
+int calibrate_command(const std::vector<std::string>& args, std::ostream& out, std::ostream& e) {
+  const ParsedArgs a = parse_args(args, {}, {"--help"});
+  if (a.flags.count("--help")) {
+    out << kCalibrateUsage;
+    return kExitOk;
+  }
+  if (a.positional.empty()) {
+    e << "error: moesim calibrate needs at least one profile\n\n" << kCalibrateUsage;
+    return kExitBadInput;
+  }
+  std::vector<CalibrationProfile> profiles;
+  Diagnostics all;
+  for (const auto& p : a.positional) {
+    try {
+      profiles.push_back(load_calibration_profile(p));
+    } catch (const InputError& x) {
+      all.append(x.diagnostics());
+    }
+  }
+  all.throw_if_any();
+  for (const auto& p : profiles) {
+    const CalibrationCheck c = check_calibration(p);
+    out << p.file << ": " << p.gpu.name << ", " << (p.measured ? "measured" : "published")
+        << ", " << p.entries.size() << " entries\n";
+    if (!p.device.empty()) out << "  device: " << p.device.dump() << "\n";
+    char line[256];
+    std::snprintf(line, sizeof line, "  %-10s %-24s %-22s %9s %9s %8s %9s %8s\n", "class", "shape",
+                  "name", "measured", "fitted", "error", "held out", "error");
+    out << line;
+    for (const auto& r : c.rows) {
+      std::snprintf(line, sizeof line, "  %-10s %-24s %-22s %9s %9s %8s %9s %8s\n",
+                    r.op_class.c_str(), r.shape.c_str(), r.name.c_str(), pct(r.measured).c_str(),
+                    pct(r.fitted).c_str(), err(r.fitted, r.measured).c_str(),
+                    r.held_out ? pct(*r.held_out).c_str() : "-",
+                    r.held_out ? err(*r.held_out, r.measured).c_str() : "-");
+      out << line;
+    }
+    out << "  fit: largest in-sample error " << pct(c.max_fit_error)
+        << "; leave-one-shape-family-out RMS error " << pct(c.rms_held_out_error) << " over "
+        << c.held_out_rows << " entries\n";
+    out << "  efficiency = achieved / " << p.gpu.name
+        << " datasheet peak of the dtype (HBM bandwidth for memory); GEMMs: least squares in\n"
+           "  log space over log2 m, n, k plus inverse-distance residuals (sim/hw/efficiency_fit.h)\n";
+  }
+  return kExitOk;
+}
+
+}  // namespace moesim::cli

@@ -1,0 +1,197 @@
+#include "sim/hw/calibration_profile.h"
+
+#include <cmath>
+#include <fstream>
+#include <sstream>
+
+#include "sim/core/diagnostics.h"
+
+namespace moesim {
+
+using nlohmann::json;
+
+const char* to_string(CalibratedOp op) {
+  switch (op) {
+    case CalibratedOp::kGemm: return "gemm";
+    case CalibratedOp::kAttention: return "attention";
+    case CalibratedOp::kMemory: return "memory";
+  }
+  return "?";
+}
+
+namespace {
+
+void unknown_keys(const json& j, const std::string& file, const std::string& at,
+                  const std::vector<std::string>& allowed, Diagnostics& d) {
+  for (auto it = j.begin(); it != j.end(); ++it) {
+    bool ok = false;
+    for (const auto& a : allowed) ok |= a == it.key();
+    if (ok) continue;
+    const std::string hint = closest_match(it.key(), allowed);
+    d.add(file, at + "/" + it.key(),
+          "unknown key \"" + it.key() + "\"" + (hint.empty() ? "" : "; did you mean \"" + hint + "\"?"));
+  }
+}
+
+bool positive_number(const json& j, const char* key, const std::string& file,
+                     const std::string& at, Diagnostics& d, double* out) {
+  if (!j.contains(key)) return false;
+  const json& v = j[key];
+  if (!v.is_number() || !std::isfinite(v.get<double>()) || v.get<double>() <= 0) {
+    d.add(file, at + "/" + key, "expected a number > 0, found " + v.dump());
+    return false;
+  }
+  *out = v.get<double>();
+  return true;
+}
+
+}  // namespace
+
+CalibrationProfile parse_calibration_profile(const json& j, const std::string& file) {
+  Diagnostics d;
+  CalibrationProfile p;
+  p.file = file;
+  if (!j.is_object()) {
+    d.add(file, "", "expected a JSON object (a calibration profile)");
+    throw InputError(d);
+  }
+  unknown_keys(j, file, "", {"format", "gpu", "measured", "device", "source", "entries", "about"}, d);
+  if (j.value("format", "") != "moesim-calibration-1")
+    d.add(file, "/format", "expected \"moesim-calibration-1\", found " +
+                               (j.contains("format") ? j["format"].dump() : std::string("nothing")));
+  if (!j.contains("gpu") || !j["gpu"].is_string()) {
+    d.add(file, "/gpu", "expected the catalog name of the GPU (e.g. \"H800\")");
+  } else if (const GpuSpec* g = find_gpu(j["gpu"])) {
+    p.gpu = *g;
+  } else {
+    const std::string hint = closest_match(j["gpu"], gpu_names());
+    d.add(file, "/gpu", "unknown GPU " + j["gpu"].dump() +
+                            (hint.empty() ? "" : "; did you mean \"" + hint + "\"?"));
+  }
+  if (j.contains("measured")) {
+    if (!j["measured"].is_boolean())
+      d.add(file, "/measured", "expected true or false");
+    else
+      p.measured = j["measured"];
+  }
+  if (j.contains("device")) {
+    if (!j["device"].is_object())
+      d.add(file, "/device", "expected an object (name, driver, cuda, clocks, date)");
+    else
+      p.device = j["device"];
+  }
+  if (p.measured)
+    for (const char* k : {"name", "driver", "date"})
+      if (!p.device.contains(k))
+        d.add(file, "/device", std::string("a measured profile must record the device's \"") + k +
+                                   "\"");
+  p.source = j.value("source", "");
+  if (!j.contains("entries") || !j["entries"].is_array() || j["entries"].empty()) {
+    d.add(file, "/entries", "expected a non-empty array of measurements");
+    throw InputError(d);
+  }
+  for (size_t i = 0; i < j["entries"].size(); ++i) {
+    const json& e = j["entries"][i];
+    const std::string at = "/entries/" + std::to_string(i);
+    if (!e.is_object()) {
+      d.add(file, at, "expected an object");
+      continue;
+    }
+    unknown_keys(e, file, at,
+                 {"op", "dtype", "m", "n", "k", "groups", "time_s", "tflops", "gb_per_s", "name",
+                  "source"},
+                 d);
+    CalibrationEntry c;
+    const std::string op = e.value("op", "");
+    if (op == "gemm") {
+      c.op = CalibratedOp::kGemm;
+    } else if (op == "attention") {
+      c.op = CalibratedOp::kAttention;
+    } else if (op == "memory") {
+      c.op = CalibratedOp::kMemory;
+    } else {
+      d.add(file, at + "/op", "expected \"gemm\", \"attention\" or \"memory\", found " +
+                                  (e.contains("op") ? e["op"].dump() : std::string("nothing")));
+      continue;
+    }
+    const std::string dtype = e.value("dtype", c.op == CalibratedOp::kMemory ? "bf16" : "");
+    if (dtype != "fp8" && dtype != "bf16") {
+      d.add(file, at + "/dtype", "expected \"fp8\" or \"bf16\"");
+      continue;
+    }
+    c.fp8 = dtype == "fp8";
+    c.name = e.value("name", "");
+    c.source = e.value("source", "");
+    double time = 0, tflops = 0, gbps = 0;
+    const bool has_t = positive_number(e, "time_s", file, at, d, &time);
+    const bool has_f = positive_number(e, "tflops", file, at, d, &tflops);
+    const bool has_b = positive_number(e, "gb_per_s", file, at, d, &gbps);
+    if (c.op == CalibratedOp::kGemm) {
+      const bool shape = positive_number(e, "m", file, at, d, &c.m) &
+                         positive_number(e, "n", file, at, d, &c.n) &
+                         positive_number(e, "k", file, at, d, &c.k);
+      if (!shape) {
+        d.add(file, at, "a GEMM entry needs m, n and k (numbers > 0)");
+        continue;
+      }
+      if (e.contains("groups")) {
+        if (!e["groups"].is_number_integer() || e["groups"].get<long>() < 1)
+          d.add(file, at + "/groups", "expected an integer >= 1");
+        else
+          c.groups = e["groups"];
+      }
+    }
+    if (p.gpu.name.empty()) continue;  // cannot turn throughput into efficiency
+    const double peak = flops_per_s(c.fp8 ? p.gpu.peak_fp8 : p.gpu.peak_bf16);
+    if (c.op == CalibratedOp::kMemory) {
+      if (has_b + has_t + has_f != 1 || !has_b) {
+        d.add(file, at, "a memory entry needs exactly \"gb_per_s\"");
+        continue;
+      }
+      c.efficiency = gbps * 1e9 / bytes_per_s(p.gpu.hbm_bandwidth);
+    } else {
+      if (has_t + has_f != 1 || has_b) {
+        d.add(file, at, "expected exactly one of \"time_s\" or \"tflops\"");
+        continue;
+      }
+      if (c.fp8 && peak <= 0) {
+        d.add(file, at + "/dtype", p.gpu.name + " has no FP8 peak");
+        continue;
+      }
+      if (has_t && c.op != CalibratedOp::kGemm) {
+        d.add(file, at + "/time_s", "attention entries give \"tflops\" (no shape to count FLOPs)");
+        continue;
+      }
+      const double achieved = has_f ? tflops * 1e12 : 2.0 * c.m * c.n * c.k * c.groups / time;
+      c.efficiency = achieved / peak;
+    }
+    if (c.efficiency > 1.0 + 1e-9)
+      d.add(file, at, "achieves " + std::to_string(c.efficiency * 100).substr(0, 5) +
+                          "% of the " + p.gpu.name + " peak: above the datasheet");
+    p.entries.push_back(c);
+  }
+  d.throw_if_any();
+  return p;
+}
+
+CalibrationProfile load_calibration_profile(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) {
+    Diagnostics d;
+    d.add(path, "", "cannot open file");
+    throw InputError(d);
+  }
+  std::stringstream ss;
+  ss << in.rdbuf();
+  json j;
+  try {
+    j = json::parse(ss.str());
+  } catch (const json::parse_error& e) {
+    Diagnostics d;
+    d.add(path, "", std::string("not valid JSON: ") + e.what());
+    throw InputError(d);
+  }
+  return parse_calibration_profile(j, path);
+}
+
+}  // namespace moesim

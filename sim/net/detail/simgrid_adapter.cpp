@@ -1,0 +1,211 @@
+#include "sim/net/detail/simgrid_adapter.h"
+
+#include <sys/types.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstdint>
+#include <cstdio>
+#include <cstring>
+#include <simgrid/s4u.hpp>
+#include <stdexcept>
+#include <string>
+#include <utility>
+
+#include "sim/core/check.h"
+
+namespace moesim::detail {
+namespace {
+
+namespace sg4 = simgrid::s4u;
+using LinkInRoute = sg4::LinkInRoute;
+
+// Options for a pure max-min fluid model (shared/notes/build-and-simgrid.md §4).
+const char* const kSimGridOptions[] = {
+    "moesim",
+    "--log=root.thresh:critical",
+    "--cfg=network/model:CM02",
+    "--cfg=network/crosstraffic:0",
+    "--cfg=network/TCP-gamma:0",
+};
+
+double bandwidth_bytes_per_s(BytesPerSecond b) { return bytes_per_s(b); }
+
+// A flow's latency: the sum over its path. SimGrid's links get none, because
+// CM02 shares a link in inverse proportion to each flow's route latency (TCP's
+// RTT unfairness; measured: two 50 MB flows into one NIC, one relayed over
+// NVLink, got 27.4 and 12.6 GB/s instead of 20 and 20). With zero latencies
+// the sharing is plain max-min, and the latency is added to the finish time.
+double route_latency_s(const Topology& topo, int src, int dst) {
+  Seconds total;
+  for (const LinkHop& h : topo.route(src, dst)) total += topo.links()[h.link].latency;
+  return seconds(total);
+}
+
+std::vector<LinkInRoute> to_simgrid(const std::vector<LinkHop>& hops,
+                                    const std::vector<sg4::Link*>& links) {
+  std::vector<LinkInRoute> r;
+  r.reserve(hops.size());
+  for (const LinkHop& h : hops)
+    r.emplace_back(links[h.link], h.up ? LinkInRoute::Direction::UP : LinkInRoute::Direction::DOWN);
+  return r;
+}
+
+// Runs in the child: builds the engine and platform, simulates, and returns
+// the finish times followed by the phase ends.
+std::vector<double> run_simulation(const Topology& topo, const std::vector<SimFlow>& flows,
+                                   int num_phases) {
+  std::vector<char*> argv;
+  for (const char* o : kSimGridOptions) argv.push_back(const_cast<char*>(o));
+  int argc = static_cast<int>(argv.size());
+  argv.push_back(nullptr);
+  sg4::Engine engine(&argc, argv.data());
+
+  auto* zone = sg4::create_star_zone("cluster");
+  std::vector<sg4::Host*> hosts;
+  hosts.reserve(topo.num_gpus());
+  for (int g = 0; g < topo.num_gpus(); ++g)
+    hosts.push_back(zone->create_host("gpu" + std::to_string(g), 1e15));
+  std::vector<sg4::Link*> links;  // split-duplex: UP and DOWN are independent
+  links.reserve(topo.links().size());
+  for (const TopologyLink& l : topo.links())
+    links.push_back(zone->create_split_duplex_link(l.name, bandwidth_bytes_per_s(l.bandwidth))
+                        ->set_latency(0)  // see route_latency_s
+                        ->seal());
+  for (int g = 0; g < topo.num_gpus(); ++g) {
+    auto* np = hosts[g]->get_netpoint();
+    zone->add_route(np, nullptr, nullptr, nullptr, to_simgrid(topo.up(g), links), false);
+    zone->add_route(nullptr, np, nullptr, nullptr, to_simgrid(topo.down(g), links), false);
+  }
+  std::vector<std::pair<int, int>> pairs;
+  for (const SimFlow& f : flows)
+    if (topo.needs_own_route(f.src, f.dst)) pairs.emplace_back(f.src, f.dst);
+  std::sort(pairs.begin(), pairs.end());
+  pairs.erase(std::unique(pairs.begin(), pairs.end()), pairs.end());
+  for (const auto& [s, d] : pairs)
+    zone->add_bypass_route(hosts[s]->get_netpoint(), hosts[d]->get_netpoint(), nullptr, nullptr,
+                           to_simgrid(topo.route(s, d), links));
+  zone->seal();
+
+  std::vector<std::vector<size_t>> by_phase(num_phases);
+  for (size_t i = 0; i < flows.size(); ++i) by_phase[flows[i].phase].push_back(i);
+  std::vector<double> out(flows.size() + num_phases, 0.0);
+  double phase_start = 0;
+  for (int p = 0; p < num_phases; ++p) {
+    if (phase_start > sg4::Engine::get_clock()) engine.run_until(phase_start);
+    std::vector<sg4::CommPtr> comms;  // must outlive the comms (notes §4)
+    comms.reserve(by_phase[p].size());
+    for (size_t i : by_phase[p])
+      comms.push_back(sg4::Comm::sendto_async(hosts[flows[i].src], hosts[flows[i].dst],
+                                              static_cast<uint64_t>(flows[i].bytes + 0.5)));
+    if (!comms.empty()) engine.run();
+    double phase_end = phase_start;
+    for (size_t k = 0; k < comms.size(); ++k) {
+      MOESIM_CHECK(comms[k]->get_state() == sg4::Activity::State::FINISHED,
+                   "a flow did not finish");
+      const SimFlow& f = flows[by_phase[p][k]];
+      const double finish = comms[k]->get_finish_time() + route_latency_s(topo, f.src, f.dst);
+      out[by_phase[p][k]] = finish;
+      phase_end = std::max(phase_end, finish);
+    }
+    out[flows.size() + p] = phase_end;
+    phase_start = phase_end;
+  }
+  return out;
+}
+
+void write_all(int fd, const char* data, size_t n) {
+  while (n > 0) {
+    const ssize_t w = ::write(fd, data, n);
+    if (w < 0 && errno == EINTR) continue;
+    if (w <= 0) return;  // the parent is gone; nothing left to tell
+    data += w;
+    n -= static_cast<size_t>(w);
+  }
+}
+
+std::string read_all(int fd) {
+  std::string s;
+  char buf[1 << 16];
+  for (;;) {
+    const ssize_t r = ::read(fd, buf, sizeof buf);
+    if (r < 0 && errno == EINTR) continue;
+    if (r <= 0) break;
+    s.append(buf, static_cast<size_t>(r));
+  }
+  return s;
+}
+
+// Child's message: one status byte ('0' ok, '1' error) then the doubles or
+// the error text.
+[[noreturn]] void child_main(int fd, const Topology& topo, const std::vector<SimFlow>& flows,
+                             int num_phases) {
+  std::string msg;
+  try {
+    const std::vector<double> out = run_simulation(topo, flows, num_phases);
+    msg.assign(1, '0');
+    msg.append(reinterpret_cast<const char*>(out.data()), out.size() * sizeof(double));
+  } catch (const std::exception& e) {
+    msg = std::string("1") + e.what();
+  } catch (...) {
+    msg = "1unknown exception";
+  }
+  write_all(fd, msg.data(), msg.size());
+  ::close(fd);
+  ::_exit(0);  // no atexit handlers or static destructors of the parent's program
+}
+
+}  // namespace
+
+SimOutcome simulate_flows(const Topology& topology, const std::vector<SimFlow>& flows,
+                          int num_phases) {
+  MOESIM_CHECK(num_phases >= 1, "at least one phase");
+  for (const SimFlow& f : flows)
+    MOESIM_CHECK(f.phase >= 0 && f.phase < num_phases && f.src != f.dst && f.bytes >= 0 &&
+                     f.src >= 0 && f.dst >= 0 && f.src < topology.num_gpus() &&
+                     f.dst < topology.num_gpus(),
+                 "malformed flow");
+  int fds[2];
+  if (::pipe(fds) != 0)
+    throw std::runtime_error(std::string("network simulation: pipe failed: ") +
+                             std::strerror(errno));
+  // The child inherits unflushed stdio buffers; SimGrid may flush them there.
+  std::fflush(nullptr);
+  const pid_t pid = ::fork();
+  if (pid < 0) {
+    const int err = errno;
+    ::close(fds[0]);
+    ::close(fds[1]);
+    throw std::runtime_error(std::string("network simulation: fork failed: ") + std::strerror(err));
+  }
+  if (pid == 0) {
+    ::close(fds[0]);
+    child_main(fds[1], topology, flows, num_phases);
+  }
+  ::close(fds[1]);
+  const std::string msg = read_all(fds[0]);
+  ::close(fds[0]);
+  int status = 0;
+  while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+  }
+  if (msg.empty() || msg[0] != '0') {
+    std::string why = !msg.empty() ? msg.substr(1)
+                      : WIFSIGNALED(status)
+                          ? "killed by signal " + std::to_string(WTERMSIG(status))
+                          : "exited with status " + std::to_string(WEXITSTATUS(status));
+    throw std::runtime_error("network simulation (SimGrid child process) failed: " + why);
+  }
+  const size_t n = flows.size() + num_phases;
+  if (msg.size() != 1 + n * sizeof(double))
+    throw std::runtime_error("network simulation: truncated result from the child process");
+  std::vector<double> out(n);
+  std::memcpy(out.data(), msg.data() + 1, n * sizeof(double));
+  SimOutcome r;
+  r.finish_s.assign(out.begin(), out.begin() + flows.size());
+  r.phase_end_s.assign(out.begin() + flows.size(), out.end());
+  return r;
+}
+
+}  // namespace moesim::detail

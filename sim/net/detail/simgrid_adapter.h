@@ -1,0 +1,49 @@
+#pragma once
+// The only code that touches SimGrid (Debian's libsimgrid 3.32).
+//
+// SimGrid keeps one engine per process, whose clock only moves forward and
+// whose platform cannot be torn down. So that every simulation starts from a
+// clean engine at t = 0 (exactly reproducible, whatever ran before in this
+// process) each call forks a child process that builds the engine and the
+// platform, runs the flows and sends the completion times back through a
+// pipe. The parent never initialises SimGrid. Cost: about 10 ms per call for
+// fork, engine start and platform (measured on a 2-core machine by
+// tests/net/network_test.cpp's SimulationRunsInAFreshProcess), small beside
+// any collective worth simulating. The alternative, one engine per process
+// with a platform per cluster, would start every run at a later clock and so
+// change the last bits of the results from one run to the next.
+//
+// Network model: CM02, no cross-traffic, no TCP-gamma window bound
+// (shared/notes/build-and-simgrid.md §4), and links without latency so that
+// sharing is plain max-min (CM02 otherwise favours short-latency routes); a
+// flow's finish time is its fluid finish plus its route's latency, which
+// occupies no bandwidth. Routes: a star zone
+// whose default route is Topology::up(src) + Topology::down(dst), with a
+// bypass route for every pair of the flow set whose path differs.
+//
+// Thread safety: callable from several threads; each call forks its own child.
+
+#include <vector>
+
+#include "sim/net/topology.h"
+
+namespace moesim::detail {
+
+struct SimFlow {
+  int src = 0;
+  int dst = 0;       // != src
+  double bytes = 0;  // >= 0
+  int phase = 0;     // in [0, num_phases)
+};
+
+struct SimOutcome {
+  std::vector<double> finish_s;     // per flow, in the order given
+  std::vector<double> phase_end_s;  // when the last flow of each phase finished
+};
+
+// Flows of phase k start together when every flow of phase k-1 has finished
+// (phase 0 at t = 0). Throws std::runtime_error when SimGrid fails.
+SimOutcome simulate_flows(const Topology& topology, const std::vector<SimFlow>& flows,
+                          int num_phases);
+
+}  // namespace moesim::detail

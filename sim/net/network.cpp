@@ -1,0 +1,64 @@
+#include "sim/net/network.h"
+
+#include "sim/core/diagnostics.h"
+#include "sim/net/detail/simgrid_adapter.h"
+
+namespace moesim {
+namespace {
+
+class SimGridNetwork : public NetworkSimulator {
+ public:
+  explicit SimGridNetwork(const ClusterSpec& c) : topology_(c) {}
+
+  const Topology& topology() const override { return topology_; }
+
+  NetworkRun run_phases(const std::vector<std::vector<Flow>>& phases) const override {
+    std::vector<detail::SimFlow> sim;
+    std::vector<int> sim_index;  // per flow, its index in `sim` or -1
+    for (size_t p = 0; p < phases.size(); ++p)
+      for (const Flow& f : phases[p]) {
+        if (f.src == f.dst) {
+          sim_index.push_back(-1);
+          continue;
+        }
+        sim_index.push_back(static_cast<int>(sim.size()));
+        sim.push_back({f.src, f.dst, bytes(f.bytes), static_cast<int>(p)});
+      }
+    NetworkRun run;
+    if (phases.empty()) return run;
+    const detail::SimOutcome out =
+        detail::simulate_flows(topology_, sim, static_cast<int>(phases.size()));
+    size_t k = 0;
+    for (size_t p = 0; p < phases.size(); ++p) {
+      const Seconds start = p == 0 ? Seconds() : run.phase_end.back();
+      // A phase of only local flows ends when it starts.
+      const Seconds end = SecondsOf(out.phase_end_s[p]);
+      run.phase_end.push_back(max(start, end));
+      for (const Flow& f : phases[p]) {
+        const int i = sim_index[k++];
+        run.flows.push_back({f.tag, start, i < 0 ? start : SecondsOf(out.finish_s[i])});
+      }
+    }
+    return run;
+  }
+
+ private:
+  Topology topology_;
+};
+
+}  // namespace
+
+Diagnostics network_problems(const ClusterSpec& c) {
+  Diagnostics d;
+  for (const std::string& m : validate(c)) d.add("<inline>", "/cluster", m);
+  if (d.empty())
+    for (const std::string& m : topology_problems(c)) d.add("<inline>", "/cluster", m);
+  return d;
+}
+
+std::unique_ptr<NetworkSimulator> make_network(const ClusterSpec& c) {
+  network_problems(c).throw_if_any();
+  return std::make_unique<SimGridNetwork>(c);
+}
+
+}  // namespace moesim

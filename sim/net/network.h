@@ -1,0 +1,64 @@
+#pragma once
+// The network as the rest of the simulator sees it: flows between GPUs in,
+// completion times out. No SimGrid type appears here; the SimGrid backend is
+// behind make_network() (sim/net/detail/simgrid_adapter.h).
+//
+// GPU ids are 0..N-1 of the ClusterSpec: node = id / gpus_per_node, local
+// index = id % gpus_per_node. Flows that run together share links by max-min
+// fairness (flow-level model); a flow's time is its path's latency plus its
+// bytes at the rate it gets. Deterministic: the same flows give the same
+// results, bit for bit, whatever ran before in the process.
+
+#include <cstdint>
+#include <memory>
+#include <vector>
+
+#include "sim/core/units.h"
+#include "sim/hw/cluster_spec.h"
+#include "sim/net/topology.h"
+
+namespace moesim {
+
+struct Flow {
+  int src = 0;
+  int dst = 0;  // src == dst completes at once, without the network
+  Bytes bytes;
+  uint64_t tag = 0;  // the caller's, returned with the result
+};
+
+struct FlowResult {
+  uint64_t tag = 0;
+  Seconds start;  // when its phase started
+  Seconds finish;
+};
+
+struct NetworkRun {
+  std::vector<FlowResult> flows;   // in the order given, phases concatenated
+  std::vector<Seconds> phase_end;  // when each phase's last flow finished
+  Seconds makespan() const { return phase_end.empty() ? Seconds() : phase_end.back(); }
+};
+
+class NetworkSimulator {
+ public:
+  virtual ~NetworkSimulator() = default;
+  // Flows of phases[k] start together when every flow of phases[k-1] has
+  // finished; those of phases[0] at t = 0. An empty phase takes no time.
+  virtual NetworkRun run_phases(const std::vector<std::vector<Flow>>& phases) const = 0;
+  virtual const Topology& topology() const = 0;
+
+  // All flows start at t = 0.
+  std::vector<FlowResult> run(const std::vector<Flow>& flows) const {
+    return run_phases({flows}).flows;
+  }
+};
+
+// Every problem that keeps `c` from being simulated: validate(c) and
+// topology_problems(c), as Diagnostics under JSON path /cluster.
+class Diagnostics;
+Diagnostics network_problems(const ClusterSpec& c);
+
+// The SimGrid flow-level network of `c`. Throws InputError with
+// network_problems(c) when it is not empty.
+std::unique_ptr<NetworkSimulator> make_network(const ClusterSpec& c);
+
+}  // namespace moesim

@@ -1,0 +1,124 @@
+#include "sim/net/routing.h"
+
+#include <algorithm>
+#include <cmath>
+#include <cstddef>
+
+#include "sim/core/check.h"
+#include "sim/core/rng.h"
+
+namespace moesim {
+namespace {
+
+// Draws `k` distinct entries of `candidates` (indices into `w`), each draw
+// weighted by `w` among those not yet drawn; appends them to `out`.
+// `candidates` is consumed.
+void draw_without_replacement(const std::vector<double>& w, std::vector<int>& candidates, int k,
+                              Rng& rng, std::vector<int>& out) {
+  double total = 0;
+  for (int i : candidates) total += w[i];
+  for (int j = 0; j < k; ++j) {
+    MOESIM_CHECK(!candidates.empty(), "nothing left to draw");
+    double u = rng.uniform() * total;
+    size_t pick = candidates.size() - 1;  // the last one absorbs rounding
+    for (size_t c = 0; c < candidates.size(); ++c) {
+      if (u < w[candidates[c]]) {
+        pick = c;
+        break;
+      }
+      u -= w[candidates[c]];
+    }
+    const int chosen = candidates[pick];
+    total -= w[chosen];
+    out.push_back(chosen);
+    candidates.erase(candidates.begin() + static_cast<std::ptrdiff_t>(pick));
+  }
+}
+
+}  // namespace
+
+std::vector<std::string> routing_problems(const MoeSpec& moe, int ep, int gpus_per_node,
+                                          int tokens_per_rank, const RoutingSpec& r) {
+  std::vector<std::string> e;
+  const int experts = moe.num_routed_experts;
+  if (experts <= 0) e.push_back("moe/num_routed_experts: routing needs a MoE model");
+  if (ep <= 0 || gpus_per_node <= 0 || tokens_per_rank < 0)
+    e.push_back("ep, gpus_per_node, tokens: must be positive");
+  if (!e.empty()) return e;
+  if (experts % ep != 0)
+    e.push_back("ep: " + std::to_string(ep) + " does not divide " + std::to_string(experts) +
+                " routed experts");
+  if (ep > gpus_per_node && ep % gpus_per_node != 0)
+    e.push_back("ep: " + std::to_string(ep) + " spans a partial node of " +
+                std::to_string(gpus_per_node) + " GPUs");
+  if (moe.num_expert_groups <= 0 || experts % moe.num_expert_groups != 0)
+    e.push_back("moe/num_expert_groups: must divide the routed experts");
+  else if (moe.topk_groups <= 0 || moe.topk_groups > moe.num_expert_groups)
+    e.push_back("moe/topk_groups: must be in [1, num_expert_groups]");
+  else if (moe.top_k <= 0 || moe.top_k > moe.topk_groups * (experts / moe.num_expert_groups))
+    e.push_back("moe/top_k: must be in [1, experts in topk_groups groups]");
+  if (r.popularity == ExpertPopularity::kZipf && !(r.zipf_exponent >= 0))
+    e.push_back("routing/zipf_exponent: must be >= 0");
+  return e;
+}
+
+EpTraffic route_tokens(const MoeSpec& moe, int ep, int gpus_per_node, int tokens_per_rank,
+                       const RoutingSpec& r) {
+  MOESIM_CHECK(routing_problems(moe, ep, gpus_per_node, tokens_per_rank, r).empty(),
+               "invalid routing");
+  const int experts = moe.num_routed_experts;
+  const int groups = moe.num_expert_groups;
+  const int per_group = experts / groups;
+  const int per_rank = experts / ep;
+  EpTraffic t;
+  t.ep = ep;
+  t.gpus_per_node = gpus_per_node;
+  t.nodes = (ep + gpus_per_node - 1) / gpus_per_node;
+  t.tokens_per_rank = tokens_per_rank;
+  t.rank_tokens.assign(static_cast<size_t>(ep) * ep, 0);
+  t.node_tokens.assign(static_cast<size_t>(ep) * t.nodes, 0);
+  t.expert_tokens.assign(experts, 0);
+
+  std::vector<double> expert_w(experts, 1.0);
+  if (r.popularity == ExpertPopularity::kZipf)
+    for (int e = 0; e < experts; ++e) expert_w[e] = std::pow(e + 1.0, -r.zipf_exponent);
+  std::vector<double> group_w(groups, 0.0);
+  for (int e = 0; e < experts; ++e) group_w[e / per_group] += expert_w[e];
+
+  Rng rng(r.seed);
+  std::vector<int> all_groups(groups), group_pool, expert_pool, chosen_groups, chosen_experts;
+  for (int g = 0; g < groups; ++g) all_groups[g] = g;
+  std::vector<int64_t> rank_hit(ep, -1), node_hit(t.nodes, -1);  // last token to hit each
+  int64_t token_id = 0;
+  for (int s = 0; s < ep; ++s) {
+    for (int i = 0; i < tokens_per_rank; ++i, ++token_id) {
+      chosen_groups.clear();
+      group_pool = all_groups;
+      draw_without_replacement(group_w, group_pool, moe.topk_groups, rng, chosen_groups);
+      // Candidates in expert order, so that a draw does not depend on the
+      // order in which the groups were drawn beyond the rng stream.
+      std::sort(chosen_groups.begin(), chosen_groups.end());
+      expert_pool.clear();
+      for (int g : chosen_groups)
+        for (int e = g * per_group; e < (g + 1) * per_group; ++e) expert_pool.push_back(e);
+      chosen_experts.clear();
+      draw_without_replacement(expert_w, expert_pool, moe.top_k, rng, chosen_experts);
+      for (int e : chosen_experts) {
+        ++t.expert_tokens[e];
+        const int d = e / per_rank;
+        const int n = d / gpus_per_node;
+        if (rank_hit[d] != token_id) {
+          rank_hit[d] = token_id;
+          ++t.rank_tokens[static_cast<size_t>(s) * ep + d];
+        }
+        if (node_hit[n] != token_id) {
+          node_hit[n] = token_id;
+          ++t.node_tokens[static_cast<size_t>(s) * t.nodes + n];
+        }
+      }
+    }
+  }
+  return t;
+}
+
+}  // namespace moesim

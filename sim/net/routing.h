@@ -1,0 +1,59 @@
+#pragma once
+// Which ranks and nodes each token of an expert-parallel group must reach.
+//
+// Model: every rank holds `tokens_per_rank` tokens; each token picks experts
+// by group-limited top-k (V3TR §2.1.2): first `topk_groups` of the
+// `num_expert_groups` contiguous expert groups, then `top_k` distinct experts
+// among the chosen groups. Both draws are weighted sampling without
+// replacement: an expert's weight is its popularity, a group's the sum of its
+// experts'. Popularity is uniform, or Zipf(s): expert e (0-based) has weight
+// 1 / (e + 1)^s, so that the hottest experts sit on rank 0. Experts are placed
+// contiguously: rank r holds experts [r E/ep, (r+1) E/ep). Ranks are the
+// first `ep` GPUs: node = rank / gpus_per_node.
+//
+// Our own sampling on moesim::Rng: the same spec and seed give the same
+// routing on every platform.
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "sim/model/model_spec.h"
+
+namespace moesim {
+
+enum class ExpertPopularity { kUniform, kZipf };
+
+struct RoutingSpec {
+  ExpertPopularity popularity = ExpertPopularity::kUniform;
+  double zipf_exponent = 1.0;  // s, for kZipf
+  uint64_t seed = 1;
+};
+
+struct EpTraffic {
+  int ep = 0;
+  int gpus_per_node = 8;
+  int nodes = 1;  // ceil(ep / gpus_per_node)
+  int tokens_per_rank = 0;
+  // rank_tokens[s * ep + d]: tokens of rank s with at least one expert on
+  // rank d (d == s included).
+  std::vector<int64_t> rank_tokens;
+  // node_tokens[s * nodes + n]: tokens of rank s with at least one expert on
+  // node n (s's own node included).
+  std::vector<int64_t> node_tokens;
+  std::vector<int64_t> expert_tokens;  // tokens routed to each expert
+
+  int node_of(int rank) const { return rank / gpus_per_node; }
+  int64_t to_rank(int s, int d) const { return rank_tokens[s * ep + d]; }
+  int64_t to_node(int s, int n) const { return node_tokens[s * nodes + n]; }
+};
+
+// Problems with routing `moe` over `ep` ranks, as "field: what is wrong".
+std::vector<std::string> routing_problems(const MoeSpec& moe, int ep, int gpus_per_node,
+                                          int tokens_per_rank, const RoutingSpec& r);
+
+// REQUIRES: routing_problems(...) is empty.
+EpTraffic route_tokens(const MoeSpec& moe, int ep, int gpus_per_node, int tokens_per_rank,
+                       const RoutingSpec& r);
+
+}  // namespace moesim
