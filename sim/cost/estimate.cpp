@@ -47,7 +47,7 @@ Seconds optimizer_time(const Scenario& s, const RankReport& r) {
                            pr.grad_bytes + 2.0;
   const double params = bytes(r.memory.optimizer) /
                         (pr.master_weight_bytes + 2.0 * pr.optimizer_state_bytes);
-  const EfficiencyTable& t = efficiency_table_named(s.cluster.efficiency_profile);
+  const EfficiencyTable& t = efficiency_table(s.cluster);
   return ByteCount(params * per_param) / (s.cluster.gpu.hbm_bandwidth * t.memory_efficiency());
 }
 
@@ -56,16 +56,12 @@ std::vector<std::string> caveats_for(const Scenario& s) {
   c.push_back(
       "analytic fidelity: communication times come from achievable link bandwidths "
       "(no network simulation: no contention, stragglers or topology effects)");
-  if (s.cluster.efficiency_profile == "datasheet") {
-    c.push_back("efficiency profile 'datasheet': every kernel at its roofline peak (upper bound)");
-  } else {
-    c.push_back(
-        "kernel efficiencies from DeepSeek's published H800 measurements (DeepGEMM, FlashMLA), "
-        "not calibrated on this GPU; BF16 GEMMs borrow the FP8 shape curve");
-    if (s.cluster.gpu.name != "H800")
-      c.push_back("GPU is " + s.cluster.gpu.name +
-                  ": H800 efficiencies applied as fractions of its own peaks");
-  }
+  const EfficiencyTable& t = efficiency_table(s.cluster);
+  c.push_back("kernel efficiencies: " + describe(t) +
+              (s.cluster.calibration ? " (" + s.cluster.calibration_profile + ")" : ""));
+  if (!t.gpu.empty() && t.gpu != s.cluster.gpu.name)
+    c.push_back("GPU is " + s.cluster.gpu.name + ": " + t.gpu +
+                " efficiencies applied as fractions of its own peaks");
   if (s.model.moe.enabled())
     c.push_back("routing is uniform and balanced; real imbalance slows the busiest expert GPU");
   c.push_back("ZeRO gradient/parameter sync is not overlapped with compute (upper bound)");

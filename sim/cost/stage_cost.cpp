@@ -100,7 +100,7 @@ double weight(const UnitCost& u) {
 StageCosts price_stages(const Scenario& s, int num_stages, int seq_len, bool overlap) {
   const ModelSpec& m = s.model;
   PricingContext pc{s,
-                    ComputeModel(s.cluster.gpu, efficiency_table_named(s.cluster.efficiency_profile),
+                    ComputeModel(s.cluster.gpu, efficiency_table(s.cluster),
                                  s.precision.kind == PrecisionKind::kFp8,
                                  overlap ? s.plan.comm_sms : 0),
                     ExpandContext{},

@@ -11,7 +11,12 @@ bool ClusterSpec::operator==(const ClusterSpec& o) const {
   return gpu == o.gpu && num_nodes == o.num_nodes && gpus_per_node == o.gpus_per_node &&
          nvlink_achievable == o.nvlink_achievable && ib_achievable == o.ib_achievable &&
          nvlink_latency == o.nvlink_latency && ib_latency == o.ib_latency &&
-         fabric == o.fabric && efficiency_profile == o.efficiency_profile;
+         fabric == o.fabric && efficiency_profile == o.efficiency_profile &&
+         calibration_profile == o.calibration_profile;
+}
+
+const EfficiencyTable& efficiency_table(const ClusterSpec& c) {
+  return c.calibration ? *c.calibration : efficiency_table_named(c.efficiency_profile);
 }
 
 // Achievable fractions measured on H800 by DeepSeek and applied to every GPU's

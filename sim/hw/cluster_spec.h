@@ -4,10 +4,12 @@
 // InfiniBand). Bandwidths here are the *achievable* per-direction figures that
 // the cost model uses; their defaults and sources are in cluster_defaults.cpp.
 
+#include <memory>
 #include <string>
 #include <vector>
 
 #include "sim/core/units.h"
+#include "sim/hw/efficiency_table.h"
 #include "sim/hw/gpu_spec.h"
 
 namespace moesim {
@@ -36,10 +38,18 @@ struct ClusterSpec {
   Seconds ib_latency;
   FabricSpec fabric;
   std::string efficiency_profile = "published";  // "published" or "datasheet"
+  // A measured (or other) calibration profile, which then replaces the shipped
+  // efficiency table: its path as resolved, and the table fitted to it.
+  std::string calibration_profile;
+  std::shared_ptr<const EfficiencyTable> calibration;
 
   int num_gpus() const { return num_nodes * gpus_per_node; }
   bool operator==(const ClusterSpec& o) const;
 };
+
+// The efficiency table the cost model uses: the calibration profile's when one
+// is given, else the shipped table named by efficiency_profile.
+const EfficiencyTable& efficiency_table(const ClusterSpec& c);
 
 // A cluster of `nodes` nodes of `gpu` with the documented default links.
 ClusterSpec default_cluster(const GpuSpec& gpu, int nodes);

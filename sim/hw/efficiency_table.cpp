@@ -40,6 +40,8 @@ EfficiencyTable efficiency_table_from_profile(const CalibrationProfile& p) {
   EfficiencyTable t;
   t.name = p.file;
   t.source = p.source;
+  t.gpu = p.gpu.name;
+  t.measured = p.measured;
   std::vector<CalibrationEntry> fp8, bf16, attention, memory;
   for (const auto& e : p.entries) {
     switch (e.op) {
@@ -53,6 +55,22 @@ EfficiencyTable efficiency_table_from_profile(const CalibrationProfile& p) {
   if (!attention.empty()) t.attention = geometric_mean(attention);
   if (!memory.empty()) t.memory = geometric_mean(memory);
   return t;
+}
+
+std::string describe(const EfficiencyTable& t) {
+  if (!t.gemm_fp8 && !t.gemm_bf16 && !t.attention && !t.memory)
+    return "every op at its datasheet roofline (no calibration)";
+  const std::string how = std::string(t.measured ? "measured" : "published") + " " + t.gpu;
+  auto fitted = [&](const std::optional<EfficiencyFit>& f) {
+    return "fitted to " + std::to_string(f->points()) + " " + how + " shapes";
+  };
+  std::string s = "FP8 GEMMs " + (t.gemm_fp8 ? fitted(t.gemm_fp8) : "at the roofline (not measured)");
+  s += "; BF16 GEMMs " + (t.gemm_bf16  ? fitted(t.gemm_bf16)
+                          : t.gemm_fp8 ? std::string("estimated from the FP8 curve")
+                                       : std::string("at the roofline (not measured)"));
+  s += "; attention " + (t.attention ? "from " + how + " figures" : "at the roofline (not measured)");
+  s += "; memory-bound ops " + (t.memory ? "from " + how + " figures" : "at the roofline (not measured)");
+  return s;
 }
 
 const EfficiencyTable& published_h800_efficiency() {

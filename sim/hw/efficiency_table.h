@@ -20,6 +20,8 @@ namespace moesim {
 struct EfficiencyTable {
   std::string name;
   std::string source;
+  std::string gpu;        // the GPU the profile was made on ("" for the roofline)
+  bool measured = false;  // measured by real/ rather than published
   std::optional<EfficiencyFit> gemm_fp8;   // none: roofline (1.0)
   std::optional<EfficiencyFit> gemm_bf16;  // none: the FP8 fit's shape curve, else 1.0
   std::optional<double> attention;         // fraction of the BF16 peak; none: 1.0
@@ -34,6 +36,11 @@ struct EfficiencyTable {
 };
 
 EfficiencyTable efficiency_table_from_profile(const CalibrationProfile& p);
+
+// One line for reports: where each class of op gets its efficiency, e.g.
+// "FP8 GEMMs fitted to 10 published H800 shapes; BF16 GEMMs estimated (FP8
+// curve); attention from 1 published figure; memory-bound ops from 1 ...".
+std::string describe(const EfficiencyTable& t);
 const EfficiencyTable& published_h800_efficiency();
 const EfficiencyTable& datasheet_efficiency();
 // REQUIRES: name is "published" or "datasheet" (ClusterSpec validation checks it).

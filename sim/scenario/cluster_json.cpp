@@ -1,6 +1,10 @@
 // The cluster part (docs/scenario-format.md, "cluster"): a catalog GPU, a node
 // count, and optional overrides of the links default_cluster() derives from
 // the GPU. Bandwidths are in GB/s (1e9 bytes/s), latencies in microseconds.
+#include <filesystem>
+
+#include "sim/core/diagnostics.h"
+#include "sim/hw/calibration_profile.h"
 #include "sim/hw/gpu_spec.h"
 #include "sim/scenario/detail/parts.h"
 
@@ -73,6 +77,25 @@ ClusterSpec parse_cluster(const json& j, const JsonLocation& at, ParseLog& log) 
     c.fabric = read_fabric(*f, at / "fabric", log);
   const int profile = r.read_choice("efficiency_profile", kEfficiencyProfiles);
   if (profile >= 0) c.efficiency_profile = kEfficiencyProfiles[static_cast<size_t>(profile)];
+  std::string calibration;
+  if (r.read("calibration_profile", calibration)) {
+    // Relative to the file that names it, like every other reference.
+    const std::filesystem::path dir = std::filesystem::path(at.file).parent_path();
+    const std::filesystem::path path =
+        std::filesystem::path(calibration).is_absolute() ? std::filesystem::path(calibration)
+                                                         : dir / calibration;
+    try {
+      const CalibrationProfile p = load_calibration_profile(path.string());
+      if (gpu && p.gpu.name != gpu->name)
+        log.bad_value(at / "calibration_profile",
+                      "the profile was made on " + p.gpu.name + ", the cluster has " + gpu->name);
+      c.calibration_profile = path.string();
+      c.calibration = std::make_shared<const EfficiencyTable>(efficiency_table_from_profile(p));
+    } catch (const InputError& e) {
+      for (const auto& d : e.diagnostics().items())
+        log.bad_value(at / "calibration_profile", d.to_string());
+    }
+  }
   r.finish();
   // Without a GPU the link defaults are missing too; that is not news.
   if (log.bad_values() == bad_before) report_field_messages(validate(c), at, log, nullptr, &j);

@@ -248,3 +248,29 @@ TEST(Cli, CalibrateShowsTheFitAndRejectsBadProfiles) {
 
 }  // namespace
 }  // namespace moesim
+
+namespace moesim {
+namespace {
+
+TEST(Cli, ACalibrationProfileThatDoesNotFitIsAnError) {
+  const std::string dir = std::filesystem::temp_directory_path() / "moesim_cli_calibration";
+  std::filesystem::create_directories(dir);
+  auto j = nlohmann::json::parse(std::ifstream("tests/data/scenarios/calibrated-headline.json"));
+  j["model"] = std::filesystem::absolute("scenarios/models/deepseek-v3.json").string();
+  j["cluster"]["calibration_profile"] = "missing.json";
+  std::ofstream(dir + "/missing.json.scenario") << j.dump();
+  auto r = testing::run_cli({"run", dir + "/missing.json.scenario"});
+  EXPECT_EQ(r.code, 2);
+  EXPECT_TRUE(testing::contains(r.err, "/cluster/calibration_profile")) << r.err;
+  EXPECT_TRUE(testing::contains(r.err, "cannot open file")) << r.err;
+  j["cluster"]["gpu"] = "H100";
+  j["cluster"]["calibration_profile"] =
+      std::filesystem::absolute("tests/data/calibration/h800-fixture-measured.json").string();
+  std::ofstream(dir + "/h100.scenario") << j.dump();
+  auto m = testing::run_cli({"run", dir + "/h100.scenario"});
+  EXPECT_EQ(m.code, 2);
+  EXPECT_TRUE(testing::contains(m.err, "made on H800, the cluster has H100")) << m.err;
+}
+
+}  // namespace
+}  // namespace moesim

@@ -80,3 +80,24 @@ TEST(Estimate, MoreIbBandwidthNeverHurts) {
 }
 
 }  // namespace moesim
+
+#include "sim/scenario/scenario_json.h"
+
+namespace moesim {
+
+TEST(Estimate, ANamedCalibrationProfileDrivesTheEstimate) {
+  const Scenario cal = load_scenario("tests/data/scenarios/calibrated-headline.json");
+  ASSERT_TRUE(cal.cluster.calibration);
+  EXPECT_TRUE(cal.cluster.calibration->measured);
+  const Estimate a = estimate(cal);
+  const Estimate pub = estimate(testing::headline());
+  EXPECT_GT(a.step_time, pub.step_time);  // the fixture's kernels are slower
+  bool named = false;
+  for (const auto& c : a.caveats)
+    named |= c.find("measured H800") != std::string::npos &&
+             c.find("h800-fixture-measured.json") != std::string::npos &&
+             c.find("memory-bound ops at the roofline (not measured)") != std::string::npos;
+  EXPECT_TRUE(named);
+}
+
+}  // namespace moesim
