@@ -47,6 +47,7 @@ EfficiencyFit EfficiencyFit::fit(const std::vector<CalibrationEntry>& entries) {
       f.linear_ = true;
     }
   }
+  f.ceiling_ = std::exp(y.maxCoeff());
   for (Eigen::Index i = 0; i < n; ++i) {
     Point p{x(i, 0), x(i, 1), x(i, 2), 0};
     p.residual = y(i) - f.trend(p.lm, p.ln, p.lk);
@@ -66,12 +67,12 @@ double EfficiencyFit::at(double m, double n, double k) const {
   for (const auto& p : xs_) {
     const double d2 = (lm - p.lm) * (lm - p.lm) + (ln - p.ln) * (ln - p.ln) +
                       (lk - p.lk) * (lk - p.lk);
-    if (d2 < 1e-12) return std::clamp(std::exp(trend(lm, ln, lk) + p.residual), kMinEfficiency, 1.0);
+    if (d2 < 1e-12) return std::exp(trend(lm, ln, lk) + p.residual);  // measured here
     const double w = 1.0 / (d2 * d2);
     wsum += w;
     rsum += w * p.residual;
   }
-  return std::clamp(std::exp(trend(lm, ln, lk) + rsum / wsum), kMinEfficiency, 1.0);
+  return std::clamp(std::exp(trend(lm, ln, lk) + rsum / wsum), kMinEfficiency, ceiling_);
 }
 
 }  // namespace moesim

@@ -10,7 +10,9 @@
 //    back on the log-linear trend. With fewer than 5 entries the trend is the
 //    geometric mean (a constant).
 //  - attention and memory: the geometric mean of the entries.
-// Fitted values are clamped to [0.02, 1].
+// Away from measured shapes, fitted values are clamped to [0.02, the best
+// measured efficiency of the class]: the trend may say where efficiency falls,
+// but no extrapolation beats what was ever achieved.
 
 #include <vector>
 
@@ -35,6 +37,7 @@ class EfficiencyFit {
   double trend(double lm, double ln, double lk) const;
   double beta_[4] = {0, 0, 0, 0};
   bool linear_ = false;
+  double ceiling_ = 1.0;
   std::vector<Point> xs_;
 };
 
