@@ -1,10 +1,9 @@
 #include "sim/hw/calibration_profile.h"
 
 #include <cmath>
-#include <fstream>
-#include <sstream>
 
 #include "sim/core/diagnostics.h"
+#include "sim/core/json_checks.h"
 
 namespace moesim {
 
@@ -20,18 +19,6 @@ const char* to_string(CalibratedOp op) {
 }
 
 namespace {
-
-void unknown_keys(const json& j, const std::string& file, const std::string& at,
-                  const std::vector<std::string>& allowed, Diagnostics& d) {
-  for (auto it = j.begin(); it != j.end(); ++it) {
-    bool ok = false;
-    for (const auto& a : allowed) ok |= a == it.key();
-    if (ok) continue;
-    const std::string hint = closest_match(it.key(), allowed);
-    d.add(file, at + "/" + it.key(),
-          "unknown key \"" + it.key() + "\"" + (hint.empty() ? "" : "; did you mean \"" + hint + "\"?"));
-  }
-}
 
 bool positive_number(const json& j, const char* key, const std::string& file,
                      const std::string& at, Diagnostics& d, double* out) {
@@ -55,7 +42,7 @@ CalibrationProfile parse_calibration_profile(const json& j, const std::string& f
     d.add(file, "", "expected a JSON object (a calibration profile)");
     throw InputError(d);
   }
-  unknown_keys(j, file, "", {"format", "gpu", "measured", "device", "source", "entries", "about"}, d);
+  report_unknown_keys(j, file, "", {"format", "gpu", "measured", "device", "source", "entries", "about"}, d);
   if (j.value("format", "") != "moesim-calibration-1")
     d.add(file, "/format", "expected \"moesim-calibration-1\", found " +
                                (j.contains("format") ? j["format"].dump() : std::string("nothing")));
@@ -97,7 +84,7 @@ CalibrationProfile parse_calibration_profile(const json& j, const std::string& f
       d.add(file, at, "expected an object");
       continue;
     }
-    unknown_keys(e, file, at,
+    report_unknown_keys(e, file, at,
                  {"op", "dtype", "m", "n", "k", "groups", "time_s", "tflops", "gb_per_s", "name",
                   "source"},
                  d);
@@ -175,22 +162,9 @@ CalibrationProfile parse_calibration_profile(const json& j, const std::string& f
 }
 
 CalibrationProfile load_calibration_profile(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) {
-    Diagnostics d;
-    d.add(path, "", "cannot open file");
-    throw InputError(d);
-  }
-  std::stringstream ss;
-  ss << in.rdbuf();
-  json j;
-  try {
-    j = json::parse(ss.str());
-  } catch (const json::parse_error& e) {
-    Diagnostics d;
-    d.add(path, "", std::string("not valid JSON: ") + e.what());
-    throw InputError(d);
-  }
+  Diagnostics d;
+  const json j = read_json_file(path, path, d);
+  d.throw_if_any();
   return parse_calibration_profile(j, path);
 }
 

@@ -7,6 +7,7 @@
 #include <sstream>
 
 #include "sim/core/diagnostics.h"
+#include "sim/core/json_checks.h"
 #include "sim/scenario/scenario_json.h"
 
 namespace moesim {
@@ -27,41 +28,6 @@ std::string dir_of(const std::string& path) {
 std::string join(const std::string& dir, const std::string& rel) {
   if (dir.empty() || fs::path(rel).is_absolute()) return rel;
   return (fs::path(dir) / rel).string();
-}
-
-// Reads JSON; problems become diagnostics naming `shown` and return null.
-json read_json(const std::string& path, const std::string& shown, Diagnostics& d) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in || fs::is_directory(path)) {
-    d.add(shown, "", "cannot open file");
-    return nullptr;
-  }
-  std::stringstream ss;
-  ss << in.rdbuf();
-  try {
-    return json::parse(ss.str());
-  } catch (const json::parse_error& e) {
-    d.add(shown, "", std::string("not valid JSON: ") + e.what());
-    return nullptr;
-  }
-}
-
-void check_keys(const json& j, const std::string& file, const std::string& at,
-                const std::vector<std::string>& allowed, Diagnostics& d) {
-  for (auto it = j.begin(); it != j.end(); ++it) {
-    bool ok = false;
-    for (const auto& a : allowed) ok |= a == it.key();
-    if (ok) continue;
-    const std::string hint = closest_match(it.key(), allowed);
-    std::string msg = "unknown key \"" + it.key() + "\"";
-    if (!hint.empty()) {
-      msg += "; did you mean \"" + hint + "\"?";
-    } else {
-      msg += "; expected one of:";
-      for (const auto& a : allowed) msg += " " + a;
-    }
-    d.add(file, at + "/" + it.key(), msg);
-  }
 }
 
 std::string type_name(const json& v) {
@@ -97,7 +63,7 @@ SweepParameter parse_parameter(const json& p, const std::string& file, const std
     d.add(file, at, "expected an object {\"path\": ..., \"values\" | \"range\" | \"log_range\"}");
     return out;
   }
-  check_keys(p, file, at, {"path", "values", "range", "log_range"}, d);
+  report_unknown_keys(p, file, at, {"path", "values", "range", "log_range"}, d);
   if (!p.contains("path") || !p["path"].is_string() || p["path"].get<std::string>().empty() ||
       p["path"].get<std::string>()[0] != '/') {
     d.add(file, at + "/path", "expected a JSON pointer into the scenario, e.g. \"/plan/ep\"");
@@ -122,7 +88,7 @@ SweepParameter parse_parameter(const json& p, const std::string& file, const std
       d.add(file, r, "expected {\"from\", \"to\", \"step\"}");
       return out;
     }
-    check_keys(j, file, r, {"from", "to", "step"}, d);
+    report_unknown_keys(j, file, r, {"from", "to", "step"}, d);
     auto from = number(j, "from", file, r, d, true), to = number(j, "to", file, r, d, true);
     auto step = number(j, "step", file, r, d, false);
     const double s = step.value_or(1.0);
@@ -145,7 +111,7 @@ SweepParameter parse_parameter(const json& p, const std::string& file, const std
       d.add(file, r, "expected {\"from\", \"to\", \"factor\"}");
       return out;
     }
-    check_keys(j, file, r, {"from", "to", "factor"}, d);
+    report_unknown_keys(j, file, r, {"from", "to", "factor"}, d);
     auto from = number(j, "from", file, r, d, true), to = number(j, "to", file, r, d, true);
     auto factor = number(j, "factor", file, r, d, false);
     const double f = factor.value_or(2.0);
@@ -170,7 +136,7 @@ json inline_parts(json base, const std::string& base_path, Diagnostics& d) {
   for (const char* part : {"model", "cluster", "plan", "precision", "training"}) {
     if (!base.contains(part) || !base[part].is_string()) continue;
     const std::string rel = base[part];
-    json sub = read_json(join(dir, rel), join(dir, rel), d);
+    json sub = read_json_file(join(dir, rel), join(dir, rel), d);
     if (!sub.is_null()) base[part] = std::move(sub);
   }
   return base;
@@ -220,13 +186,13 @@ SweepSpec load_sweep_spec(const std::string& path) {
   Diagnostics d;
   SweepSpec s;
   s.file = path;
-  const json j = read_json(path, path, d);
+  const json j = read_json_file(path, path, d);
   d.throw_if_any();
   if (!j.is_object()) {
     d.add(path, "", "expected a JSON object (a sweep spec)");
     d.throw_if_any();
   }
-  check_keys(j, path, "",
+  report_unknown_keys(j, path, "",
              {"description", "base", "parameters", "combine", "sample", "derive", "constraints",
               "objective", "top"},
              d);
@@ -236,7 +202,7 @@ SweepSpec load_sweep_spec(const std::string& path) {
   } else {
     s.base_path = join(dir_of(path), j["base"].get<std::string>());
     Diagnostics bd;
-    json base = read_json(s.base_path, s.base_path, bd);
+    json base = read_json_file(s.base_path, s.base_path, bd);
     if (!base.is_null()) base = inline_parts(std::move(base), s.base_path, bd);
     if (bd.empty()) {
       s.base = std::move(base);
@@ -272,7 +238,7 @@ SweepSpec load_sweep_spec(const std::string& path) {
     if (!sm.is_object()) {
       d.add(path, "/sample", "expected {\"count\": N, \"seed\": S}");
     } else {
-      check_keys(sm, path, "/sample", {"count", "seed"}, d);
+      report_unknown_keys(sm, path, "/sample", {"count", "seed"}, d);
       if (!sm.contains("count") || !sm["count"].is_number_integer() || sm["count"].get<long>() < 1)
         d.add(path, "/sample/count", "expected a positive integer");
       else
@@ -290,7 +256,7 @@ SweepSpec load_sweep_spec(const std::string& path) {
     if (!dv.is_object()) {
       d.add(path, "/derive", "expected {\"dp\": true}");
     } else {
-      check_keys(dv, path, "/derive", {"dp"}, d);
+      report_unknown_keys(dv, path, "/derive", {"dp"}, d);
       if (dv.contains("dp")) {
         if (!dv["dp"].is_boolean())
           d.add(path, "/derive/dp", "expected true or false");
@@ -305,7 +271,7 @@ SweepSpec load_sweep_spec(const std::string& path) {
     if (!c.is_object()) {
       d.add(path, at, "expected an object");
     } else {
-      check_keys(c, path, at, {"must_fit", "min_gpus", "max_gpus", "max_wall_days", "max_cost_usd"},
+      report_unknown_keys(c, path, at, {"must_fit", "min_gpus", "max_gpus", "max_wall_days", "max_cost_usd"},
                  d);
       if (c.contains("must_fit")) {
         if (!c["must_fit"].is_boolean())
