@@ -1,0 +1,79 @@
+#include "gui/sweep_controller.h"
+
+#include <algorithm>
+#include <chrono>
+#include <mutex>
+
+#include "sim/sweep/sweep_points.h"
+#include "sim/sweep/sweep_runner.h"
+
+namespace moesim::gui {
+
+SweepSpecPtr make_sweep_spec(const OrderedJson& base, const std::string& file,
+                             const std::string& base_dir, std::vector<SweepParameter> parameters,
+                             bool derive_dp) {
+  auto spec = std::make_shared<SweepSpec>();
+  spec->file = "<what-if sweep>";
+  spec->base_path = file;
+  spec->base_dir = base_dir;
+  spec->base = nlohmann::json::parse(base.dump());
+  spec->parameters = std::move(parameters);
+  spec->derive_dp = derive_dp;
+  return spec;
+}
+
+std::string point_text(const SweepSpec& spec, uint64_t index) {
+  return point_scenario(spec, point_values(spec, index)).dump(2) + "\n";
+}
+
+void SweepWorker::run(SweepSpecPtr spec, int jobs) {
+  const auto t0 = std::chrono::steady_clock::now();
+  auto outcome = std::make_shared<SweepOutcome>();
+  outcome->spec = spec;
+  std::mutex mu;
+  SweepRunOptions options;
+  options.jobs = jobs;
+  options.stop = stop_;
+  // Called on one of the runner's threads: the signal is queued to the GUI.
+  options.progress = [this](const SweepProgress& p) { emit progress(p.done, p.total); };
+  const std::vector<uint64_t> indices = sweep_indices(*spec);
+  emit progress(0, indices.size());
+  const SweepRunResult r = run_sweep_points(*spec, indices, options, [&](const SweepRow& row) {
+    std::lock_guard<std::mutex> lock(mu);
+    outcome->rows.push_back(row);
+  });
+  std::sort(outcome->rows.begin(), outcome->rows.end(),
+            [](const SweepRow& a, const SweepRow& b) { return a.index < b.index; });
+  outcome->interrupted = r.interrupted;
+  outcome->elapsed_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  emit finished(outcome);
+}
+
+SweepController::SweepController(QObject* parent)
+    : QObject(parent), worker_(new SweepWorker(&stop_)) {
+  qRegisterMetaType<moesim::gui::SweepOutcomePtr>();
+  worker_->moveToThread(&thread_);
+  connect(worker_, &SweepWorker::progress, this, &SweepController::progress);
+  connect(worker_, &SweepWorker::finished, this, [this](SweepOutcomePtr o) {
+    busy_ = false;
+    emit finished(o);
+  });
+  thread_.setObjectName("moesim-sweep");
+  thread_.start();
+}
+
+SweepController::~SweepController() {
+  stop_.store(true);
+  thread_.quit();
+  thread_.wait();
+  delete worker_;
+}
+
+void SweepController::start(SweepSpecPtr spec, int jobs) {
+  busy_ = true;
+  stop_.store(false);
+  QMetaObject::invokeMethod(
+      worker_, [w = worker_, spec, jobs] { w->run(spec, jobs); }, Qt::QueuedConnection);
+}
+
+}  // namespace moesim::gui
