@@ -24,6 +24,8 @@ const char* const kUsage =
     "  schedule ...      draw a pipeline schedule and compare its bubble with the table\n"
     "  validate          compare the simulator with published figures (pass/fail table)\n"
     "  calibrate PROFILE...  check calibration profiles and show the efficiency fit\n"
+    "  collective KIND   simulate one collective (DeepEP dispatch/combine, NCCL-style\n"
+    "                    all-reduce, ...) on the SimGrid network; per-rank times, bandwidth\n"
     "  merge --out DIR SHARD_DIR...\n"
     "                    join the outputs of sharded sweeps\n"
     "\n"
@@ -74,7 +76,8 @@ int main(const std::vector<std::string>& args, std::ostream& out, std::ostream& 
     if (cmd == "schedule") return schedule_command(rest, out, err);
     if (cmd == "validate") return validate_command(rest, out, err);
     if (cmd == "calibrate") return calibrate_command(rest, out, err);
-    std::string hint = closest_match(cmd, {"run", "model", "sweep", "merge", "schedule", "validate", "calibrate", "--help", "--version"});
+    if (cmd == "collective") return collective_command(rest, out, err);
+    std::string hint = closest_match(cmd, {"run", "model", "sweep", "merge", "schedule", "validate", "calibrate", "collective", "--help", "--version"});
     err << "error: unknown command \"" << cmd << "\""
         << (hint.empty() ? "" : "; did you mean \"" + hint + "\"?") << "\n\n"
         << kUsage;

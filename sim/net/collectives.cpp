@@ -5,17 +5,11 @@
 namespace moesim {
 namespace {
 
-// The three kinds of dispatch flows, in dispatch direction, token counts per
-// (src, dst) GPU pair.
-struct EpLegs {
-  std::vector<Flow> ib;         // rank -> relay on another node
-  std::vector<Flow> nvl_own;    // rank -> GPU of its own node (its own tokens)
-  std::vector<Flow> nvl_relay;  // relay -> GPU of its node (tokens it received over IB)
-};
-
 uint64_t pair_tag(int src, int dst, int n) {
   return static_cast<uint64_t>(src) * static_cast<uint64_t>(n) + static_cast<uint64_t>(dst);
 }
+
+}  // namespace
 
 EpLegs ep_legs(const EpTraffic& t, double bytes_per_token) {
   const int ep = t.ep, gpn = t.gpus_per_node;
@@ -49,6 +43,8 @@ EpLegs ep_legs(const EpTraffic& t, double bytes_per_token) {
   }
   return legs;
 }
+
+namespace {
 
 void append(std::vector<Flow>& to, const std::vector<Flow>& from) {
   to.insert(to.end(), from.begin(), from.end());
@@ -99,21 +95,48 @@ std::vector<Flow> all_to_all_flows(const std::vector<int>& gpus, const std::vect
   return flows;
 }
 
+std::vector<std::vector<Flow>> replicate_groups(const std::vector<std::vector<Flow>>& phases,
+                                                int group_size, int groups) {
+  std::vector<std::vector<Flow>> out(phases.size());
+  const uint64_t tag_step = static_cast<uint64_t>(group_size) * static_cast<uint64_t>(group_size);
+  for (size_t p = 0; p < phases.size(); ++p) {
+    out[p].reserve(phases[p].size() * static_cast<size_t>(groups));
+    for (int g = 0; g < groups; ++g)
+      for (Flow f : phases[p]) {
+        MOESIM_CHECK(f.src < group_size && f.dst < group_size, "a flow outside its group");
+        f.src += g * group_size;
+        f.dst += g * group_size;
+        f.tag += static_cast<uint64_t>(g) * tag_step;
+        out[p].push_back(f);
+      }
+  }
+  return out;
+}
+
 CollectiveResult run_collective(const NetworkSimulator& net,
                                 const std::vector<std::vector<Flow>>& phases, int num_ranks) {
   const NetworkRun run = net.run_phases(phases);
+  std::vector<Flow> flows;
+  for (const auto& phase : phases) flows.insert(flows.end(), phase.begin(), phase.end());
+  std::vector<Seconds> finish(flows.size());
+  for (size_t i = 0; i < flows.size(); ++i) finish[i] = run.flows[i].finish;
+  return collective_times(flows, finish, num_ranks);
+}
+
+CollectiveResult collective_times(const std::vector<Flow>& flows,
+                                  const std::vector<Seconds>& finish, int num_ranks) {
+  MOESIM_CHECK(flows.size() == finish.size(), "one finish time per flow");
   CollectiveResult r;
   r.received.assign(num_ranks, Seconds());
   r.finished.assign(num_ranks, Seconds());
-  size_t k = 0;
-  for (const auto& phase : phases)
-    for (const Flow& f : phase) {
-      const Seconds end = run.flows[k++].finish;
-      MOESIM_CHECK(f.src < num_ranks && f.dst < num_ranks, "flow outside the ranks");
-      if ((f.tag & kRelayHopTagBit) == 0) r.received[f.dst] = max(r.received[f.dst], end);
-      r.finished[f.src] = max(r.finished[f.src], end);
-      r.finished[f.dst] = max(r.finished[f.dst], end);
-    }
+  for (size_t k = 0; k < flows.size(); ++k) {
+    const Flow& f = flows[k];
+    const Seconds end = finish[k];
+    MOESIM_CHECK(f.src < num_ranks && f.dst < num_ranks, "flow outside the ranks");
+    if ((f.tag & kRelayHopTagBit) == 0) r.received[f.dst] = max(r.received[f.dst], end);
+    r.finished[f.src] = max(r.finished[f.src], end);
+    r.finished[f.dst] = max(r.finished[f.dst], end);
+  }
   for (int i = 0; i < num_ranks; ++i) {
     if (r.received[i] > r.received[r.slowest_rank]) r.slowest_rank = i;
     r.makespan = max(r.makespan, r.finished[i]);

@@ -28,6 +28,10 @@ namespace moesim {
 
 enum class EpSchedule { kPipelined, kStoreAndForward };
 
+// Tag bit set on flows whose destination relays the data onwards (the IB hop
+// of a dispatch, the NVLink partials of a combine).
+constexpr uint64_t kRelayHopTagBit = uint64_t{1} << 63;
+
 struct EpCollectiveSpec {
   int hidden = 7168;
   // FP8 payload plus one FP32 scale per 128 channels (DeepEP's tests, §9).
@@ -36,6 +40,15 @@ struct EpCollectiveSpec {
   EpSchedule schedule = EpSchedule::kPipelined;
 };
 
+// The three kinds of dispatch flows, aggregated per (src, dst) GPU pair, in
+// dispatch direction (combine reverses them); rank r is GPU r.
+struct EpLegs {
+  std::vector<Flow> ib;         // rank -> relay on another node (tag has kRelayHopTagBit)
+  std::vector<Flow> nvl_own;    // rank -> GPU of its own node (its own tokens)
+  std::vector<Flow> nvl_relay;  // relay -> GPU of its node (tokens it received over IB)
+};
+EpLegs ep_legs(const EpTraffic& t, double bytes_per_token);
+
 // Phases of flows (see NetworkSimulator::run_phases); rank r is GPU r.
 std::vector<std::vector<Flow>> ep_dispatch_flows(const EpTraffic& t, const EpCollectiveSpec& s);
 std::vector<std::vector<Flow>> ep_combine_flows(const EpTraffic& t, const EpCollectiveSpec& s);
@@ -43,6 +56,13 @@ std::vector<std::vector<Flow>> ep_combine_flows(const EpTraffic& t, const EpColl
 // NCCL-style all-to-all without relays: `bytes[i * n + j]` from gpus[i] to
 // gpus[j] (n = gpus.size()); zero entries and i == j make no flow.
 std::vector<Flow> all_to_all_flows(const std::vector<int>& gpus, const std::vector<Bytes>& bytes);
+
+// `phases` of one group on GPUs 0..group_size-1, repeated on `groups`
+// consecutive groups (group g on GPUs g x group_size, ...): every EP group of
+// a job at once. Tags are shifted by g x group_size^2, the relay bit kept.
+// REQUIRES: every flow's GPUs are below group_size.
+std::vector<std::vector<Flow>> replicate_groups(const std::vector<std::vector<Flow>>& phases,
+                                                int group_size, int groups);
 
 struct CollectiveResult {
   // Per GPU 0..num_ranks-1: when the last flow it receives as final
@@ -54,14 +74,15 @@ struct CollectiveResult {
   Seconds makespan;      // the latest `finished`
 };
 
-// Tag bit set on flows whose destination relays the data onwards (the IB hop
-// of a dispatch, the NVLink partials of a combine).
-constexpr uint64_t kRelayHopTagBit = uint64_t{1} << 63;
-
 // Runs `phases` on `net` (ranks are GPUs 0..num_ranks-1). A flow's
 // destination is its final one unless its tag has kRelayHopTagBit.
 CollectiveResult run_collective(const NetworkSimulator& net,
                                 const std::vector<std::vector<Flow>>& phases, int num_ranks);
+
+// The per-rank outcome of `flows` that ended at `finish` (same order), as
+// run_collective computes it. REQUIRES: equal sizes, GPUs below num_ranks.
+CollectiveResult collective_times(const std::vector<Flow>& flows,
+                                  const std::vector<Seconds>& finish, int num_ranks);
 
 // The bytes DeepEP's tests divide by a rank's kernel time to report its
 // "bottleneck bandwidth" (deepseek-ai/DeepEP tests@ebfe47e, see

@@ -1,5 +1,6 @@
 #include "sim/net/network.h"
 
+#include "sim/core/check.h"
 #include "sim/core/diagnostics.h"
 #include "sim/net/detail/simgrid_adapter.h"
 
@@ -8,7 +9,7 @@ namespace {
 
 class SimGridNetwork : public NetworkSimulator {
  public:
-  explicit SimGridNetwork(const ClusterSpec& c) : topology_(c) {}
+  SimGridNetwork(const ClusterSpec& c, const KernelEngines& e) : topology_(c, e) {}
 
   const Topology& topology() const override { return topology_; }
 
@@ -22,7 +23,8 @@ class SimGridNetwork : public NetworkSimulator {
           continue;
         }
         sim_index.push_back(static_cast<int>(sim.size()));
-        sim.push_back({f.src, f.dst, bytes(f.bytes), static_cast<int>(p)});
+        MOESIM_CHECK(f.delay >= Seconds(), "a flow's delay is >= 0");
+        sim.push_back({f.src, f.dst, bytes(f.bytes), static_cast<int>(p), seconds(f.delay)});
       }
     NetworkRun run;
     if (phases.empty()) return run;
@@ -31,12 +33,13 @@ class SimGridNetwork : public NetworkSimulator {
     size_t k = 0;
     for (size_t p = 0; p < phases.size(); ++p) {
       const Seconds start = p == 0 ? Seconds() : run.phase_end.back();
-      // A phase of only local flows ends when it starts.
-      const Seconds end = SecondsOf(out.phase_end_s[p]);
-      run.phase_end.push_back(max(start, end));
+      // A phase of only local flows ends when it starts (a local flow's delay
+      // holds nothing up: the child process times the phases).
+      run.phase_end.push_back(max(start, SecondsOf(out.phase_end_s[p])));
       for (const Flow& f : phases[p]) {
         const int i = sim_index[k++];
-        run.flows.push_back({f.tag, start, i < 0 ? start : SecondsOf(out.finish_s[i])});
+        const Seconds begin = start + f.delay;
+        run.flows.push_back({f.tag, begin, i < 0 ? begin : SecondsOf(out.finish_s[i])});
       }
     }
     return run;
@@ -57,8 +60,12 @@ Diagnostics network_problems(const ClusterSpec& c) {
 }
 
 std::unique_ptr<NetworkSimulator> make_network(const ClusterSpec& c) {
+  return make_network(c, KernelEngines{});
+}
+
+std::unique_ptr<NetworkSimulator> make_network(const ClusterSpec& c, const KernelEngines& engines) {
   network_problems(c).throw_if_any();
-  return std::make_unique<SimGridNetwork>(c);
+  return std::make_unique<SimGridNetwork>(c, engines);
 }
 
 }  // namespace moesim

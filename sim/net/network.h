@@ -23,12 +23,13 @@ struct Flow {
   int src = 0;
   int dst = 0;  // src == dst completes at once, without the network
   Bytes bytes;
-  uint64_t tag = 0;  // the caller's, returned with the result
+  uint64_t tag = 0;           // the caller's, returned with the result
+  Seconds delay = Seconds();  // starts this long after its phase (a pipeline's fill)
 };
 
 struct FlowResult {
   uint64_t tag = 0;
-  Seconds start;  // when its phase started
+  Seconds start;  // when its phase started, plus its delay
   Seconds finish;
 };
 
@@ -41,8 +42,9 @@ struct NetworkRun {
 class NetworkSimulator {
  public:
   virtual ~NetworkSimulator() = default;
-  // Flows of phases[k] start together when every flow of phases[k-1] has
-  // finished; those of phases[0] at t = 0. An empty phase takes no time.
+  // Flows of phases[k] start when every flow of phases[k-1] has finished (those
+  // of phases[0] at t = 0), each Flow::delay after that. An empty phase takes
+  // no time.
   virtual NetworkRun run_phases(const std::vector<std::vector<Flow>>& phases) const = 0;
   virtual const Topology& topology() const = 0;
 
@@ -60,5 +62,8 @@ Diagnostics network_problems(const ClusterSpec& c);
 // The SimGrid flow-level network of `c`. Throws InputError with
 // network_problems(c) when it is not empty.
 std::unique_ptr<NetworkSimulator> make_network(const ClusterSpec& c);
+// The same with a communication kernel's copy engines on every route
+// (Topology, KernelEngines).
+std::unique_ptr<NetworkSimulator> make_network(const ClusterSpec& c, const KernelEngines& engines);
 
 }  // namespace moesim

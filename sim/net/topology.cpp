@@ -65,13 +65,16 @@ std::vector<std::string> topology_problems(const ClusterSpec& c) {
   return e;
 }
 
-Topology::Topology(const ClusterSpec& c)
+Topology::Topology(const ClusterSpec& c, const KernelEngines& engines)
     : kind_(c.fabric.kind),
       planes_(c.fabric.kind == FabricKind::kMultiPlaneFatTree ? c.fabric.planes : 1),
       num_gpus_(c.num_gpus()),
       gpus_per_node_(c.gpus_per_node),
       down_(leaf_down_links(c)) {
   MOESIM_CHECK(validate(c).empty() && topology_problems(c).empty(), "invalid cluster");
+  MOESIM_CHECK(engines.send >= BytesPerSecond() && engines.recv >= BytesPerSecond() &&
+                   (engines.send > BytesPerSecond()) == (engines.recv > BytesPerSecond()),
+               "kernel engines need both a send and a receive rate, or neither");
   const int nodes = c.num_nodes;
   leaf_.resize(num_gpus_);
   const int per_tree = leaves_per_tree(c, down_);
@@ -105,27 +108,47 @@ Topology::Topology(const ClusterSpec& c)
     links_.push_back({"nic" + std::to_string(g), c.ib_achievable, nic_latency});
   for (int l = 0; l < num_leaves_; ++l)
     links_.push_back({"leaf" + std::to_string(l), leaf_up, leaf_latency});
+  engines_ = engines.any();
+  if (engines_) {
+    for (int g = 0; g < num_gpus_; ++g)
+      links_.push_back({"smtx" + std::to_string(g), engines.send, Seconds()});
+    for (int g = 0; g < num_gpus_; ++g)
+      links_.push_back({"smrx" + std::to_string(g), engines.recv, Seconds()});
+  }
 }
 
 std::vector<LinkHop> Topology::up(int gpu) const {
+  if (engines_)
+    return {{send_link(gpu), true}, {nic_link(gpu), true}, {leaf_link(leaf_[gpu]), true}};
   return {{nic_link(gpu), true}, {leaf_link(leaf_[gpu]), true}};
 }
 
 std::vector<LinkHop> Topology::down(int gpu) const {
+  if (engines_)
+    return {{leaf_link(leaf_[gpu]), false}, {nic_link(gpu), false}, {recv_link(gpu), false}};
   return {{leaf_link(leaf_[gpu]), false}, {nic_link(gpu), false}};
 }
 
 std::vector<LinkHop> Topology::fabric_route(int src, int dst) const {
   if (leaf_[src] == leaf_[dst]) return {{nic_link(src), true}, {nic_link(dst), false}};
-  std::vector<LinkHop> r = up(src);
-  const std::vector<LinkHop> d = down(dst);
-  r.insert(r.end(), d.begin(), d.end());
-  return r;
+  return {{nic_link(src), true},
+          {leaf_link(leaf_[src]), true},
+          {leaf_link(leaf_[dst]), false},
+          {nic_link(dst), false}};
 }
 
 std::vector<LinkHop> Topology::route(int src, int dst) const {
   MOESIM_CHECK(src != dst && src >= 0 && dst >= 0 && src < num_gpus_ && dst < num_gpus_,
                "route needs two distinct GPUs of the cluster");
+  if (!engines_) return network_route(src, dst);
+  std::vector<LinkHop> r = {{send_link(src), true}};
+  const std::vector<LinkHop> n = network_route(src, dst);
+  r.insert(r.end(), n.begin(), n.end());
+  r.push_back({recv_link(dst), false});
+  return r;
+}
+
+std::vector<LinkHop> Topology::network_route(int src, int dst) const {
   if (node_of(src) == node_of(dst)) return {{nvl_link(src), true}, {nvl_link(dst), false}};
   if (kind_ == FabricKind::kMultiPlaneFatTree &&
       local_of(src) % planes_ != local_of(dst) % planes_) {

@@ -52,14 +52,29 @@ struct LinkHop {
   bool operator==(const LinkHop& o) const { return link == o.link && up == o.up; }
 };
 
+// The copy engines of a communication kernel, per GPU: the SMs that push what
+// the GPU sends and those that drain what it receives (DeepEP's sender and
+// receiver warps, sim/net/deepep_model.h). When set, every route starts on the
+// source's `send` link and ends on the destination's `recv` link, so that a
+// kernel's SM throughput is shared by max-min fairness like any link. Zero (the
+// default) means no engine links: plain NCCL-style transfers, whose copy engines
+// are not a bottleneck at the sizes simulated.
+struct KernelEngines {
+  BytesPerSecond send;
+  BytesPerSecond recv;
+  bool any() const { return send > BytesPerSecond() || recv > BytesPerSecond(); }
+  bool operator==(const KernelEngines& o) const { return send == o.send && recv == o.recv; }
+};
+
 // Problems that make the cluster's network impossible to build, beyond
 // validate(ClusterSpec), as "field: what is wrong" strings.
 std::vector<std::string> topology_problems(const ClusterSpec& c);
 
 class Topology {
  public:
-  // REQUIRES: validate(c) and topology_problems(c) are empty.
-  explicit Topology(const ClusterSpec& c);
+  // REQUIRES: validate(c) and topology_problems(c) are empty; `engines`
+  // bandwidths are zero or positive.
+  explicit Topology(const ClusterSpec& c, const KernelEngines& engines = {});
 
   int num_gpus() const { return num_gpus_; }
   int gpus_per_node() const { return gpus_per_node_; }
@@ -67,12 +82,14 @@ class Topology {
   int local_of(int gpu) const { return gpu % gpus_per_node_; }
   int leaf_of(int gpu) const { return leaf_[gpu]; }
   int num_leaves() const { return num_leaves_; }
+  bool has_engines() const { return engines_; }
   int gpus_per_leaf() const { return down_; }
   const std::vector<TopologyLink>& links() const { return links_; }
 
   // The path of a flow from src to dst (src != dst). Intra-node flows use
   // NVLink only; others use the fabric, relayed within the source node where
-  // the fabric's planes require it.
+  // the fabric's planes require it. With engines, framed by send(src) and
+  // recv(dst).
   std::vector<LinkHop> route(int src, int dst) const;
   // The default path of a GPU towards the spine and back (NIC, leaf up-link):
   // route(s, d) equals up(s) followed by down(d) for every pair that crosses
@@ -85,7 +102,10 @@ class Topology {
   int nvl_link(int gpu) const { return gpu; }
   int nic_link(int gpu) const { return num_gpus_ + gpu; }
   int leaf_link(int leaf) const { return 2 * num_gpus_ + leaf; }
+  int send_link(int gpu) const { return 2 * num_gpus_ + num_leaves_ + gpu; }
+  int recv_link(int gpu) const { return 3 * num_gpus_ + num_leaves_ + gpu; }
   std::vector<LinkHop> fabric_route(int src, int dst) const;
+  std::vector<LinkHop> network_route(int src, int dst) const;
 
   FabricKind kind_;
   int planes_ = 1;
@@ -93,6 +113,7 @@ class Topology {
   int gpus_per_node_ = 1;
   int down_ = 1;
   int num_leaves_ = 0;
+  bool engines_ = false;
   std::vector<int> leaf_;
   std::vector<TopologyLink> links_;
 };

@@ -9,7 +9,9 @@
 
 #include "sim/core/diagnostics.h"
 #include "sim/cost/estimate.h"
+#include "sim/hw/gpu_spec.h"
 #include "sim/model/accounting.h"
+#include "sim/net/deepep_model.h"
 #include "sim/report/report.h"
 #include "sim/scenario/scenario_json.h"
 #include "sim/sched/executor.h"
@@ -53,6 +55,42 @@ double schedule_value(const json& c, const std::string& q) {
   throw std::runtime_error("unknown schedule quantity " + q);
 }
 
+// A "collective" case: one DeepEP normal-kernel call in DeepEP's test setting
+// (sim/net/deepep_model.h) on `ep` GPUs of catalog GPU "gpu" with the default
+// links; quantity "bottleneck_GB_per_s" is the bandwidth as DeepEP's tests
+// report it. Keys: "collective" (deepep_dispatch | deepep_combine), "gpu",
+// "ep", optional "gpus_per_node" (8), "sms" (24), "tokens" (4096), "hidden"
+// (7168).
+double collective_value(const json& c, const std::string& q) {
+  const std::string kind = c.at("collective").get<std::string>();
+  EpDirection d = EpDirection::kDispatch;
+  if (kind == "deepep_combine")
+    d = EpDirection::kCombine;
+  else if (kind != "deepep_dispatch")
+    throw std::runtime_error("unknown collective \"" + kind +
+                             "\" (expected deepep_dispatch or deepep_combine)");
+  if (q != "bottleneck_GB_per_s")
+    throw std::runtime_error("unknown collective quantity " + q +
+                             " (expected bottleneck_GB_per_s)");
+  const std::string gpu_name = c.at("gpu").get<std::string>();
+  const GpuSpec* gpu = find_gpu(gpu_name);
+  if (!gpu) throw std::runtime_error("unknown GPU \"" + gpu_name + "\"");
+  const int ep = c.at("ep").get<int>();
+  const int gpn = c.value("gpus_per_node", 8);
+  const int tokens = c.value("tokens", 4096);
+  std::vector<std::string> problems = deepep_test_traffic_problems(ep, gpn, tokens, RoutingSpec{});
+  DeepEpKernel k;
+  k.num_sms = c.value("sms", 24);
+  for (const std::string& p : deepep_kernel_problems(k)) problems.push_back(p);
+  if (!problems.empty()) throw std::runtime_error(problems.front());
+  ClusterSpec cluster = default_cluster(*gpu, (ep + gpn - 1) / gpn);
+  cluster.gpus_per_node = gpn;
+  EpCollectiveSpec spec;
+  spec.hidden = c.value("hidden", 7168);
+  const EpTraffic t = deepep_test_traffic(ep, gpn, tokens, RoutingSpec{});
+  return gb_per_s(run_deepep(cluster, t, d, spec, k, deepep_config(d, ep)).bottleneck_bandwidth);
+}
+
 }  // namespace
 
 std::vector<ValidationResult> run_validation(const std::string& dir, const std::string& root,
@@ -89,7 +127,10 @@ std::vector<ValidationResult> run_validation(const std::string& dir, const std::
         r.c.source = c.at("source");
         r.c.reference = c.at("reference");
         r.c.tolerance = c.at("tolerance");
-        r.c.kind = c.contains("model") ? "model" : c.contains("scenario") ? "scenario" : "schedule";
+        r.c.kind = c.contains("model")        ? "model"
+                   : c.contains("scenario")   ? "scenario"
+                   : c.contains("collective") ? "collective"
+                                              : "schedule";
       } catch (const json::exception& e) {
         Diagnostics d;
         d.add(f.string(), "/cases/" + std::to_string(i), std::string("malformed case: ") + e.what());
@@ -104,6 +145,8 @@ std::vector<ValidationResult> run_validation(const std::string& dir, const std::
         } else if (r.c.kind == "scenario") {
           const Scenario s = load_scenario(join(root, c.at("scenario")));
           r.simulated = report_value(estimate_json(s, estimate(s)), r.c.quantity);
+        } else if (r.c.kind == "collective") {
+          r.simulated = collective_value(c, r.c.quantity);
         } else {
           r.simulated = schedule_value(c, r.c.quantity);
         }

@@ -9,6 +9,8 @@
 //               object field reads its "total")
 //   "schedule": a generated pipeline schedule run with unit costs f, b, w, fb;
 //               quantity = max_bubble, peak_activations or parameter_copies
+//   "collective": a collective simulated on the SimGrid network (sim/net), e.g.
+//               DeepEP dispatch/combine; see validation/published/collective_figures.json
 // A relative error |sim - ref| / |ref| at most `tolerance` passes.
 
 #include <string>

@@ -54,6 +54,20 @@ TEST(Network, PhasesStartWhenThePreviousPhaseEnds) {
   EXPECT_EQ(r.makespan(), r.phase_end[1]);
 }
 
+TEST(Network, ADelayedFlowSharesOnlyOnceItStarted) {
+  // Both into GPU 1's 400 GB/s NVLink port. A runs alone for 50 us (20 MB),
+  // then both get 200 GB/s: A's last 20 MB end at 150 us; B has 20 MB left
+  // then and finishes alone at 200 us. Plus the 1 us NVLink latency.
+  auto net = make_network(probe_cluster(1, FabricKind::kFatTree));
+  Flow a{0, 1, MB(40), 1};
+  Flow b{2, 1, MB(40), 2};
+  b.delay = Microseconds(50);
+  const NetworkRun r = net->run_phases({{a, b}});
+  EXPECT_NEAR(seconds(r.flows[0].finish), 151e-6, 1e-9);
+  EXPECT_EQ(r.flows[1].start, Microseconds(50));
+  EXPECT_NEAR(seconds(r.flows[1].finish), 201e-6, 1e-9);
+}
+
 TEST(Network, FlowsShareALinkEquallyWhateverTheirRouteLatency) {
   // Into NIC 9: one flow from GPU 1 (same plane), one from GPU 2 relayed over
   // NVLink to GPU 1 first. Max-min gives each half of the 40 GB/s NIC.

@@ -65,6 +65,20 @@ TEST(Topology, OversubscribedLeavesHaveThinnerUpLinks) {
   EXPECT_NEAR(seconds(within), 1e-6, 1e-15);
 }
 
+TEST(Topology, KernelEnginesFrameEveryRoute) {
+  Topology t(probe_cluster(4, FabricKind::kMultiPlaneFatTree),
+             KernelEngines{GBPerSecond(300), GBPerSecond(200)});
+  EXPECT_TRUE(t.has_engines());
+  for (auto [s, d] : {std::pair{0, 1}, std::pair{0, 8}, std::pair{3, 13}}) {
+    const auto r = t.route(s, d);
+    EXPECT_EQ(t.links()[r.front().link].name, "smtx" + std::to_string(s));
+    EXPECT_EQ(t.links()[r.back().link].name, "smrx" + std::to_string(d));
+  }
+  EXPECT_DOUBLE_EQ(gb_per_s(t.links()[t.up(5).front().link].bandwidth), 300);
+  EXPECT_DOUBLE_EQ(gb_per_s(t.links()[t.down(5).back().link].bandwidth), 200);
+  EXPECT_FALSE(Topology(probe_cluster(4, FabricKind::kFatTree)).has_engines());
+}
+
 TEST(Topology, TooManyNodesForTwoLayersIsAProblem) {
   ClusterSpec c = probe_cluster(257, FabricKind::kFatTree);
   c.fabric.switch_ports = 64;
