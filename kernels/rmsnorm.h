@@ -1,0 +1,29 @@
+#pragma once
+// RMSNorm forward (V3 normalises before attention and FFN, and the MLA latents q_c, kv_c):
+//   y[r][i] = bf16( x[r][i] * (1 / sqrt(mean_i(x[r][i]^2) + eps)) * w[i] )
+// computed in FP32 from BF16 input and weight (V3TR §3.3.1 keeps normalisation out of FP8).
+// CPU reference: reference::rmsnorm (kernels/reference/layer_ops_reference.h).
+// Device pointers; run() enqueues on `stream`; errors as in kernels/support.h.
+
+#include <cuda_runtime_api.h>
+
+#include <cstdint>
+
+#include "kernels/bf16.h"
+#include "kernels/support.h"
+
+namespace moesim::kernels {
+
+// REQUIRES: dim % 8 == 0 (V3: 7168, 1536, 512); x, weight, y 16-byte aligned.
+struct RmsNormParams {
+  const Bf16* x = nullptr;       // [rows][dim]
+  const Bf16* weight = nullptr;  // [dim]
+  Bf16* y = nullptr;             // [rows][dim]; may alias x
+  std::int64_t rows = 0;
+  std::int64_t dim = 0;
+  float eps = 1e-6f;  // V3's config rms_norm_eps
+};
+Support can_implement(const RmsNormParams& p);
+void run(const RmsNormParams& p, cudaStream_t stream);
+
+}  // namespace moesim::kernels
