@@ -12,7 +12,7 @@ bool ClusterSpec::operator==(const ClusterSpec& o) const {
          nvlink_achievable == o.nvlink_achievable && ib_achievable == o.ib_achievable &&
          nvlink_latency == o.nvlink_latency && ib_latency == o.ib_latency &&
          fabric == o.fabric && efficiency_profile == o.efficiency_profile &&
-         calibration_profile == o.calibration_profile;
+         calibration_profile == o.calibration_profile && nics_per_node == o.nics_per_node;
 }
 
 const EfficiencyTable& efficiency_table(const ClusterSpec& c) {
@@ -43,6 +43,18 @@ std::vector<std::string> validate(const ClusterSpec& c) {
   std::vector<std::string> e;
   if (c.num_nodes <= 0) e.push_back("nodes: must be a positive integer");
   if (c.gpus_per_node <= 0) e.push_back("gpus_per_node: must be a positive integer");
+  if (c.nics_per_node < 0) {
+    e.push_back("nics_per_node: must be a positive integer");
+  } else if (c.nics_per_node != 0 && c.gpus_per_node > 0 && c.nics_per_node < c.gpus_per_node) {
+    e.push_back("nics_per_node: " + std::to_string(c.nics_per_node) + " NICs for " +
+                std::to_string(c.gpus_per_node) +
+                " GPUs per node leaves a GPU with no NIC; the modeled fabrics give every GPU its "
+                "own NIC (one per GPU)");
+  } else if (c.nics_per_node > c.gpus_per_node && c.gpus_per_node > 0) {
+    e.push_back("nics_per_node: " + std::to_string(c.nics_per_node) + " NICs for " +
+                std::to_string(c.gpus_per_node) +
+                " GPUs per node: more than one NIC per GPU is not modeled");
+  }
   if (!(c.nvlink_achievable > BytesPerSecond())) e.push_back("nvlink_GB_per_s: must be > 0");
   if (!(c.ib_achievable > BytesPerSecond())) e.push_back("ib_GB_per_s: must be > 0");
   if (c.nvlink_latency < Seconds()) e.push_back("nvlink_latency_us: must be >= 0");

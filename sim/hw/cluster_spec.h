@@ -32,6 +32,9 @@ struct ClusterSpec {
   GpuSpec gpu;                         // resolved from the catalog, with overrides applied
   int num_nodes = 0;
   int gpus_per_node = 8;
+  // Scale-out NICs per node. The fabrics modeled give every GPU its own NIC
+  // (V3TR §3.2.2: one 400 Gb/s CX7 per GPU); 0 means "one per GPU".
+  int nics_per_node = 0;
   BytesPerSecond nvlink_achievable;    // per GPU per direction, as kernels see it
   BytesPerSecond ib_achievable;        // per NIC per direction, as kernels see it
   Seconds nvlink_latency;

@@ -68,6 +68,7 @@ ClusterSpec parse_cluster(const json& j, const JsonLocation& at, ParseLog& log) 
     c.num_nodes = nodes;
   }
   r.read("gpus_per_node", c.gpus_per_node, kPositiveInt);
+  r.read("nics_per_node", c.nics_per_node, kPositiveInt);
   double v = 0;
   if (r.read("nvlink_GB_per_s", v, kPositiveNumber)) c.nvlink_achievable = GBPerSecond(v);
   if (r.read("ib_GB_per_s", v, kPositiveNumber)) c.ib_achievable = GBPerSecond(v);

@@ -55,3 +55,18 @@ TEST(ClusterSpec, ValidationNamesEveryBadField) {
 }
 
 }  // namespace moesim
+
+namespace moesim {
+
+TEST(ClusterSpec, AGpuWithoutANicIsAnError) {
+  ClusterSpec c = default_cluster(*find_gpu("H800"), 2);
+  c.nics_per_node = 7;
+  auto e = validate(c);
+  ASSERT_EQ(e.size(), 1u);
+  EXPECT_NE(e[0].find("nics_per_node: 7 NICs for 8 GPUs per node leaves a GPU with no NIC"),
+            std::string::npos);
+  c.nics_per_node = 8;
+  EXPECT_TRUE(validate(c).empty());
+}
+
+}  // namespace moesim
