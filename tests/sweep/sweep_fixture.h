@@ -1,6 +1,9 @@
 #pragma once
 // Temporary folders and spec files for the sweep tests. Specs name the base
 // scenario by absolute path so they can live anywhere.
+#include <gtest/gtest.h>
+#include <unistd.h>
+
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -8,8 +11,13 @@
 
 namespace moesim::testing {
 
+// A folder of its own for the calling test: the test's name and the process id
+// keep tests that ctest runs in parallel out of each other's way.
 inline std::string fresh_dir(const std::string& name) {
-  const auto p = std::filesystem::temp_directory_path() / ("moesim_sweep_test_" + name);
+  const auto* info = ::testing::UnitTest::GetInstance()->current_test_info();
+  const std::string test = info ? std::string(info->test_suite_name()) + "." + info->name() : "";
+  const auto p = std::filesystem::temp_directory_path() /
+                 ("moesim_sweep_test_" + test + "_" + name + "_" + std::to_string(::getpid()));
   std::filesystem::remove_all(p);
   std::filesystem::create_directories(p);
   return p.string();
