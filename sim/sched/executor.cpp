@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "sim/core/check.h"
+#include "sim/sched/dependencies.h"
 
 namespace moesim {
 
@@ -32,7 +33,8 @@ Seconds ScheduleRun::max_bubble() const {
 
 namespace {
 
-enum class Work { kF, kB, kW };
+using Work = WorkPiece;
+using Need = WorkRef;
 
 // When each piece of work (F, B or W of a chunk) finished; unset until it has.
 class DoneTable {
@@ -49,75 +51,12 @@ class DoneTable {
   std::vector<std::optional<Seconds>> at_;
 };
 
-struct Need {
-  Work work;
-  Chunk chunk;
-};
-
 std::string need_text(const Need& n) {
-  const char* kind = n.work == Work::kF ? "F" : n.work == Work::kB ? "B" : "W";
+  const char* kind = n.work == Work::kForward         ? "F"
+                     : n.work == Work::kBackwardInput ? "B"
+                                                      : "W";
   return std::string(kind) + "(m" + std::to_string(n.chunk.micro_batch) + ",s" +
          std::to_string(n.chunk.stage) + ")";
-}
-
-void forward_needs(Chunk c, std::vector<Need>& out) {
-  if (c.stage > 0) out.push_back({Work::kF, {c.micro_batch, c.stage - 1}});
-}
-
-void backward_needs(Chunk c, int stages, std::vector<Need>& out) {
-  out.push_back({Work::kF, c});
-  if (c.stage + 1 < stages) out.push_back({Work::kB, {c.micro_batch, c.stage + 1}});
-}
-
-// What `i` on `rank` waits for, and what it completes.
-void needs(const Instruction& i, int rank, const Schedule& s, std::vector<Need>& out) {
-  out.clear();
-  switch (i.op) {
-    case InstructionKind::kForward:
-      forward_needs(i.chunk, out);
-      break;
-    case InstructionKind::kBackwardInput:
-    case InstructionKind::kBackwardFull:
-      backward_needs(i.chunk, s.stages, out);
-      break;
-    case InstructionKind::kBackwardWeight:
-      out.push_back({Work::kB, i.chunk});
-      break;
-    case InstructionKind::kForwardBackward:
-      forward_needs(i.chunk, out);
-      backward_needs(i.backward, s.stages, out);
-      break;
-    case InstructionKind::kOptimizerStep:
-      for (int stage : s.rank_stages[rank])
-        for (int m = 0; m < s.micro_batches; ++m) out.push_back({Work::kW, {m, stage}});
-      break;
-  }
-}
-
-void completes(const Instruction& i, std::vector<Need>& out) {
-  out.clear();
-  switch (i.op) {
-    case InstructionKind::kForward:
-      out.push_back({Work::kF, i.chunk});
-      break;
-    case InstructionKind::kBackwardInput:
-      out.push_back({Work::kB, i.chunk});
-      break;
-    case InstructionKind::kBackwardWeight:
-      out.push_back({Work::kW, i.chunk});
-      break;
-    case InstructionKind::kBackwardFull:
-      out.push_back({Work::kB, i.chunk});
-      out.push_back({Work::kW, i.chunk});
-      break;
-    case InstructionKind::kForwardBackward:
-      out.push_back({Work::kF, i.chunk});
-      out.push_back({Work::kB, i.backward});
-      out.push_back({Work::kW, i.backward});
-      break;
-    case InstructionKind::kOptimizerStep:
-      break;
-  }
 }
 
 // Activations held at once on one rank, walking its list in order.
@@ -165,7 +104,7 @@ ScheduleRun simulate(const Schedule& s,
       RankRun& rr = run.per_rank[r];
       while (next[r] < list.size()) {
         const Instruction& i = list[next[r]];
-        needs(i, r, s, wanted);
+        instruction_inputs(i, r, s, wanted);
         Seconds start = free_at[r];
         const bool ready = std::all_of(wanted.begin(), wanted.end(), [&](const Need& n) {
           const std::optional<Seconds>& t = done.at(n.work, n.chunk);
@@ -174,7 +113,7 @@ ScheduleRun simulate(const Schedule& s,
         });
         if (!ready) break;
         const Seconds end = start + duration(i);
-        completes(i, produced);
+        instruction_outputs(i, produced);
         for (const Need& n : produced) done.at(n.work, n.chunk) = end;
         rr.timeline.push_back({start, end, i});
         rr.busy += end - start;
@@ -189,7 +128,7 @@ ScheduleRun simulate(const Schedule& s,
   for (int r = 0; r < s.ranks && !run.deadlock; ++r) {
     if (next[r] == s.per_rank[r].size()) continue;
     const Instruction& i = s.per_rank[r][next[r]];
-    needs(i, r, s, wanted);
+    instruction_inputs(i, r, s, wanted);
     std::string missing;
     for (const Need& n : wanted)
       if (!done.at(n.work, n.chunk)) missing += (missing.empty() ? "" : ", ") + need_text(n);

@@ -1,0 +1,37 @@
+#pragma once
+// A pipeline schedule as a task graph for the discrete-event engine: the
+// bridge from sim/sched's instruction lists to sim/engine. In this first form
+// each instruction becomes one compute task on its rank's compute stream (GPU =
+// pipeline rank), in list order, depending on the tasks that complete its
+// inputs (sim/sched/dependencies.h). Run with no communication, the engine then
+// reproduces sched's executor exactly (tests/step). Next: split instructions
+// into their ops, with EP dispatch/combine and pipeline sends as communication
+// tasks whose flows go to the network backend (docs/architecture.md).
+
+#include <functional>
+#include <vector>
+
+#include "sim/engine/engine.h"
+#include "sim/engine/task.h"
+#include "sim/sched/schedule.h"
+
+namespace moesim {
+
+struct ScheduleGraph {
+  TaskGraph graph;
+  std::vector<std::vector<TaskId>> instruction_tasks;  // [rank][instruction] -> task
+};
+
+// REQUIRES: schedule_problems(s) empty; durations >= 0.
+ScheduleGraph schedule_task_graph(const Schedule& s,
+                                  const std::function<Seconds(const Instruction&)>& duration);
+
+// A backend for graphs without communication: start() is a bug.
+class NoNetwork : public NetworkBackend {
+ public:
+  void start(ActivityId id, const std::vector<NetworkTransfer>& flows, Seconds now) override;
+  std::optional<Seconds> next_completion() const override { return std::nullopt; }
+  std::vector<ActivityId> advance_to(Seconds) override { return {}; }
+};
+
+}  // namespace moesim
