@@ -119,9 +119,9 @@ TEST(Cli, UsageErrorsExitTwoWithAHint) {
   auto e = run_cli({"model", "scenarios/models/deepseek-v3.json", "--seq-len", "0"});
   EXPECT_EQ(e.code, 2);
   EXPECT_TRUE(contains(e.err, "--seq-len")) << e.err;
-  auto f = run_cli({"run", kHeadline, "--fidelity", "des"});
+  auto f = run_cli({"run", kHeadline, "--fidelity", "exact"});
   EXPECT_EQ(f.code, 2);
-  EXPECT_TRUE(contains(f.err, "des fidelity")) << f.err;
+  EXPECT_TRUE(contains(f.err, "expected analytic or des")) << f.err;
   EXPECT_EQ(run_cli({}).code, 2);
 }
 
