@@ -4,6 +4,7 @@
 #include "sim/cost/estimate.h"
 #include "sim/report/report.h"
 #include "sim/scenario/scenario_json.h"
+#include "sim/step/des_step.h"
 #include "sim/sweep/sweep_points.h"
 
 namespace moesim {
@@ -68,7 +69,7 @@ SweepRow evaluate_point(const SweepSpec& s, uint64_t index) {
   f["index"] = index;
   const std::vector<json> values = point_values(s, index);
   for (size_t i = 0; i < values.size(); ++i) f[parameter_column(s.parameters[i].path)] = values[i];
-  f["fidelity"] = "analytic";
+  f["fidelity"] = s.des ? "des" : "analytic";
   f["moesim_version"] = kMoesimVersion;
   Scenario sc;
   try {
@@ -80,7 +81,7 @@ SweepRow evaluate_point(const SweepSpec& s, uint64_t index) {
                                                                items.front().message;
     return row;
   }
-  const Estimate e = estimate(sc);
+  const Estimate e = s.des ? des_estimate(sc) : estimate(sc);
   f["scenario"] = sc.name;
   f["gpu"] = e.gpu;
   f["num_gpus"] = e.num_gpus;

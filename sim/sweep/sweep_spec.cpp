@@ -176,6 +176,7 @@ std::string sweep_fingerprint(const SweepSpec& s) {
                  {"sample", s.sample_count.value_or(0)},
                  {"seed", s.sample_seed},
                  {"derive_dp", s.derive_dp},
+                 {"fidelity", s.des ? "des" : "analytic"},
                  {"constraints", c}};
   char buf[17];
   std::snprintf(buf, sizeof buf, "%016llx", static_cast<unsigned long long>(fnv1a(all.dump())));
@@ -194,7 +195,7 @@ SweepSpec load_sweep_spec(const std::string& path) {
   }
   report_unknown_keys(j, path, "",
              {"description", "base", "parameters", "combine", "sample", "derive", "constraints",
-              "objective", "top"},
+              "objective", "top", "fidelity"},
              d);
   // Base scenario.
   if (!j.contains("base") || !j["base"].is_string()) {
@@ -315,6 +316,13 @@ SweepSpec load_sweep_spec(const std::string& path) {
     } else {
       d.add(path, "/objective",
             "expected \"cost_usd\", \"gpu_hours\" or \"wall_time_s\", found " + o.dump());
+    }
+  }
+  if (j.contains("fidelity")) {
+    if (j["fidelity"] == "des") {
+      s.des = true;
+    } else if (j["fidelity"] != "analytic") {
+      d.add(path, "/fidelity", "expected \"analytic\" or \"des\", found " + j["fidelity"].dump());
     }
   }
   if (j.contains("top")) {

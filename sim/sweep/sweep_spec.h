@@ -40,6 +40,7 @@ struct SweepSpec {
   SweepConstraints constraints;
   SweepObjective objective = SweepObjective::kCost;
   int top = 10;                  // best scenarios listed in the summary
+  bool des = false;              // "fidelity": "des" (default "analytic")
 };
 
 // Reads, expands and checks a spec; every problem (unknown key or parameter,

@@ -141,3 +141,25 @@ TEST(SweepRun, BadCommandLinesAreUsageErrors) {
 
 }  // namespace
 }  // namespace moesim
+
+namespace moesim {
+namespace {
+
+TEST(SweepRun, DesFidelityRowsSayDesAndDifferFromAnalytic) {
+  const std::string dir = testing::fresh_dir("des");
+  const std::string body = R"({"base": "$BASE", "fidelity": "des",
+      "parameters": [{ "path": "/plan/schedule", "values": ["1f1b", "dualpipe"] }]})";
+  auto r = run_cli({"sweep", testing::write_spec(dir, "des.json", body), "--out", dir + "/o"});
+  ASSERT_EQ(r.code, 0) << r.err;
+  const auto rows = read_journal(dir + "/o");
+  ASSERT_EQ(rows.size(), 2u);
+  EXPECT_EQ(rows[0].fields["fidelity"], "des");
+  EXPECT_GT(rows[0].fields["step_time_s"].get<double>(), rows[1].fields["step_time_s"].get<double>());
+  auto bad = run_cli({"sweep", testing::write_spec(dir, "bad.json", R"({"base": "$BASE",
+      "fidelity": "exact", "parameters": [{ "path": "/plan/ep", "values": [64] }]})")});
+  EXPECT_EQ(bad.code, 2);
+  EXPECT_TRUE(testing::contains(bad.err, "/fidelity")) << bad.err;
+}
+
+}  // namespace
+}  // namespace moesim
