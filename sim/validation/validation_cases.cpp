@@ -14,6 +14,7 @@
 #include "sim/net/deepep_model.h"
 #include "sim/report/report.h"
 #include "sim/scenario/scenario_json.h"
+#include "sim/step/des_step.h"
 #include "sim/sched/executor.h"
 #include "sim/sched/generators.h"
 
@@ -144,7 +145,9 @@ std::vector<ValidationResult> run_validation(const std::string& dir, const std::
                                      r.c.quantity);
         } else if (r.c.kind == "scenario") {
           const Scenario s = load_scenario(join(root, c.at("scenario")));
-          r.simulated = report_value(estimate_json(s, estimate(s)), r.c.quantity);
+          const bool des = c.value("fidelity", "analytic") == "des";
+          r.simulated =
+              report_value(estimate_json(s, des ? des_estimate(s) : estimate(s)), r.c.quantity);
         } else if (r.c.kind == "collective") {
           r.simulated = collective_value(c, r.c.quantity);
         } else {
