@@ -13,6 +13,7 @@
 #include "sim/report/report.h"
 #include "sim/scenario/scenario_json.h"
 #include "sim/step/des_step.h"
+#include "sim/step/des_trace.h"
 
 namespace moesim::cli {
 
@@ -28,8 +29,9 @@ const char* const kRunUsage =
     "                or md (Markdown)\n"
     "  --out FILE    write the report to FILE (atomically: nothing is written on error)\n"
     "  -j N          estimate N scenarios at a time (default: all cores)\n"
-    "  --trace FILE  write the step's executed pipeline schedule as a Chrome trace\n"
-    "                (open in Perfetto or chrome://tracing); one scenario only\n"
+    "  --trace FILE  write the step as a Chrome trace (Perfetto, chrome://tracing): the\n"
+    "                executed schedule, or with des each rank's compute and\n"
+    "                communication streams; one scenario only\n"
     "  --fidelity F  analytic (closed form, the default) or des (the step executed on the\n"
     "                discrete-event engine with EP collectives simulated on the network;\n"
     "                see the report's caveats for what it does not model yet)\n"
@@ -145,8 +147,14 @@ int run_command(const std::vector<std::string>& args, std::ostream& out, std::os
                                              std::to_string(scenarios.size()) + " were given");
       d.throw_if_any();
     }
-    write_file_atomically(*trace, chrome_trace_json(step_timeline(scenarios[0], estimates[0]),
-                                                    scenarios[0].name));
+    // des: the engine's compute and communication streams; analytic: the
+    // executed schedule of the analytic costs.
+    const std::string json =
+        fidelity == "des"
+            ? des_chrome_trace_json(simulate_step(scenarios[0], estimate(scenarios[0])),
+                                    scenarios[0].name)
+            : chrome_trace_json(step_timeline(scenarios[0], estimates[0]), scenarios[0].name);
+    write_file_atomically(*trace, json);
   }
   if (auto path = a.get("--out")) {
     write_file_atomically(*path, text.str());

@@ -3,6 +3,11 @@
 
 #include <gtest/gtest.h>
 
+#include <map>
+#include <nlohmann/json.hpp>
+
+#include "sim/step/des_trace.h"
+
 #include "sim/report/report.h"
 #include "sim/scenario/scenario_json.h"
 
@@ -49,6 +54,32 @@ TEST(DesStep, DenseModelsKeepTheAnalyticCommunication) {
   const DesStep d = simulate_step(s, estimate(s));
   EXPECT_EQ(d.dispatch, Seconds());
   EXPECT_GT(d.run.makespan, Seconds());
+}
+
+}  // namespace
+}  // namespace moesim
+
+
+namespace moesim {
+namespace {
+
+TEST(DesStep, TraceHasAComputeAndACommunicationTrackPerRankWithoutOverlap) {
+  const Scenario s = load_scenario("scenarios/deepseek-v3-pretrain-2048xH800.json");
+  const DesStep d = simulate_step(s, estimate(s));
+  const auto j = nlohmann::json::parse(des_chrome_trace_json(d, s.name));
+  size_t tracks = 0, comm = 0;
+  std::map<int, double> last_end;
+  for (const auto& ev : j["traceEvents"]) {
+    if (ev["ph"] == "M" && ev["name"] == "thread_name") ++tracks;
+    if (ev["ph"] != "X") continue;
+    comm += ev["cat"] == "communication";
+    const int tid = ev["tid"];
+    const double ts = ev["ts"], dur = ev["dur"];
+    EXPECT_GE(ts + 1e-6, last_end[tid]) << ev.dump();
+    last_end[tid] = ts + dur;
+  }
+  EXPECT_EQ(tracks, 32u);  // 16 ranks x (compute, communication)
+  EXPECT_GT(comm, 0u);
 }
 
 }  // namespace
