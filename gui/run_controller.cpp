@@ -3,6 +3,7 @@
 #include <chrono>
 
 #include "sim/scenario/scenario_json.h"
+#include "sim/step/des_step.h"
 
 namespace moesim::gui {
 
@@ -21,8 +22,8 @@ void RunWorker::run(quint64 id, const RunRequest& request) {
     emit progress(id, 0, 3, "checking the scenario");
     result->scenario = parse_scenario_text(request.text, request.file, request.base_dir);
     if (stopped()) return;
-    emit progress(id, 1, 3, "estimating");
-    result->estimate = estimate(result->scenario);
+    emit progress(id, 1, 3, request.des ? "simulating the step (des)" : "estimating");
+    result->estimate = request.des ? des_estimate(result->scenario) : estimate(result->scenario);
     if (stopped()) return;
     emit progress(id, 2, 3, "executing the pipeline schedule");
     result->timeline = step_timeline(result->scenario, result->estimate);

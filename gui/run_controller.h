@@ -27,6 +27,7 @@ struct RunRequest {
   std::string text;      // the scenario JSON
   std::string file;      // names it in diagnostics
   std::string base_dir;  // resolves its part references
+  bool des = false;      // des fidelity (sim/step/des_step.h) instead of analytic
 };
 
 struct RunResult {

@@ -254,10 +254,17 @@ void StudioWindow::build_toolbar() {
   cancel_button_->setEnabled(false);
   auto_run_ = new QCheckBox("Auto-run on edit", tb);
   auto_run_->setChecked(true);
+  des_ = new QCheckBox("des fidelity", tb);
+  des_->setToolTip(
+      "Run the step on the discrete-event engine with EP collectives simulated on the "
+      "network (about half a second) instead of the closed form");
   for (QWidget* w : std::initializer_list<QWidget*>{open, save, save_as}) tb->addWidget(w);
   tb->addSeparator();
-  for (QWidget* w : std::initializer_list<QWidget*>{run_button_, cancel_button_, auto_run_})
+  for (QWidget* w : std::initializer_list<QWidget*>{run_button_, cancel_button_, auto_run_, des_})
     tb->addWidget(w);
+  connect(des_, &QCheckBox::toggled, this, [this] {
+    if (doc_->scenario()) run();
+  });
   connect(open, &QPushButton::clicked, this, [this] {
     if (!maybe_discard()) return;
     const QString p =
@@ -317,6 +324,7 @@ bool StudioWindow::maybe_discard() {
 }
 
 void StudioWindow::set_auto_run(bool on) { auto_run_->setChecked(on); }
+void StudioWindow::set_des(bool on) { des_->setChecked(on); }
 
 QString StudioWindow::status_text() const { return status_->text(); }
 
@@ -368,6 +376,7 @@ void StudioWindow::run() {
   r.text = doc_->text().toStdString();
   r.file = doc_->file();
   r.base_dir = doc_->base_dir();
+  r.des = des_->isChecked();
   start_run(r);
 }
 

@@ -50,6 +50,8 @@ class StudioWindow : public QMainWindow {
   void run();
   void cancel();
   void set_auto_run(bool on);
+  // Runs use the des fidelity instead of the analytic one (re-runs at once).
+  void set_des(bool on);
   // Asks before discarding unsaved edits (off in tests).
   void set_confirm_discard(bool on) { confirm_discard_ = on; }
 
@@ -109,6 +111,7 @@ class StudioWindow : public QMainWindow {
   QPushButton* run_button_;
   QPushButton* cancel_button_;
   QCheckBox* auto_run_;
+  QCheckBox* des_;  // run in des fidelity
   QProgressBar* progress_;
   QLabel* status_;
   QTimer* text_debounce_;

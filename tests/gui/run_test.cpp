@@ -65,6 +65,20 @@ class RunTest : public QObject {
     QCOMPARE(w.timeline()->zoom(), fit);
   }
 
+  void theDesFidelityRunsOnTheWorkerToo() {
+    StudioWindow w("scenarios");
+    QSignalSpy shown(&w, &StudioWindow::results_shown);
+    QVERIFY(w.open_scenario(kHeadline));
+    QVERIFY(shown.wait(20000));
+    shown.clear();
+    w.set_des(true);  // re-runs in des fidelity
+    QVERIFY(shown.wait(60000));
+    const RunResultPtr r = shown.takeFirst().at(0).value<RunResultPtr>();
+    QVERIFY(r && r->ok);
+    QCOMPARE(QString::fromStdString(r->estimate.fidelity), QString("des"));
+    QVERIFY(r->request.des);
+  }
+
   void anEditReRunsAndAnInvalidScenarioIsReportedNotRun() {
     StudioWindow w("scenarios");
     QSignalSpy shown(&w, &StudioWindow::results_shown);
