@@ -1,13 +1,10 @@
 #include "sim/step/des_step.h"
 
 #include <algorithm>
-#include <map>
-#include <tuple>
 
 #include "sim/cost/schedule_model.h"
 #include "sim/cost/stage_cost.h"
 #include "sim/net/deepep_model.h"
-#include "sim/sched/dependencies.h"
 #include "sim/sched/generators.h"
 
 namespace moesim {
@@ -78,54 +75,46 @@ DesStep simulate_step(const Scenario& s, const Estimate& e) {
                                        s.plan.virtual_stages);
   // Each instruction: compute on the compute stream and its communication on
   // the communication stream; a zero-work join completes the instruction.
-  ScheduleGraph& g = out.graph;
-  g.instruction_tasks.resize(static_cast<size_t>(sched.ranks));
-  // Pass 1: ids. Every instruction adds exactly three tasks: compute, comm, join.
-  uint32_t next = 0;
-  std::vector<WorkRef> refs;
-  std::map<std::tuple<int, int, int>, TaskId> producer;
-  for (int r = 0; r < sched.ranks; ++r)
-    for (const Instruction& i : sched.per_rank[static_cast<size_t>(r)]) {
-      const TaskId join{next + 2};
-      next += 3;
-      g.instruction_tasks[static_cast<size_t>(r)].push_back(join);
-      instruction_outputs(i, refs);
-      for (const WorkRef& w : refs)
-        producer[{static_cast<int>(w.work), w.chunk.micro_batch, w.chunk.stage}] = join;
-    }
-  for (int r = 0; r < sched.ranks; ++r) {
-    for (const Instruction& i : sched.per_rank[static_cast<size_t>(r)]) {
-      instruction_inputs(i, r, sched, refs);
-      std::vector<TaskId> deps;
-      for (const WorkRef& w : refs)
-        deps.push_back(producer.at({static_cast<int>(w.work), w.chunk.micro_batch, w.chunk.stage}));
-      const StageTimes& a = st[static_cast<size_t>(i.chunk.stage)];
-      Seconds compute, comm;
-      bool concurrent = false;
-      switch (i.op) {
-        case InstructionKind::kForward: compute = a.fwd; comm = a.comm; break;
-        case InstructionKind::kBackwardInput: compute = a.bwd_input; comm = a.comm; break;
-        case InstructionKind::kBackwardFull:
-          compute = a.bwd_input + a.bwd_weight;
-          comm = a.comm;
-          break;
-        case InstructionKind::kBackwardWeight: compute = a.bwd_weight; break;
-        case InstructionKind::kForwardBackward: {
-          const StageTimes& b = st[static_cast<size_t>(i.backward.stage)];
-          compute = a.fwd + b.bwd_input + b.bwd_weight;
-          comm = a.comm + b.comm;
-          concurrent = true;
-          break;
+  out.graph = schedule_task_graph(
+      sched, 3, [&](const Instruction& i, int r, std::vector<TaskId> deps, TaskGraph& graph) {
+        const StageTimes& a = st[static_cast<size_t>(i.chunk.stage)];
+        Seconds compute, comm;
+        bool concurrent = false;
+        switch (i.op) {
+          case InstructionKind::kForward:
+            compute = a.fwd;
+            comm = a.comm;
+            break;
+          case InstructionKind::kBackwardInput:
+            compute = a.bwd_input;
+            comm = a.comm;
+            break;
+          case InstructionKind::kBackwardFull:
+            compute = a.bwd_input + a.bwd_weight;
+            comm = a.comm;
+            break;
+          case InstructionKind::kBackwardWeight:
+            compute = a.bwd_weight;
+            break;
+          case InstructionKind::kForwardBackward: {
+            const StageTimes& b = st[static_cast<size_t>(i.backward.stage)];
+            compute = a.fwd + b.bwd_input + b.bwd_weight;
+            comm = a.comm + b.comm;
+            concurrent = true;
+            break;
+          }
+          case InstructionKind::kOptimizerStep:
+            break;
         }
-        case InstructionKind::kOptimizerStep: break;
-      }
-      const TaskId compute_id = g.graph.add(Task::compute(to_string(i), r, compute, deps));
-      std::vector<TaskId> comm_deps = concurrent ? deps : std::vector<TaskId>{compute_id};
-      const TaskId comm_id =
-          g.graph.add(Task::communication(to_string(i) + " comm", r, comm, {}, comm_deps));
-      g.graph.add(Task::copy(to_string(i) + " done", r, Seconds(), {}, {compute_id, comm_id}));
-    }
-  }
+        const std::vector<TaskId> comm_deps = deps;
+        const TaskId compute_id =
+            graph.add(Task::compute(to_string(i), r, compute, std::move(deps)));
+        const TaskId comm_id = graph.add(
+            Task::communication(to_string(i) + " comm", r, comm, {},
+                                concurrent ? comm_deps : std::vector<TaskId>{compute_id}));
+        graph.add(Task::copy(to_string(i) + " done", r, Seconds(), {}, {compute_id, comm_id}));
+      });
+  const ScheduleGraph& g = out.graph;
   std::vector<GpuConfig> gpus(static_cast<size_t>(sched.ranks));
   for (auto& gc : gpus) {
     gc.sm_count = s.cluster.gpu.sm_count;

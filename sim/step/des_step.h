@@ -28,8 +28,8 @@ struct DesStep {
   Seconds dispatch, combine;  // one MoE layer, one micro-batch, simulated
   Seconds dp_sync, optimizer;
   int slowest_rank = 0;
-  Seconds compute_busy;       // slowest rank: compute-stream busy time
-  Seconds exposed_comm;       // slowest rank: communication while compute idles
+  Seconds compute_busy;  // slowest rank: compute-stream busy time
+  Seconds exposed_comm;  // slowest rank: communication while compute idles
   Seconds step_time() const { return run.makespan + dp_sync + optimizer; }
 };
 

@@ -8,13 +8,22 @@ std::string des_chrome_trace_json(const DesStep& d, const std::string& title) {
   using nlohmann::json;
   auto us = [](Seconds s) { return seconds(s) * 1e6; };
   json events = json::array();
-  events.push_back({{"name", "process_name"}, {"ph", "M"}, {"pid", 0}, {"tid", 0},
+  events.push_back({{"name", "process_name"},
+                    {"ph", "M"},
+                    {"pid", 0},
+                    {"tid", 0},
                     {"args", {{"name", title + " (des)"}}}});
   const int ranks = static_cast<int>(d.graph.instruction_tasks.size());
   for (int r = 0; r < ranks; ++r) {
-    events.push_back({{"name", "thread_name"}, {"ph", "M"}, {"pid", 0}, {"tid", 2 * r},
+    events.push_back({{"name", "thread_name"},
+                      {"ph", "M"},
+                      {"pid", 0},
+                      {"tid", 2 * r},
                       {"args", {{"name", "rank " + std::to_string(r) + " compute"}}}});
-    events.push_back({{"name", "thread_name"}, {"ph", "M"}, {"pid", 0}, {"tid", 2 * r + 1},
+    events.push_back({{"name", "thread_name"},
+                      {"ph", "M"},
+                      {"pid", 0},
+                      {"tid", 2 * r + 1},
                       {"args", {{"name", "rank " + std::to_string(r) + " communication"}}}});
   }
   const auto& tasks = d.graph.graph.tasks();
@@ -32,10 +41,19 @@ std::string des_chrome_trace_json(const DesStep& d, const std::string& title) {
                       {"dur", us(rec.end - rec.start)}});
   }
   for (int r = 0; r < ranks; ++r) {
-    events.push_back({{"name", "dp_sync"}, {"cat", "dp_sync"}, {"ph", "X"}, {"pid", 0},
-                      {"tid", 2 * r + 1}, {"ts", us(d.run.makespan)}, {"dur", us(d.dp_sync)}});
-    events.push_back({{"name", "optimizer"}, {"cat", "optimizer"}, {"ph", "X"}, {"pid", 0},
-                      {"tid", 2 * r}, {"ts", us(d.run.makespan + d.dp_sync)},
+    events.push_back({{"name", "dp_sync"},
+                      {"cat", "dp_sync"},
+                      {"ph", "X"},
+                      {"pid", 0},
+                      {"tid", 2 * r + 1},
+                      {"ts", us(d.run.makespan)},
+                      {"dur", us(d.dp_sync)}});
+    events.push_back({{"name", "optimizer"},
+                      {"cat", "optimizer"},
+                      {"ph", "X"},
+                      {"pid", 0},
+                      {"tid", 2 * r},
+                      {"ts", us(d.run.makespan + d.dp_sync)},
                       {"dur", us(d.optimizer)}});
   }
   return json{{"traceEvents", events}, {"displayTimeUnit", "ms"}}.dump() + "\n";

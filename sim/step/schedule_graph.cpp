@@ -15,21 +15,24 @@ Key key_of(const WorkRef& w) {
 }
 }  // namespace
 
-ScheduleGraph schedule_task_graph(const Schedule& s,
-                                  const std::function<Seconds(const Instruction&)>& duration) {
+ScheduleGraph schedule_task_graph(const Schedule& s, int tasks_per_instruction,
+                                  const InstructionEmitter& emit) {
+  MOESIM_CHECK(tasks_per_instruction >= 1, "an instruction needs at least one task");
   ScheduleGraph out;
   out.instruction_tasks.resize(static_cast<size_t>(s.ranks));
-  // Pass 1: the task each instruction becomes (ids follow insertion order) and
-  // which task completes each piece of work.
+  // Pass 1: the task completing each instruction (ids follow insertion order)
+  // and which instruction completes each piece of work.
   std::map<Key, TaskId> producer;
   std::vector<WorkRef> refs;
+  const auto per = static_cast<uint32_t>(tasks_per_instruction);
   uint32_t next = 0;
   for (int r = 0; r < s.ranks; ++r) {
     for (const Instruction& i : s.per_rank[static_cast<size_t>(r)]) {
-      const TaskId id{next++};
-      out.instruction_tasks[static_cast<size_t>(r)].push_back(id);
+      const TaskId done{next + per - 1};
+      next += per;
+      out.instruction_tasks[static_cast<size_t>(r)].push_back(done);
       instruction_outputs(i, refs);
-      for (const WorkRef& w : refs) producer[key_of(w)] = id;
+      for (const WorkRef& w : refs) producer[key_of(w)] = done;
     }
   }
   // Pass 2: the tasks, with their dependencies (forward references allowed).
@@ -42,10 +45,20 @@ ScheduleGraph schedule_task_graph(const Schedule& s,
         MOESIM_CHECK(it != producer.end(), "no instruction completes " + to_string(i) + "'s input");
         deps.push_back(it->second);
       }
-      out.graph.add(Task::compute(to_string(i), r, duration(i), std::move(deps)));
+      const size_t before = out.graph.size();
+      emit(i, r, std::move(deps), out.graph);
+      MOESIM_CHECK(out.graph.size() == before + per, "the emitter added the wrong number of tasks");
     }
   }
   return out;
+}
+
+ScheduleGraph schedule_task_graph(const Schedule& s,
+                                  const std::function<Seconds(const Instruction&)>& duration) {
+  return schedule_task_graph(
+      s, 1, [&](const Instruction& i, int rank, std::vector<TaskId> inputs, TaskGraph& g) {
+        g.add(Task::compute(to_string(i), rank, duration(i), std::move(inputs)));
+      });
 }
 
 void NoNetwork::start(ActivityId, const std::vector<NetworkTransfer>&, Seconds) {

@@ -22,6 +22,19 @@ struct ScheduleGraph {
   std::vector<std::vector<TaskId>> instruction_tasks;  // [rank][instruction] -> task
 };
 
+// Adds the tasks of one instruction on `rank`, which must wait for `inputs`
+// (the completion tasks of the instructions producing its inputs), and returns
+// nothing: it must add exactly `tasks_per_instruction` tasks, the last of which
+// completes the instruction (dependencies may name tasks not added yet).
+using InstructionEmitter = std::function<void(const Instruction& i, int rank,
+                                              std::vector<TaskId> inputs, TaskGraph& graph)>;
+
+// The general form: every instruction becomes `tasks_per_instruction` tasks.
+// REQUIRES: schedule_problems(s) empty; tasks_per_instruction >= 1.
+ScheduleGraph schedule_task_graph(const Schedule& s, int tasks_per_instruction,
+                                  const InstructionEmitter& emit);
+
+// One compute task per instruction on its rank, lasting duration(i).
 // REQUIRES: schedule_problems(s) empty; durations >= 0.
 ScheduleGraph schedule_task_graph(const Schedule& s,
                                   const std::function<Seconds(const Instruction&)>& duration);
