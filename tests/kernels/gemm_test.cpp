@@ -16,6 +16,7 @@
 #include <stdexcept>
 #include <string>
 
+#include "gemm_test_util.h"
 #include "kernel_test_util.h"
 #include "kernels/device_buffer.h"
 #include "kernels/fp8_e4m3.h"
@@ -124,31 +125,8 @@ TEST(Gemm, CublasLtNeedsAGpu) {
   EXPECT_THROW(CublasLt{}, CudaError);
 }
 
-// Compares a GPU result with a reference under the bounds stated at the top.
-void expect_close(const std::vector<float>& got, const reference::GemmResult& want,
-                  double relative_term, double magnitude_term, const std::string& what) {
-  ASSERT_EQ(got.size(), want.d.size());
-  double err = 0.0, norm = 0.0;
-  int reported = 0;
-  for (std::size_t i = 0; i < got.size(); ++i) {
-    const double diff = std::fabs(static_cast<double>(got[i]) - want.d[i]);
-    const double bound = relative_term * std::fabs(want.d[i]) + magnitude_term * want.magnitude[i];
-    if (!(diff <= bound) && reported++ < 5) {
-      ADD_FAILURE() << what << " [" << i / want.n << "][" << i % want.n << "]: " << got[i] << " vs "
-                    << want.d[i] << " (bound " << bound << ")";
-    }
-    err += diff * diff;
-    norm += static_cast<double>(want.d[i]) * want.d[i];
-  }
-  EXPECT_EQ(reported, 0) << what;
-  EXPECT_LE(std::sqrt(err / norm), 4e-3) << what;
-}
-
-std::vector<float> to_floats(const std::vector<Bf16>& v) {
-  std::vector<float> f(v.size());
-  for (std::size_t i = 0; i < v.size(); ++i) f[i] = to_float(v[i]);
-  return f;
-}
+using test::expect_gemm_close;
+using test::to_floats;
 
 struct DeviceFp8 {
   DeviceBuffer<std::uint8_t> q;
@@ -197,7 +175,7 @@ void check_fp8_pass(LinearPass pass, std::int64_t tokens, std::int64_t in, std::
   const std::string what = "pass " + std::to_string(static_cast<int>(pass)) +
                            " m=" + std::to_string(s.m) + " n=" + std::to_string(s.n) +
                            " k=" + std::to_string(s.k);
-  expect_close(got, reference::fp8_gemm(a, b), bf16_out ? 0x1p-8 : 0.0, 0x1p-12, what);
+  expect_gemm_close(got, reference::fp8_gemm(a, b), bf16_out ? 0x1p-8 : 0.0, 0x1p-12, what);
 }
 
 TEST(Gemm, Fp8BlockScaledMatchesTheFp8RoundedReference) {
@@ -224,10 +202,10 @@ TEST(Gemm, Bf16MatchesTheReference) {
   DeviceBuffer<Bf16> da(a), db(b), d(static_cast<std::size_t>(m * n));
   d.fill_bytes(0xFF);
   run(Bf16GemmParams{da.get(), db.get(), d.get(), GemmOutput::kBf16, m, n, k}, lt, nullptr);
-  expect_close(to_floats(d.download()), want, 0x1p-8, 0x1p-16, "bf16");
+  expect_gemm_close(to_floats(d.download()), want, 0x1p-8, 0x1p-16, "bf16");
   DeviceBuffer<float> d32(static_cast<std::size_t>(m * n));
   run(Bf16GemmParams{da.get(), db.get(), d32.get(), GemmOutput::kFloat32, m, n, k}, lt, nullptr);
-  expect_close(d32.download(), want, 0.0, 0x1p-16, "bf16 -> fp32");
+  expect_gemm_close(d32.download(), want, 0.0, 0x1p-16, "bf16 -> fp32");
 }
 
 }  // namespace
