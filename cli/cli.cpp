@@ -27,6 +27,8 @@ const char* const kUsage =
     "                    check calibration profiles and show the efficiency fit\n"
     "  collective KIND   simulate one collective (DeepEP dispatch/combine, NCCL-style\n"
     "                    all-reduce, ...) on the SimGrid network; per-rank times, bandwidth\n"
+    "  shapes SCENARIO   the op shapes a calibration profile should cover (JSON), for\n"
+    "                    moesim-real profile\n"
     "  merge --out DIR SHARD_DIR...\n"
     "                    join the outputs of sharded sweeps\n"
     "\n"
@@ -78,7 +80,8 @@ int main(const std::vector<std::string>& args, std::ostream& out, std::ostream& 
     if (cmd == "validate") return validate_command(rest, out, err);
     if (cmd == "calibrate") return calibrate_command(rest, out, err);
     if (cmd == "collective") return collective_command(rest, out, err);
-    std::string hint = closest_match(cmd, {"run", "model", "sweep", "merge", "schedule", "validate", "calibrate", "collective", "--help", "--version"});
+    if (cmd == "shapes") return shapes_command(rest, out, err);
+    std::string hint = closest_match(cmd, {"run", "model", "sweep", "merge", "schedule", "validate", "calibrate", "collective", "shapes", "--help", "--version"});
     err << "error: unknown command \"" << cmd << "\""
         << (hint.empty() ? "" : "; did you mean \"" + hint + "\"?") << "\n\n"
         << kUsage;

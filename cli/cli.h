@@ -20,6 +20,7 @@ int validate_command(const std::vector<std::string>& args, std::ostream& out, st
 int calibrate_command(const std::vector<std::string>& args, std::ostream& out, std::ostream& err);
 int collective_command(const std::vector<std::string>& args, std::ostream& out, std::ostream& err);
 int merge_command(const std::vector<std::string>& args, std::ostream& out, std::ostream& err);
+int shapes_command(const std::vector<std::string>& args, std::ostream& out, std::ostream& err);
 
 // Writes `text` to `path` atomically (temporary file + rename): either the whole
 // file appears or none does. Throws std::runtime_error naming the path on failure.
