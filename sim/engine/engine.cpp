@@ -113,18 +113,21 @@ class Run {
     }
   }
 
-  // One instant: find the earliest event over both models, advance both to it,
-  // end what ends, start what becomes ready, rescale compute speeds.
+  // One instant: let the network run to our next timer (it stops earlier at a
+  // completion), end what ends then, start what becomes ready, rescale.
   void step() {
     drop_stale_timers();
     std::optional<Seconds> next;
     if (!timers_.empty()) next = timers_.top().time;
-    if (std::optional<Seconds> n = network_.next_completion(); n && (!next || *n < *next)) next = n;
-    MOESIM_CHECK(next.has_value(),
+    MOESIM_CHECK(next.has_value() || network_.busy(),
                  "engine: no event pending with " + std::to_string(state_.size() - done_) +
                      " tasks unfinished (task_graph_problems should have found a cycle)");
-    const Seconds now = *next;
-    MOESIM_CHECK(now >= now_, "engine: time went backwards");
+    // The network runs to our next timer or stops earlier at a completion.
+    NetworkStep net;
+    if (network_.busy() || next) net = network_.advance(next);
+    const Seconds now = net.time;
+    MOESIM_CHECK(now >= now_ && (!next || now <= *next),
+                 "engine: the network backend stopped outside [now, next timer]");
     now_ = now;
 
     std::vector<uint32_t> ending;
@@ -136,7 +139,7 @@ class Run {
       s.work_done = true;
       if (s.network_done) ending.push_back(e.task);
     }
-    for (ActivityId a : network_.advance_to(now)) {
+    for (ActivityId a : net.completed) {
       TaskState& s = state_[a.value];
       MOESIM_CHECK(s.status == Status::kRunning && !s.network_done,
                    "network backend completed an activity that is not running");

@@ -21,9 +21,9 @@
 //
 // Event loop. Work-timer ends (fixed for communication and copy tasks,
 // re-planned for compute tasks when their speed changes) sit in a priority
-// queue ordered by (time, sequence number). Two models are asked for their next
-// event -- the queue and the network backend -- and both are advanced to the
-// earliest (SimGrid's two-phase protocol). Everything that ends at that instant
+// queue ordered by (time, sequence number). The network backend runs to the
+// queue's earliest time and stops earlier where an activity completes
+// (network_backend.h); that instant is the next event. Everything that ends at that instant
 // is ended in increasing task id order, then every stream whose head became
 // ready starts it, in (gpu, stream) order.
 //

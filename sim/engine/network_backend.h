@@ -1,17 +1,21 @@
 #pragma once
 // The seam between the engine and a network model. The engine hands over a
 // network activity (a set of flows that completes when its last flow has
-// arrived) when a task starts, and asks when the next activity completes.
+// arrived) when a task starts, and lets the model run until its next event.
 //
-// Protocol (SimGrid's two-phase model protocol): at every step the engine asks
-// each model for its next event time -- this backend through next_completion()
-// -- takes the earliest over all models, and advances every model to it with
-// advance_to(). A backend must therefore be able to tell its next completion
-// from the activities started so far, with flows sharing links as its model
-// says, and re-plan when start() adds flows.
+// Protocol (conservative co-simulation): the engine knows its own next event
+// time T (the earliest work timer) and calls advance(T). The backend runs its
+// model from its clock towards T and stops at the first instant at which an
+// activity completes, or at T, whichever comes first, and returns that instant
+// with the activities completed then. The engine handles its events at that
+// instant (which may start() new activities there) and repeats. A backend thus
+// never has to predict a completion it has not simulated: new flows can only
+// appear at instants the backend has stopped at. A simulator with its own
+// clock (SimGrid) fits this protocol as it is.
 //
-// Implementations: tests/engine's fixed-bandwidth fake; the SimGrid adapter in
-// sim/net (to come) that keeps one SimGrid engine alive across calls.
+// Implementations: tests/engine's fixed-bandwidth fake; the SimGrid backend in
+// sim/net (make_network_backend, network_backend_simgrid.h) that keeps one
+// SimGrid engine alive across calls in a child process.
 //
 // Determinism: identical call sequences must give identical answers, bit for
 // bit. Not thread-safe; one engine run owns a backend at a time.
@@ -26,11 +30,19 @@ namespace moesim {
 
 // One flow of a network activity, between GPU ids of the cluster.
 struct NetworkTransfer {
+  NetworkTransfer() = default;
+  NetworkTransfer(int s, int d, Bytes b, Seconds delay_ = Seconds(), Seconds tail_ = Seconds())
+      : src(s), dst(d), bytes(b), delay(delay_), tail(tail_) {}
   int src = 0;
   int dst = 0;  // src == dst: no network
   Bytes bytes;
+  // Starts this long after its activity (a relay's second stage waits for its
+  // first chunk) and arrives `tail` after its last byte (a relay's last chunk
+  // drains): both take no bandwidth. >= 0.
+  Seconds delay;
+  Seconds tail;
   bool operator==(const NetworkTransfer& o) const {
-    return src == o.src && dst == o.dst && bytes == o.bytes;
+    return src == o.src && dst == o.dst && bytes == o.bytes && delay == o.delay && tail == o.tail;
   }
 };
 
@@ -41,23 +53,30 @@ struct ActivityId {
   bool operator<(ActivityId o) const { return value < o.value; }
 };
 
+// Where advance() stopped: the instant and what completed there (increasing
+// id order; empty when it stopped at the limit).
+struct NetworkStep {
+  Seconds time;
+  std::vector<ActivityId> completed;
+};
+
 class NetworkBackend {
  public:
   virtual ~NetworkBackend() = default;
 
   // Starts `flows` at time `now` as activity `id`.
-  // REQUIRES: now is the time of the last advance_to() (0 before any);
-  // flows is not empty; id not started before.
+  // REQUIRES: now is the time of the last advance() (0 before any); flows is
+  // not empty; id not started before.
   virtual void start(ActivityId id, const std::vector<NetworkTransfer>& flows, Seconds now) = 0;
 
-  // When the earliest unfinished activity completes if nothing else starts;
-  // nullopt when none is running. Never earlier than the current time.
-  virtual std::optional<Seconds> next_completion() const = 0;
+  // Whether any started activity has not completed yet.
+  virtual bool busy() const = 0;
 
-  // Moves the model's clock to `now` and returns the activities that have
-  // completed by then, in increasing id order.
-  // REQUIRES: current time <= now <= next_completion() (when set).
-  virtual std::vector<ActivityId> advance_to(Seconds now) = 0;
+  // Runs the model to `limit` or to the first completion before it, as above.
+  // Without a limit it runs to the next completion (REQUIRES: busy()). When
+  // nothing is running it moves its clock to the limit.
+  // REQUIRES: limit >= the current time.
+  virtual NetworkStep advance(std::optional<Seconds> limit) = 0;
 };
 
 }  // namespace moesim

@@ -3,6 +3,7 @@
 #include "sim/core/check.h"
 #include "sim/core/diagnostics.h"
 #include "sim/net/detail/simgrid_adapter.h"
+#include "sim/net/detail/simgrid_session.h"
 
 namespace moesim {
 namespace {
@@ -66,6 +67,21 @@ std::unique_ptr<NetworkSimulator> make_network(const ClusterSpec& c) {
 std::unique_ptr<NetworkSimulator> make_network(const ClusterSpec& c, const KernelEngines& engines) {
   network_problems(c).throw_if_any();
   return std::make_unique<SimGridNetwork>(c, engines);
+}
+
+const char* to_string(NetworkGranularity g) {
+  return g == NetworkGranularity::kFlows ? "flows" : "collectives";
+}
+
+std::unique_ptr<NetworkBackend> make_network_backend(const ClusterSpec& c,
+                                                     const KernelEngines& engines,
+                                                     std::vector<std::pair<int, int>> pairs,
+                                                     NetworkGranularity granularity) {
+  network_problems(c).throw_if_any();
+  return std::make_unique<detail::SimGridSession>(
+      Topology(c, engines), std::move(pairs),
+      granularity == NetworkGranularity::kFlows ? detail::SimGridModel::kFlowsCm02
+                                                : detail::SimGridModel::kParallelTasksL07);
 }
 
 }  // namespace moesim

@@ -11,9 +11,11 @@
 
 #include <cstdint>
 #include <memory>
+#include <utility>
 #include <vector>
 
 #include "sim/core/units.h"
+#include "sim/engine/network_backend.h"
 #include "sim/hw/cluster_spec.h"
 #include "sim/net/topology.h"
 
@@ -65,5 +67,29 @@ std::unique_ptr<NetworkSimulator> make_network(const ClusterSpec& c);
 // The same with a communication kernel's copy engines on every route
 // (Topology, KernelEngines).
 std::unique_ptr<NetworkSimulator> make_network(const ClusterSpec& c, const KernelEngines& engines);
+
+// The network as the discrete-event engine's backend (sim/engine): a SimGrid
+// engine kept alive for one engine run, in a child process
+// (detail/simgrid_session.h), so that activities started while others run
+// share links with them. Granularity:
+//  - kFlows: every transfer is its own flow, max-min fair per flow (CM02),
+//    with its delay and tail: exact for the flow-level model, the reference;
+//  - kCollectives: every activity is one SimGrid parallel task whose flows
+//    advance together at the pace of its most loaded link, activities sharing
+//    links by max-min (ptask_L07); ends at that + the largest delay + latency +
+//    tail of its transfers. One SimGrid activity per collective instead of one
+//    per flow: what makes a full training step affordable. How far it is from
+//    kFlows is measured (tests/net/session_test.cpp, docs/network.md).
+enum class NetworkGranularity { kFlows, kCollectives };
+const char* to_string(NetworkGranularity g);  // "flows", "collectives"
+
+// `pairs`: every (src, dst) the activities may use (routes are built for
+// them up front; start() with another pair that needs its own route is a
+// bug). Throws InputError with network_problems(c) when it is not empty, and
+// std::runtime_error when the child process cannot be started.
+std::unique_ptr<NetworkBackend> make_network_backend(const ClusterSpec& c,
+                                                     const KernelEngines& engines,
+                                                     std::vector<std::pair<int, int>> pairs,
+                                                     NetworkGranularity granularity);
 
 }  // namespace moesim

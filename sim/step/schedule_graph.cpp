@@ -65,4 +65,9 @@ void NoNetwork::start(ActivityId, const std::vector<NetworkTransfer>&, Seconds) 
   MOESIM_CHECK(false, "NoNetwork::start: a graph without communication started a transfer");
 }
 
+NetworkStep NoNetwork::advance(std::optional<Seconds> limit) {
+  MOESIM_CHECK(limit.has_value(), "NoNetwork::advance: nothing is running");
+  return {*limit, {}};
+}
+
 }  // namespace moesim

@@ -43,8 +43,8 @@ ScheduleGraph schedule_task_graph(const Schedule& s,
 class NoNetwork : public NetworkBackend {
  public:
   void start(ActivityId id, const std::vector<NetworkTransfer>& flows, Seconds now) override;
-  std::optional<Seconds> next_completion() const override { return std::nullopt; }
-  std::vector<ActivityId> advance_to(Seconds) override { return {}; }
+  bool busy() const override { return false; }
+  NetworkStep advance(std::optional<Seconds> limit) override;
 };
 
 }  // namespace moesim

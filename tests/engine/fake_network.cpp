@@ -6,39 +6,37 @@ namespace moesim::testing {
 
 void FixedLinkNetwork::start(ActivityId id, const std::vector<NetworkTransfer>& flows,
                              Seconds now) {
-  EXPECT_EQ(now, now_) << "start() must come at the time of the last advance_to()";
+  EXPECT_EQ(now, now_) << "start() must come at the time of the last advance()";
   EXPECT_FALSE(flows.empty());
   EXPECT_EQ(finish_.count(id.value), 0u);
   Seconds finish = now;
   for (const NetworkTransfer& f : flows)
-    if (f.src != f.dst) finish = max(finish, now + latency_ + f.bytes / bandwidth_);
+    if (f.src != f.dst)
+      finish = max(finish, now + f.delay + latency_ + f.bytes / bandwidth_ + f.tail);
   finish_[id.value] = finish;
   ++started_;
 }
 
-std::optional<Seconds> FixedLinkNetwork::next_completion() const {
+NetworkStep FixedLinkNetwork::advance(std::optional<Seconds> limit) {
+  if (limit) {
+    EXPECT_GE(*limit, now_);
+  }
+  EXPECT_TRUE(limit || busy()) << "advance() without a limit needs a running activity";
   std::optional<Seconds> next;
   for (const auto& [id, t] : finish_)
     if (!next || t < *next) next = t;
-  return next;
-}
-
-std::vector<ActivityId> FixedLinkNetwork::advance_to(Seconds now) {
-  EXPECT_GE(now, now_);
-  if (auto next = next_completion()) {
-    EXPECT_LE(now, *next);
-  }
+  const Seconds now = next && (!limit || *next <= *limit) ? *next : *limit;
   now_ = now;
-  std::vector<ActivityId> done;
+  NetworkStep step{now, {}};
   for (auto it = finish_.begin(); it != finish_.end();) {
     if (it->second <= now) {
-      done.push_back(ActivityId{it->first});
+      step.completed.push_back(ActivityId{it->first});
       it = finish_.erase(it);
     } else {
       ++it;
     }
   }
-  return done;
+  return step;
 }
 
 }  // namespace moesim::testing

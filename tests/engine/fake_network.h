@@ -2,7 +2,8 @@
 // A NetworkBackend for engine tests: every directed GPU pair is a private link
 // of fixed bandwidth and latency, so a flow takes latency + bytes / bandwidth
 // whatever else runs (no contention), a flow with src == dst takes no time, and
-// an activity completes when its slowest flow has.
+// an activity completes when its slowest flow has (delay + latency + bytes /
+// bandwidth + tail).
 
 #include <map>
 #include <optional>
@@ -18,8 +19,8 @@ class FixedLinkNetwork : public NetworkBackend {
       : bandwidth_(bandwidth), latency_(latency) {}
 
   void start(ActivityId id, const std::vector<NetworkTransfer>& flows, Seconds now) override;
-  std::optional<Seconds> next_completion() const override;
-  std::vector<ActivityId> advance_to(Seconds now) override;
+  bool busy() const override { return !finish_.empty(); }
+  NetworkStep advance(std::optional<Seconds> limit) override;
 
   int started() const { return started_; }
 

@@ -15,45 +15,13 @@
 #include <utility>
 
 #include "sim/core/check.h"
+#include "sim/net/detail/pipe_io.h"
+#include "sim/net/detail/simgrid_platform.h"
 
 namespace moesim::detail {
 namespace {
 
 namespace sg4 = simgrid::s4u;
-using LinkInRoute = sg4::LinkInRoute;
-
-// Options for a pure max-min fluid model (shared/notes/build-and-simgrid.md §4).
-const char* const kSimGridOptions[] = {
-    "moesim",
-    "--log=root.thresh:critical",
-    "--cfg=network/model:CM02",
-    "--cfg=network/crosstraffic:0",
-    "--cfg=network/TCP-gamma:0",
-    "--cfg=maxmin/precision:1e-9",
-    "--cfg=surf/precision:1e-12",
-};
-
-double bandwidth_bytes_per_s(BytesPerSecond b) { return bytes_per_s(b); }
-
-// A flow's latency: the sum over its path. SimGrid's links get none, because
-// CM02 shares a link in inverse proportion to each flow's route latency (TCP's
-// RTT unfairness; measured: two 50 MB flows into one NIC, one relayed over
-// NVLink, got 27.4 and 12.6 GB/s instead of 20 and 20). With zero latencies
-// the sharing is plain max-min, and the latency is added to the finish time.
-double route_latency_s(const Topology& topo, int src, int dst) {
-  Seconds total;
-  for (const LinkHop& h : topo.route(src, dst)) total += topo.links()[h.link].latency;
-  return seconds(total);
-}
-
-std::vector<LinkInRoute> to_simgrid(const std::vector<LinkHop>& hops,
-                                    const std::vector<sg4::Link*>& links) {
-  std::vector<LinkInRoute> r;
-  r.reserve(hops.size());
-  for (const LinkHop& h : hops)
-    r.emplace_back(links[h.link], h.up ? LinkInRoute::Direction::UP : LinkInRoute::Direction::DOWN);
-  return r;
-}
 
 // The flows `idx` split into parts that share no link direction, each in the
 // given order, parts in order of their first flow. Max-min fair sharing
@@ -99,37 +67,12 @@ std::vector<std::vector<size_t>> independent_parts(const Topology& topo,
 // the finish times followed by the phase ends.
 std::vector<double> run_simulation(const Topology& topo, const std::vector<SimFlow>& flows,
                                    int num_phases, bool split_parts) {
-  std::vector<char*> argv;
-  for (const char* o : kSimGridOptions) argv.push_back(const_cast<char*>(o));
-  int argc = static_cast<int>(argv.size());
-  argv.push_back(nullptr);
-  sg4::Engine engine(&argc, argv.data());
-
-  auto* zone = sg4::create_star_zone("cluster");
-  std::vector<sg4::Host*> hosts;
-  hosts.reserve(topo.num_gpus());
-  for (int g = 0; g < topo.num_gpus(); ++g)
-    hosts.push_back(zone->create_host("gpu" + std::to_string(g), 1e15));
-  std::vector<sg4::Link*> links;  // split-duplex: UP and DOWN are independent
-  links.reserve(topo.links().size());
-  for (const TopologyLink& l : topo.links())
-    links.push_back(zone->create_split_duplex_link(l.name, bandwidth_bytes_per_s(l.bandwidth))
-                        ->set_latency(0)  // see route_latency_s
-                        ->seal());
-  for (int g = 0; g < topo.num_gpus(); ++g) {
-    auto* np = hosts[g]->get_netpoint();
-    zone->add_route(np, nullptr, nullptr, nullptr, to_simgrid(topo.up(g), links), false);
-    zone->add_route(nullptr, np, nullptr, nullptr, to_simgrid(topo.down(g), links), false);
-  }
   std::vector<std::pair<int, int>> pairs;
-  for (const SimFlow& f : flows)
-    if (topo.needs_own_route(f.src, f.dst)) pairs.emplace_back(f.src, f.dst);
-  std::sort(pairs.begin(), pairs.end());
-  pairs.erase(std::unique(pairs.begin(), pairs.end()), pairs.end());
-  for (const auto& [s, d] : pairs)
-    zone->add_bypass_route(hosts[s]->get_netpoint(), hosts[d]->get_netpoint(), nullptr, nullptr,
-                           to_simgrid(topo.route(s, d), links));
-  zone->seal();
+  pairs.reserve(flows.size());
+  for (const SimFlow& f : flows) pairs.emplace_back(f.src, f.dst);
+  SimGridPlatform platform = build_platform(topo, std::move(pairs), SimGridModel::kFlowsCm02);
+  sg4::Engine& engine = *platform.engine;
+  const std::vector<sg4::Host*>& hosts = platform.hosts;
 
   std::vector<std::vector<size_t>> by_phase(num_phases);
   for (size_t i = 0; i < flows.size(); ++i) by_phase[flows[i].phase].push_back(i);
@@ -172,28 +115,6 @@ std::vector<double> run_simulation(const Topology& topo, const std::vector<SimFl
     phase_start = phase_end;
   }
   return out;
-}
-
-void write_all(int fd, const char* data, size_t n) {
-  while (n > 0) {
-    const ssize_t w = ::write(fd, data, n);
-    if (w < 0 && errno == EINTR) continue;
-    if (w <= 0) return;  // the parent is gone; nothing left to tell
-    data += w;
-    n -= static_cast<size_t>(w);
-  }
-}
-
-std::string read_all(int fd) {
-  std::string s;
-  char buf[1 << 16];
-  for (;;) {
-    const ssize_t r = ::read(fd, buf, sizeof buf);
-    if (r < 0 && errno == EINTR) continue;
-    if (r <= 0) break;
-    s.append(buf, static_cast<size_t>(r));
-  }
-  return s;
 }
 
 // Child's message: one status byte ('0' ok, '1' error) then the doubles or
@@ -243,7 +164,7 @@ SimOutcome simulate_flows(const Topology& topology, const std::vector<SimFlow>& 
     child_main(fds[1], topology, flows, num_phases, split_parts);
   }
   ::close(fds[1]);
-  const std::string msg = read_all(fds[0]);
+  const std::string msg = read_to_end(fds[0]);
   ::close(fds[0]);
   int status = 0;
   while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {

@@ -1,0 +1,60 @@
+#pragma once
+// The stepwise SimGrid network: one SimGrid engine kept alive across calls in
+// a child process, driven through pipes (the parent never initialises
+// SimGrid; a fresh child per session starts at t = 0, so every run is exactly
+// reproducible whatever ran before in the process). Implements the engine's
+// NetworkBackend protocol (sim/engine/network_backend.h): start() sends the
+// flows; advance(limit) lets the child's driver actor wait on the running
+// SimGrid activities until `limit` or until an activity's last flow has
+// arrived, whichever is first.
+//
+// In the child, per transfer (kFlowsCm02): one one-sided comm started `delay`
+// after its activity, arriving at its SimGrid finish + route latency + tail.
+// Per activity (kParallelTasksL07): one parallel task holding every remote
+// transfer's bytes, completing at its finish + the largest (delay + route
+// latency + tail) of its transfers.
+//
+// Cost: a pipe round trip per advance() (~10-30 us), plus SimGrid's own;
+// in 3.32 one-sided comms cost O(F) per completion in the F comms held at
+// once (shared/notes/build-and-simgrid.md §4).
+
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "sim/engine/network_backend.h"
+#include "sim/net/detail/simgrid_platform.h"
+#include "sim/net/topology.h"
+
+namespace moesim::detail {
+
+class SimGridSession : public NetworkBackend {
+ public:
+  // Forks the child, which builds the platform of `topo` with routes for
+  // `pairs` (the only pairs start() may use). Throws std::runtime_error when
+  // the child cannot be started.
+  SimGridSession(const Topology& topo, std::vector<std::pair<int, int>> pairs,
+                 SimGridModel model);
+  ~SimGridSession() override;
+  SimGridSession(const SimGridSession&) = delete;
+  SimGridSession& operator=(const SimGridSession&) = delete;
+
+  void start(ActivityId id, const std::vector<NetworkTransfer>& flows, Seconds now) override;
+  bool busy() const override { return running_ > 0; }
+  NetworkStep advance(std::optional<Seconds> limit) override;
+
+ private:
+  [[noreturn]] void fail(const std::string& why);
+  void flush();
+
+  Topology topo_;
+  std::vector<std::pair<int, int>> own_route_pairs_;  // sorted: pairs with bypass routes
+  int to_child_ = -1;
+  int from_child_ = -1;
+  int pid_ = -1;
+  size_t running_ = 0;
+  Seconds now_;
+  std::string pending_;  // start commands not yet written
+};
+
+}  // namespace moesim::detail
