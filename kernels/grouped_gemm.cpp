@@ -68,8 +68,12 @@ Bf16GemmParams expert_params(const GroupedBf16GemmParams& p, int e) {
       linear_gemm_shape(p.pass, segment_rows(p.row_offsets, e), p.in_features, p.out_features);
   const GroupedOperandOffsets o =
       grouped_operand_offsets(p.pass, p.row_offsets, e, p.in_features, p.out_features);
-  return Bf16GemmParams{advance(p.a, o.a), advance(p.b, o.b), advance_output(p.d, p.d_type, o.d),
-                        p.d_type,          s.m,               s.n,
+  return Bf16GemmParams{advance(p.a, o.a),
+                        advance(p.b, o.b),
+                        advance_output(p.d, p.d_type, o.d),
+                        p.d_type,
+                        s.m,
+                        s.n,
                         s.k};
 }
 
@@ -106,10 +110,10 @@ void run_experts(const GroupedParams& p, CublasLt& lt, cudaStream_t stream) {
     const auto one = expert_params(p, e);
     if (one.k == 0 && p.pass == LinearPass::kWeightGrad) {
       // No tokens: the expert's weight gradient is zero.
-      check_cuda(cudaMemsetAsync(one.d, 0,
-                                 static_cast<std::size_t>(one.m * one.n * output_bytes(p.d_type)),
-                                 stream),
-                 "grouped gemm: zeroing the weight gradient of expert " + std::to_string(e));
+      check_cuda(
+          cudaMemsetAsync(one.d, 0,
+                          static_cast<std::size_t>(one.m * one.n * output_bytes(p.d_type)), stream),
+          "grouped gemm: zeroing the weight gradient of expert " + std::to_string(e));
       continue;
     }
     if (one.m == 0) continue;
@@ -124,8 +128,8 @@ GroupedOperandOffsets grouped_operand_offsets(LinearPass pass, const std::int32_
                                               std::int64_t out_features) {
   GroupedOperandOffsets o;
   for (int f = 0; f < e; ++f) {
-    const GemmShape s = linear_gemm_shape(pass, segment_rows(row_offsets, f), in_features,
-                                          out_features);
+    const GemmShape s =
+        linear_gemm_shape(pass, segment_rows(row_offsets, f), in_features, out_features);
     o.a += s.m * s.k;
     o.b += s.n * s.k;
     o.d += s.m * s.n;

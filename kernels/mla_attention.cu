@@ -1,10 +1,9 @@
-#include "kernels/mla_attention.h"
-
 #include <cmath>
 #include <string>
 
 #include "kernels/cuda_error.h"
 #include "kernels/detail/device_util.cuh"
+#include "kernels/mla_attention.h"
 
 namespace moesim::kernels {
 namespace {
@@ -32,7 +31,9 @@ __device__ inline I64 token_offset(Dims d, I64 b, I64 t, I64 h, int dim) {
   return ((b * d.seq + t) * d.heads + h) * dim;
 }
 // Index of (b, h, t) in a [batch][heads][seq] statistic.
-__device__ inline I64 stat_index(Dims d, I64 b, I64 h, I64 t) { return (b * d.heads + h) * d.seq + t; }
+__device__ inline I64 stat_index(Dims d, I64 b, I64 h, I64 t) {
+  return (b * d.heads + h) * d.seq + t;
+}
 
 // Copies `rows` rows of `dim` elements for tokens t0.. of (b, h) into shared memory.
 template <int kRowsToLoad, int kDim>
@@ -146,8 +147,8 @@ __global__ void __launch_bounds__(kThreads)
     dkdv_kernel(const __nv_bfloat16* __restrict__ q, const __nv_bfloat16* __restrict__ k,
                 const __nv_bfloat16* __restrict__ v, const __nv_bfloat16* __restrict__ d_o,
                 const float* __restrict__ lse, const float* __restrict__ delta,
-                __nv_bfloat16* __restrict__ dk, __nv_bfloat16* __restrict__ dv, Dims d,
-                float scale, bool causal) {
+                __nv_bfloat16* __restrict__ dk, __nv_bfloat16* __restrict__ dv, Dims d, float scale,
+                bool causal) {
   __shared__ __nv_bfloat16 ks[kTile][kQk];
   __shared__ __nv_bfloat16 vs[kTile][kV];
   __shared__ __nv_bfloat16 qs[kBwdQueries][kQk];
@@ -178,8 +179,7 @@ __global__ void __launch_bounds__(kThreads)
     for (int t = 0; t < kBwdQueries / kLanesPerRow; ++t) {
       const int ii = part + kLanesPerRow * t;
       const bool masked = causal && j > i0 + ii;
-      const float p =
-          masked ? 0.0f : expf(scale * dot_rows<kQk>(qs[ii], ks[jr]) - lses[ii]);
+      const float p = masked ? 0.0f : expf(scale * dot_rows<kQk>(qs[ii], ks[jr]) - lses[ii]);
       const float dp = dot_rows<kV>(dos[ii], vs[jr]);
       ps[jr][ii] = p;
       dss[jr][ii] = p * (dp - deltas[ii]);
@@ -338,10 +338,10 @@ void run(const MlaAttentionBackwardParams& p, cudaStream_t stream) {
       detail::as_device(p.d_o), p.lse, p.delta, detail::as_device(p.dk), detail::as_device(p.dv), d,
       s.softmax_scale, s.causal);
   check_launch("mla_attention backward (dk, dv)");
-  dq_kernel<<<tile_grid(s), kThreads, 0, stream>>>(
-      detail::as_device(p.q), detail::as_device(p.k), detail::as_device(p.v),
-      detail::as_device(p.d_o), p.lse, p.delta, detail::as_device(p.dq), d, s.softmax_scale,
-      s.causal);
+  dq_kernel<<<tile_grid(s), kThreads, 0, stream>>>(detail::as_device(p.q), detail::as_device(p.k),
+                                                   detail::as_device(p.v), detail::as_device(p.d_o),
+                                                   p.lse, p.delta, detail::as_device(p.dq), d,
+                                                   s.softmax_scale, s.causal);
   check_launch("mla_attention backward (dq)");
 }
 

@@ -10,8 +10,10 @@ namespace {
 
 constexpr int kThreads = 256;
 
-// One thread per rotated pair. __fmul_rn / __fsub_rn / __fadd_rn keep nvcc from fusing
+// One thread per rotated pair; kInverse rotates by minus the angle (the backward).
+// __fmul_rn / __fsub_rn / __fadd_rn keep nvcc from fusing
 // into FMAs, so the result matches the CPU reference's separately rounded steps.
+template <bool kInverse>
 __global__ void rope_kernel(__nv_bfloat16* x, RopeShape s,
                             const std::int32_t* __restrict__ positions,
                             const float* __restrict__ cos_table,
@@ -29,8 +31,10 @@ __global__ void rope_kernel(__nv_bfloat16* x, RopeShape s,
     __nv_bfloat162* p = reinterpret_cast<__nv_bfloat162*>(
         x + token * s.token_stride + head * s.head_stride + s.rope_offset + 2 * pair);
     const float2 v = __bfloat1622float2(*p);
-    const float a = __fsub_rn(__fmul_rn(v.x, c), __fmul_rn(v.y, sn));
-    const float b = __fadd_rn(__fmul_rn(v.x, sn), __fmul_rn(v.y, c));
+    const float a = kInverse ? __fadd_rn(__fmul_rn(v.x, c), __fmul_rn(v.y, sn))
+                             : __fsub_rn(__fmul_rn(v.x, c), __fmul_rn(v.y, sn));
+    const float b = kInverse ? __fsub_rn(__fmul_rn(v.y, c), __fmul_rn(v.x, sn))
+                             : __fadd_rn(__fmul_rn(v.x, sn), __fmul_rn(v.y, c));
     *p = __floats2bfloat162_rn(a, b);
   }
 }
@@ -63,9 +67,24 @@ void run(const RopeParams& p, cudaStream_t stream) {
   require(can_implement(p));
   const std::int64_t pairs = p.shape.tokens * p.shape.heads * (p.shape.rope_dim / 2);
   const unsigned blocks = detail::blocks_for(pairs, kThreads);
-  rope_kernel<<<std::min(blocks, 65536u), kThreads, 0, stream>>>(detail::as_device(p.x), p.shape,
-                                                                 p.positions, p.cos, p.sin);
+  rope_kernel<false><<<std::min(blocks, 65536u), kThreads, 0, stream>>>(
+      detail::as_device(p.x), p.shape, p.positions, p.cos, p.sin);
   check_launch("rope");
+}
+
+Support can_implement(const RopeBackwardParams& p) {
+  const Support s =
+      can_implement(RopeParams{p.grad, p.shape, p.positions, p.cos, p.sin, p.max_positions});
+  return s.ok() ? s : Support::no("rope backward: " + s.reason);
+}
+
+void run(const RopeBackwardParams& p, cudaStream_t stream) {
+  require(can_implement(p));
+  const std::int64_t pairs = p.shape.tokens * p.shape.heads * (p.shape.rope_dim / 2);
+  const unsigned blocks = detail::blocks_for(pairs, kThreads);
+  rope_kernel<true><<<std::min(blocks, 65536u), kThreads, 0, stream>>>(
+      detail::as_device(p.grad), p.shape, p.positions, p.cos, p.sin);
+  check_launch("rope backward");
 }
 
 }  // namespace moesim::kernels

@@ -55,4 +55,21 @@ struct RopeParams {
 Support can_implement(const RopeParams& p);
 void run(const RopeParams& p, cudaStream_t stream);
 
+// Backward: the rotation is orthogonal, so the gradient is the inverse rotation (angle
+// -pos * theta^(-2i/rope_dim)), in place on the gradient laid out as the forward's x:
+//   dx[2i]   = dy[2i] cos + dy[2i+1] sin
+//   dx[2i+1] = dy[2i+1] cos - dy[2i] sin
+// with the same separately rounded FP32 steps. CPU reference: reference::rope_backward.
+// REQUIRES: as RopeParams.
+struct RopeBackwardParams {
+  Bf16* grad = nullptr;  // dy in, dx out
+  RopeShape shape;
+  const std::int32_t* positions = nullptr;  // [tokens]
+  const float* cos = nullptr;
+  const float* sin = nullptr;
+  std::int64_t max_positions = 0;
+};
+Support can_implement(const RopeBackwardParams& p);
+void run(const RopeBackwardParams& p, cudaStream_t stream);
+
 }  // namespace moesim::kernels

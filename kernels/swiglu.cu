@@ -37,6 +37,25 @@ __global__ void swiglu_kernel(const __nv_bfloat16* __restrict__ x, __nv_bfloat16
   }
 }
 
+// Backward: one thread per (row, j), writing d_gate and d_up.
+__global__ void swiglu_backward_kernel(const __nv_bfloat16* __restrict__ x,
+                                       const __nv_bfloat16* __restrict__ dy,
+                                       __nv_bfloat16* __restrict__ dx, std::int64_t rows,
+                                       std::int64_t inter) {
+  const std::int64_t n = rows * inter;
+  for (std::int64_t i = static_cast<std::int64_t>(blockIdx.x) * kThreads + threadIdx.x; i < n;
+       i += static_cast<std::int64_t>(gridDim.x) * kThreads) {
+    const std::int64_t row = i / inter;
+    const std::int64_t j = i % inter;
+    const float g = __bfloat162float(x[row * 2 * inter + j]);
+    const float u = __bfloat162float(x[row * 2 * inter + inter + j]);
+    const float d = __bfloat162float(dy[i]);
+    const float s = 1.0f / (1.0f + expf(-g));
+    dx[row * 2 * inter + j] = __float2bfloat16(d * u * s * (1.0f + g * (1.0f - s)));
+    dx[row * 2 * inter + inter + j] = __float2bfloat16(d * g * s);
+  }
+}
+
 }  // namespace
 
 Support can_implement(const SwigluParams& p) {
@@ -58,6 +77,22 @@ void run(const SwigluParams& p, cudaStream_t stream) {
   swiglu_kernel<<<std::min(blocks, 65536u), kThreads, 0, stream>>>(
       detail::as_device(p.x), detail::as_device(p.y), p.rows, p.inter);
   check_launch("swiglu");
+}
+
+Support can_implement(const SwigluBackwardParams& p) {
+  const Support s = can_implement(SwigluParams{p.x, p.dx, p.rows, p.inter});
+  if (!s.ok()) return Support::no("swiglu backward: " + s.reason);
+  if (p.dy == nullptr) return Support::no("swiglu backward: null pointer");
+  if (!detail::aligned16(p.dy)) return Support::no("swiglu backward: dy must be 16-byte aligned");
+  return Support::yes();
+}
+
+void run(const SwigluBackwardParams& p, cudaStream_t stream) {
+  require(can_implement(p));
+  const unsigned blocks = detail::blocks_for(p.rows * p.inter, kThreads);
+  swiglu_backward_kernel<<<std::min(blocks, 65536u), kThreads, 0, stream>>>(
+      detail::as_device(p.x), detail::as_device(p.dy), detail::as_device(p.dx), p.rows, p.inter);
+  check_launch("swiglu backward");
 }
 
 }  // namespace moesim::kernels

@@ -24,8 +24,9 @@ GemmResult zeros(std::int64_t m, std::int64_t n) {
 
 void expect_experts(std::size_t a, std::size_t b, std::size_t shapes) {
   if (a != b || a != shapes || a == 0) {
-    throw std::invalid_argument("grouped gemm reference: operand lists differ in length or are "
-                                "empty");
+    throw std::invalid_argument(
+        "grouped gemm reference: operand lists differ in length or are "
+        "empty");
   }
 }
 

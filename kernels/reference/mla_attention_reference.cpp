@@ -93,10 +93,8 @@ AttentionForward mla_attention_forward(const std::vector<double>& q, const std::
   return f;
 }
 
-AttentionBackward mla_attention_backward(const std::vector<double>& q,
-                                         const std::vector<double>& k,
-                                         const std::vector<double>& v,
-                                         const std::vector<double>& o,
+AttentionBackward mla_attention_backward(const std::vector<double>& q, const std::vector<double>& k,
+                                         const std::vector<double>& v, const std::vector<double>& o,
                                          const std::vector<double>& d_o,
                                          const MlaAttentionShape& s) {
   check_inputs(q, k, v, s);

@@ -24,10 +24,8 @@ struct AttentionBackward {
 };
 // `o` is the forward output the backward reads (the kernel's BF16 O, for a like-for-like
 // comparison); the probabilities are recomputed exactly from q and k.
-AttentionBackward mla_attention_backward(const std::vector<double>& q,
-                                         const std::vector<double>& k,
-                                         const std::vector<double>& v,
-                                         const std::vector<double>& o,
+AttentionBackward mla_attention_backward(const std::vector<double>& q, const std::vector<double>& k,
+                                         const std::vector<double>& v, const std::vector<double>& o,
                                          const std::vector<double>& d_o,
                                          const MlaAttentionShape& s);
 

@@ -65,9 +65,8 @@ TEST(GroupedGemmReference, RunsEachExpertOnItsOwnRows) {
   const std::vector<GemmShape> forward{linear_gemm_shape(LinearPass::kForward, 1, 2, 3),
                                        linear_gemm_shape(LinearPass::kForward, 0, 2, 3),
                                        linear_gemm_shape(LinearPass::kForward, 2, 2, 3)};
-  const std::vector<std::vector<Bf16>> x{{to_bf16(1), to_bf16(2)},
-                                         {},
-                                         {to_bf16(1), to_bf16(-1), to_bf16(3), to_bf16(3)}};
+  const std::vector<std::vector<Bf16>> x{
+      {to_bf16(1), to_bf16(2)}, {}, {to_bf16(1), to_bf16(-1), to_bf16(3), to_bf16(3)}};
   const std::vector<std::vector<Bf16>> w{filled(6, 1), filled(6, 5), filled(6, 2)};
   const auto y = reference::grouped_bf16_gemm(x, w, forward);
   EXPECT_EQ(y.m, 3);
@@ -79,9 +78,8 @@ TEST(GroupedGemmReference, RunsEachExpertOnItsOwnRows) {
                                      linear_gemm_shape(LinearPass::kWeightGrad, 2, 2, 3)};
   // dy^T [3][M_e] all ones; x^T [2][M_e].
   const std::vector<std::vector<Bf16>> dyt{filled(3, 1), {}, filled(6, 1)};
-  const std::vector<std::vector<Bf16>> xt{{to_bf16(1), to_bf16(2)},
-                                          {},
-                                          {to_bf16(1), to_bf16(3), to_bf16(-1), to_bf16(3)}};
+  const std::vector<std::vector<Bf16>> xt{
+      {to_bf16(1), to_bf16(2)}, {}, {to_bf16(1), to_bf16(3), to_bf16(-1), to_bf16(3)}};
   const auto dw = reference::grouped_bf16_gemm(dyt, xt, wgrad);
   EXPECT_EQ(dw.m, 9);  // 3 experts x 3 outputs
   EXPECT_EQ(dw.d, (std::vector<float>{1, 2, 1, 2, 1, 2, 0, 0, 0, 0, 0, 0, 4, 2, 4, 2, 4, 2}));
@@ -169,8 +167,8 @@ void append(std::vector<T>& to, const std::vector<T>& from) {
   to.insert(to.end(), from.begin(), from.end());
 }
 
-PassOperands make_operands(LinearPass pass, const Ints& offsets, std::int64_t in,
-                           std::int64_t out, TestRng& rng) {
+PassOperands make_operands(LinearPass pass, const Ints& offsets, std::int64_t in, std::int64_t out,
+                           TestRng& rng) {
   PassOperands o;
   for (std::size_t e = 0; e + 1 < offsets.size(); ++e) {
     const GemmShape s = linear_gemm_shape(pass, offsets[e + 1] - offsets[e], in, out);
@@ -218,9 +216,8 @@ TEST(GroupedGemm, MatchesTheReferenceInEveryPass) {
     run(GroupedFp8GemmParams{pass, experts, kOffsets.data(), in, out, a.get(), sa.get(), b.get(),
                              sb.get(), d.get(), GemmOutput::kBf16},
         lt, nullptr);
-    test::expect_gemm_close(test::to_floats(d.download()),
-                            reference::grouped_fp8_gemm(o.a8, o.b8), 0x1p-8, 0x1p-12,
-                            "fp8 " + what);
+    test::expect_gemm_close(test::to_floats(d.download()), reference::grouped_fp8_gemm(o.a8, o.b8),
+                            0x1p-8, 0x1p-12, "fp8 " + what);
 
     DeviceBuffer<Bf16> a16(o.a_packed), b16(o.b_packed);
     d.fill_bytes(0xFF);

@@ -55,7 +55,8 @@ TEST(MlaAttentionReference, EqualKeysAverageTheValuesTheRowSees) {
           EXPECT_NEAR(f.o[static_cast<std::size_t>((i * 2 + h) * 2 + c)], mean / n, 1e-12);
         }
         double dot = 0.0;
-        for (int c = 0; c < 3; ++c) dot += q[static_cast<std::size_t>((i * 2 + h) * 3 + c)] * 0.25 * c;
+        for (int c = 0; c < 3; ++c)
+          dot += q[static_cast<std::size_t>((i * 2 + h) * 3 + c)] * 0.25 * c;
         EXPECT_NEAR(f.lse[static_cast<std::size_t>(h * 5 + i)], std::log(n) + 0.5 * dot, 1e-12);
       }
     }
@@ -67,7 +68,8 @@ TEST(MlaAttentionReference, CausalFirstRowIsTheFirstValue) {
   const auto s = tiny(4, 3, 4, 3, true, 0.3f);
   const auto q = normals(4 * 3 * 4, rng), k = normals(4 * 3 * 4, rng), v = normals(4 * 3 * 3, rng);
   const auto f = reference::mla_attention_forward(q, k, v, s);
-  for (int i = 0; i < 3 * 3; ++i) EXPECT_DOUBLE_EQ(f.o[static_cast<std::size_t>(i)], v[static_cast<std::size_t>(i)]);
+  for (int i = 0; i < 3 * 3; ++i)
+    EXPECT_DOUBLE_EQ(f.o[static_cast<std::size_t>(i)], v[static_cast<std::size_t>(i)]);
 }
 
 TEST(MlaAttentionReference, TwoKeysWeighByExpOfTheirScores) {
@@ -176,14 +178,12 @@ TEST(MlaAttention, ForwardAndBackwardMatchTheReference) {
   MOESIM_SKIP_WITHOUT_GPU();
   TestRng rng(84);
   const float scale = 1.0f / std::sqrt(192.0f);
-  for (const MlaAttentionShape& s :
-       {MlaAttentionShape{1, 64, 2, 192, 128, true, scale},
-        MlaAttentionShape{2, 128, 3, 192, 128, true, scale},
-        MlaAttentionShape{1, 96, 4, 192, 128, false, scale},
-        MlaAttentionShape{1, 256, 2, 192, 128, true, 2 * scale}}) {
-    const std::string what = "batch " + std::to_string(s.batch) + " seq " +
-                             std::to_string(s.seq) + " heads " + std::to_string(s.heads) +
-                             (s.causal ? " causal" : " full");
+  for (const MlaAttentionShape& s : {MlaAttentionShape{1, 64, 2, 192, 128, true, scale},
+                                     MlaAttentionShape{2, 128, 3, 192, 128, true, scale},
+                                     MlaAttentionShape{1, 96, 4, 192, 128, false, scale},
+                                     MlaAttentionShape{1, 256, 2, 192, 128, true, 2 * scale}}) {
+    const std::string what = "batch " + std::to_string(s.batch) + " seq " + std::to_string(s.seq) +
+                             " heads " + std::to_string(s.heads) + (s.causal ? " causal" : " full");
     const std::size_t tokens = static_cast<std::size_t>(s.batch * s.seq * s.heads);
     const auto q = test::random_bf16(tokens * 192, rng), k = test::random_bf16(tokens * 192, rng);
     const auto v = test::random_bf16(tokens * 128, rng), d_o = test::random_bf16(tokens * 128, rng);
@@ -194,8 +194,8 @@ TEST(MlaAttention, ForwardAndBackwardMatchTheReference) {
     lse.fill_bytes(0xFF);
     run(MlaAttentionForwardParams{dq_in.get(), dk_in.get(), dv_in.get(), o.get(), lse.get(), s},
         nullptr);
-    const auto want = reference::mla_attention_forward(to_doubles(q), to_doubles(k),
-                                                       to_doubles(v), s);
+    const auto want =
+        reference::mla_attention_forward(to_doubles(q), to_doubles(k), to_doubles(v), s);
     const auto got_o = o.download();
     expect_close(got_o, want.o, 2.0, 1e-2, "O " + what);
     const auto got_lse = lse.download();
@@ -210,9 +210,8 @@ TEST(MlaAttention, ForwardAndBackwardMatchTheReference) {
     run(MlaAttentionBackwardParams{dq_in.get(), dk_in.get(), dv_in.get(), o.get(), ddo.get(),
                                    lse.get(), delta.get(), dq.get(), dk.get(), dv.get(), s},
         nullptr);
-    const auto grad = reference::mla_attention_backward(to_doubles(q), to_doubles(k),
-                                                        to_doubles(v), to_doubles(got_o),
-                                                        to_doubles(d_o), s);
+    const auto grad = reference::mla_attention_backward(to_doubles(q), to_doubles(k), to_doubles(v),
+                                                        to_doubles(got_o), to_doubles(d_o), s);
     expect_close(dq.download(), grad.dq, 4.0, 1e-2, "dQ " + what);
     expect_close(dk.download(), grad.dk, 4.0, 1e-2, "dK " + what);
     expect_close(dv.download(), grad.dv, 4.0, 1e-2, "dV " + what);
