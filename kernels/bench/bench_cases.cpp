@@ -7,6 +7,8 @@
 #include "kernels/device_buffer.h"
 #include "kernels/fp8_layout.h"
 #include "kernels/fp8_quantize.h"
+#include "kernels/grouped_gemm.h"
+#include "kernels/mla_attention.h"
 #include "kernels/moe_gate.h"
 #include "kernels/moe_permute.h"
 #include "kernels/rmsnorm.h"
@@ -203,7 +205,137 @@ BenchRow swiglu_case(const BenchOptions& o, I64 rows, I64 inter) {
   return timed(row, can_implement(params(0)), o, [&](int i) { run(params(i), o.stream); });
 }
 
-BenchRow rope_case(const BenchOptions& o, const std::string& name, const RopeShape& s) {
+// The routed experts' grouped GEMM: `groups` local experts with `rows_per_group` rows each
+// (DeepGEMM's contiguous-layout table, published-figures.md §10.2), one Linear in -> out.
+BenchRow grouped_gemm_case(const BenchOptions& o, LinearPass pass, const std::string& pass_name,
+                           int groups, I64 rows_per_group, I64 in, I64 out) {
+  std::vector<std::int32_t> offsets(static_cast<std::size_t>(groups) + 1);
+  for (int e = 0; e <= groups; ++e)
+    offsets[static_cast<std::size_t>(e)] = static_cast<std::int32_t>(e * rows_per_group);
+  const GroupedOperandOffsets size = grouped_operand_offsets(pass, offsets.data(), groups, in, out);
+  const GemmShape one = linear_gemm_shape(pass, rows_per_group, in, out);
+  BenchRow row{"grouped_fp8_gemm." + pass_name,
+               std::to_string(groups) + " groups x " + mnk(one.m, one.n, one.k),
+               {},
+               2.0 * groups * one.m * one.n * one.k,
+               static_cast<double>(size.a + size.b + 2 * size.d),
+               ""};
+  Fill f;
+  const int sets = input_sets(o, row.bytes);
+  auto a = copies(e4m3_codes(static_cast<std::size_t>(size.a), f), sets);
+  auto b = copies(e4m3_codes(static_cast<std::size_t>(size.b), f), sets);
+  auto sa = copies(floats(static_cast<std::size_t>(size.a_scales), f, 0.5f, 2.0f), sets);
+  auto sb = copies(floats(static_cast<std::size_t>(size.b_scales), f, 0.5f, 2.0f), sets);
+  DeviceBuffer<Bf16> d(static_cast<std::size_t>(size.d));
+  const auto params = [&](int i) {
+    return GroupedFp8GemmParams{pass,
+                                groups,
+                                offsets.data(),
+                                in,
+                                out,
+                                a[i % sets].get(),
+                                sa[i % sets].get(),
+                                b[i % sets].get(),
+                                sb[i % sets].get(),
+                                d.get(),
+                                GemmOutput::kBf16};
+  };
+  return timed(row, can_implement(params(0)), o, [&](int i) { run(params(i), *o.lt, o.stream); });
+}
+
+// MLA attention at V3's pre-training shape. FLOPs are the algorithm's, causal (half the
+// score matrix): forward 2 s^2 h (192 + 128) / 2; backward 2 s^2 h (192 [recomputed S] +
+// 128 [dP] + 128 [dV] + 192 [dQ] + 192 [dK]) / 2. The backward kernels recompute S twice
+// (once for dK/dV, once for dQ), which the count leaves out.
+std::vector<BenchRow> attention_cases(const BenchOptions& o, I64 seq, I64 heads) {
+  // Softmax scale 192^-0.5, V3's qk_head_dim^-0.5 before YaRN (4K pre-training).
+  const MlaAttentionShape s{1, seq, heads, kMlaQkHeadDim, kMlaVHeadDim, true, 0.0721687836f};
+  const I64 tokens = s.batch * seq * heads;  // (token, head) rows
+  const double pairs = static_cast<double>(seq) * static_cast<double>(seq) * heads;
+  const std::string shape = "seq " + std::to_string(seq) + " x " + std::to_string(heads) + " heads";
+  Fill f;
+  DeviceBuffer<Bf16> q(bf16_values(static_cast<std::size_t>(tokens * kMlaQkHeadDim), f, 1.0f));
+  DeviceBuffer<Bf16> k(bf16_values(static_cast<std::size_t>(tokens * kMlaQkHeadDim), f, 1.0f));
+  DeviceBuffer<Bf16> v(bf16_values(static_cast<std::size_t>(tokens * kMlaVHeadDim), f, 1.0f));
+  DeviceBuffer<Bf16> d_o(bf16_values(static_cast<std::size_t>(tokens * kMlaVHeadDim), f, 1.0f));
+  DeviceBuffer<Bf16> out(static_cast<std::size_t>(tokens * kMlaVHeadDim));
+  DeviceBuffer<Bf16> dq(static_cast<std::size_t>(tokens * kMlaQkHeadDim)),
+      dk(static_cast<std::size_t>(tokens * kMlaQkHeadDim)),
+      dv(static_cast<std::size_t>(tokens * kMlaVHeadDim));
+  DeviceBuffer<float> lse(static_cast<std::size_t>(mla_attention_delta_floats(s))),
+      delta(static_cast<std::size_t>(mla_attention_delta_floats(s)));
+  const double qkv_bytes = 2.0 * tokens * (2 * kMlaQkHeadDim + kMlaVHeadDim);
+  const MlaAttentionForwardParams fwd{q.get(), k.get(), v.get(), out.get(), lse.get(), s};
+  std::vector<BenchRow> rows;
+  rows.push_back(timed(BenchRow{"mla_attention.forward",
+                                shape,
+                                {},
+                                pairs * (192 + 128),
+                                qkv_bytes + 2.0 * tokens * kMlaVHeadDim + 4.0 * tokens,
+                                ""},
+                       can_implement(fwd), o, [&](int) { run(fwd, o.stream); }));
+  const MlaAttentionBackwardParams bwd{q.get(),   k.get(),     v.get(),  out.get(), d_o.get(),
+                                       lse.get(), delta.get(), dq.get(), dk.get(),  dv.get(),
+                                       s};
+  if (rows.back().error.empty()) run(fwd, o.stream);  // O and LSE for the backward
+  rows.push_back(timed(BenchRow{"mla_attention.backward",
+                                shape,
+                                {},
+                                pairs * (192 + 128 + 128 + 192 + 192),
+                                2.0 * qkv_bytes + 4.0 * tokens * kMlaVHeadDim + 4.0 * tokens,
+                                ""},
+                       can_implement(bwd), o, [&](int) { run(bwd, o.stream); }));
+  return rows;
+}
+
+BenchRow rmsnorm_backward_case(const BenchOptions& o, I64 rows, I64 dim) {
+  BenchRow row{"rmsnorm.backward",
+               std::to_string(rows) + "x" + std::to_string(dim),
+               {},
+               0.0,
+               6.0 * static_cast<double>(rows * dim),  // x, dy in; dx out (dweight reads again)
+               ""};
+  Fill f;
+  const int sets = input_sets(o, row.bytes);
+  auto x = copies(bf16_values(static_cast<std::size_t>(rows * dim), f, 2.0f), sets);
+  auto dy = copies(bf16_values(static_cast<std::size_t>(rows * dim), f, 1.0f), sets);
+  DeviceBuffer<Bf16> w(bf16_values(static_cast<std::size_t>(dim), f, 1.0f));
+  DeviceBuffer<Bf16> dx(static_cast<std::size_t>(rows * dim));
+  DeviceBuffer<float> dw(static_cast<std::size_t>(dim)), inv(static_cast<std::size_t>(rows));
+  const auto params = [&](int i) {
+    return RmsNormBackwardParams{x[i % sets].get(),
+                                 w.get(),
+                                 dy[i % sets].get(),
+                                 dx.get(),
+                                 dw.get(),
+                                 inv.get(),
+                                 rows,
+                                 dim,
+                                 1e-6f};
+  };
+  return timed(row, can_implement(params(0)), o, [&](int i) { run(params(i), o.stream); });
+}
+
+BenchRow swiglu_backward_case(const BenchOptions& o, I64 rows, I64 inter) {
+  BenchRow row{"swiglu.backward",
+               std::to_string(rows) + "x" + std::to_string(inter),
+               {},
+               0.0,
+               10.0 * static_cast<double>(rows * inter),  // x (2), dy in; dx (2) out
+               ""};
+  Fill f;
+  const int sets = input_sets(o, row.bytes);
+  auto x = copies(bf16_values(static_cast<std::size_t>(rows * 2 * inter), f, 3.0f), sets);
+  auto dy = copies(bf16_values(static_cast<std::size_t>(rows * inter), f, 1.0f), sets);
+  DeviceBuffer<Bf16> dx(static_cast<std::size_t>(rows * 2 * inter));
+  const auto params = [&](int i) {
+    return SwigluBackwardParams{x[i % sets].get(), dy[i % sets].get(), dx.get(), rows, inter};
+  };
+  return timed(row, can_implement(params(0)), o, [&](int i) { run(params(i), o.stream); });
+}
+
+BenchRow rope_case(const BenchOptions& o, const std::string& name, const RopeShape& s,
+                   bool backward = false) {
   const I64 elements = s.tokens * s.heads * s.rope_dim;
   BenchRow row{name,
                std::to_string(s.tokens) + " tokens x " + std::to_string(s.heads) + " heads",
@@ -219,6 +351,13 @@ BenchRow rope_case(const BenchOptions& o, const std::string& name, const RopeSha
   DeviceBuffer<std::int32_t> dpos(pos);
   const int sets = input_sets(o, row.bytes);
   auto x = copies(bf16_values(static_cast<std::size_t>(s.tokens * s.token_stride), f, 2.0f), sets);
+  if (backward) {
+    const auto params = [&](int i) {
+      return RopeBackwardParams{x[i % sets].get(), s,         dpos.get(),
+                                cos.get(),         sin.get(), tables.max_positions};
+    };
+    return timed(row, can_implement(params(0)), o, [&](int i) { run(params(i), o.stream); });
+  }
   const auto params = [&](int i) {
     return RopeParams{x[i % sets].get(), s, dpos.get(), cos.get(), sin.get(), tables.max_positions};
   };
@@ -323,9 +462,41 @@ std::vector<BenchCase> all_cases() {
   one("rope.k_pe", [](const BenchOptions& o) {
     return rope_case(o, "rope.k_pe", RopeShape{4096, 1, 576, 0, 512, 64});
   });
+  one("rmsnorm.backward",
+      [](const BenchOptions& o) { return rmsnorm_backward_case(o, 4096, 7168); });
+  one("swiglu.backward", [](const BenchOptions& o) { return swiglu_backward_case(o, 4096, 2048); });
+  one("rope.q_pe.backward", [](const BenchOptions& o) {
+    return rope_case(o, "rope.q_pe.backward", RopeShape{4096, 128, 128 * 192, 192, 128, 64}, true);
+  });
+  one("rope.k_pe.backward", [](const BenchOptions& o) {
+    return rope_case(o, "rope.k_pe.backward", RopeShape{4096, 1, 576, 0, 512, 64}, true);
+  });
   one("moe_gate", [](const BenchOptions& o) { return gate_case(o, 4096); });
   cases.push_back({"routing_map permute unpermute",
                    [](const BenchOptions& o) { return permute_cases(o, 4096, 7168); }});
+  // The routed experts' grouped GEMMs, DeepGEMM's contiguous-layout table (§10.2): 4 groups
+  // of 8192 rows is one EP64 rank of V3 (256 experts / 64 = 4 local experts; 4096 tokens x
+  // top-8 on each of 64 ranks = 8192 rows per expert when routing is uniform); 8 x 4096 the
+  // table's other row. Gate+up is in 7168 -> out 4096, down in 2048 -> out 7168.
+  for (auto [groups, rows] : std::vector<std::pair<int, I64>>{{4, 8192}, {8, 4096}}) {
+    for (auto [in, out] : std::vector<std::pair<I64, I64>>{{7168, 4096}, {2048, 7168}}) {
+      const std::string tag = std::to_string(groups) + "x" + std::to_string(rows) +
+                              " in=" + std::to_string(in) + " out=" + std::to_string(out);
+      one("grouped_fp8_gemm.forward " + tag, [=](const BenchOptions& o) {
+        return grouped_gemm_case(o, LinearPass::kForward, "forward", groups, rows, in, out);
+      });
+      if (groups != 4) continue;  // the backward at the EP64 shape only
+      one("grouped_fp8_gemm.dgrad " + tag, [=](const BenchOptions& o) {
+        return grouped_gemm_case(o, LinearPass::kDataGrad, "dgrad", groups, rows, in, out);
+      });
+      one("grouped_fp8_gemm.wgrad " + tag, [=](const BenchOptions& o) {
+        return grouped_gemm_case(o, LinearPass::kWeightGrad, "wgrad", groups, rows, in, out);
+      });
+    }
+  }
+  // MLA attention at V3's pre-training sequence length 4096 (V3TR §4.2) and 128 heads.
+  cases.push_back(
+      {"mla_attention", [](const BenchOptions& o) { return attention_cases(o, 4096, 128); }});
   return cases;
 }
 
