@@ -31,18 +31,25 @@ namespace moesim {
 // One flow of a network activity, between GPU ids of the cluster.
 struct NetworkTransfer {
   NetworkTransfer() = default;
-  NetworkTransfer(int s, int d, Bytes b, Seconds delay_ = Seconds(), Seconds tail_ = Seconds())
-      : src(s), dst(d), bytes(b), delay(delay_), tail(tail_) {}
+  NetworkTransfer(int s, int d, Bytes b, Seconds delay_ = Seconds(), Seconds tail_ = Seconds(),
+                  int relay_ = -1)
+      : src(s), dst(d), bytes(b), delay(delay_), tail(tail_), relay(relay_) {}
   int src = 0;
   int dst = 0;  // src == dst: no network
   Bytes bytes;
   // Starts this long after its activity (a relay's second stage waits for its
-  // first chunk) and arrives `tail` after its last byte (a relay's last chunk
-  // drains): both take no bandwidth. >= 0.
+  // first chunk). >= 0; takes no bandwidth.
   Seconds delay;
+  // Without a relay: arrives `tail` after its last byte. With relay = GPU g
+  // (a relay's forwarding stage, sent from g): arrives at the later of its
+  // last byte and `tail` after the last arrival of this activity's flows into
+  // g that have no relay (a relay forwards its last chunk only after its last
+  // input has come in). >= 0; takes no bandwidth.
   Seconds tail;
+  int relay = -1;
   bool operator==(const NetworkTransfer& o) const {
-    return src == o.src && dst == o.dst && bytes == o.bytes && delay == o.delay && tail == o.tail;
+    return src == o.src && dst == o.dst && bytes == o.bytes && delay == o.delay &&
+           tail == o.tail && relay == o.relay;
   }
 };
 

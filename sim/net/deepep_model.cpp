@@ -97,33 +97,40 @@ EpTraffic deepep_test_traffic(int ep, int gpus_per_node, int tokens, const Routi
   return route_tokens(deepep_test_moe(ep, gpus_per_node), ep, gpus_per_node, tokens, r);
 }
 
-DeepEpResult run_deepep(const ClusterSpec& c, const EpTraffic& t, EpDirection d,
-                        const EpCollectiveSpec& s, const DeepEpKernel& k,
-                        const DeepEpConfig& config) {
+namespace {
+
+// The flows of one call in one pipelined phase, stage 1 first (`second`: the
+// index of the first stage-2 flow, those a relay sends once it has whole
+// chunks), with the drain of the relays' last chunk and the fixed cost.
+struct CallFlows {
+  ClusterSpec network;  // the cluster as the kernels see it
+  KernelEngines engines;
+  std::vector<Flow> flows;
+  size_t second = 0;
+  Seconds drain, fixed;
+};
+
+CallFlows call_flows(const ClusterSpec& c, const EpTraffic& t, EpDirection d,
+                     const EpCollectiveSpec& s, const DeepEpKernel& k, const DeepEpConfig& config) {
   MOESIM_CHECK(deepep_kernel_problems(k).empty(), "invalid DeepEP kernel");
-  MOESIM_CHECK(t.ep <= c.num_gpus() && t.gpus_per_node == c.gpus_per_node,
-               "the EP group must fit the cluster's first GPUs");
   const int channels = k.num_sms / 2;
-  ClusterSpec eff = c;
-  eff.nvlink_achievable = c.nvlink_achievable * k.nvlink_efficiency;
+  CallFlows out;
+  out.network = c;
+  out.network.nvlink_achievable = c.nvlink_achievable * k.nvlink_efficiency;
   const BytesPerSecond engine = k.sm_copy_rate * channels;
-  const auto net = make_network(eff, KernelEngines{engine, engine});
-  const BytesPerSecond nvl = eff.nvlink_achievable, ib = c.ib_achievable;
+  out.engines = KernelEngines{engine, engine};
+  const BytesPerSecond nvl = out.network.nvlink_achievable, ib = c.ib_achievable;
 
   const bool dispatch = d == EpDirection::kDispatch;
   const double tb =
       s.hidden * (dispatch ? s.dispatch_bytes_per_element : s.combine_bytes_per_element);
   const EpLegs legs = ep_legs(t, tb);
-
-  // Flows in one pipelined phase, stage 1 first. `second` is the index of the
-  // first stage-2 flow (those a relay sends once it has whole chunks).
-  std::vector<Flow> flows;
-  size_t second = 0;
+  std::vector<Flow>& flows = out.flows;
   std::vector<double> relay_in(t.ep, 0.0), relay_out(t.ep, 0.0);  // combine fan-in
   if (dispatch) {
     append(flows, legs.ib);
     append(flows, legs.nvl_own);
-    second = flows.size();
+    out.second = flows.size();
     const Seconds fill = chunk_time(channels, config.rdma_chunk_tokens, tb, ib) + c.ib_latency;
     for (Flow f : legs.nvl_relay) {
       f.delay = fill;
@@ -136,7 +143,7 @@ DeepEpResult run_deepep(const ClusterSpec& c, const EpTraffic& t, EpDirection d,
       relay_in[f.src] += bytes(f.bytes);
     }
     for (const Flow& f : legs.ib) relay_out[f.dst] += bytes(f.bytes);
-    second = flows.size();
+    out.second = flows.size();
     for (const Flow& f : legs.ib) {
       Flow r = reversed(f, false);
       // The relay reduces an RDMA chunk of tokens from their partials, which
@@ -146,7 +153,41 @@ DeepEpResult run_deepep(const ClusterSpec& c, const EpTraffic& t, EpDirection d,
       flows.push_back(r);
     }
   }
+  // Drain: a relay's last chunk leaves after its last input arrived.
+  out.drain = dispatch ? chunk_time(channels, config.nvl_chunk_tokens, tb, nvl) + c.nvlink_latency
+                       : chunk_time(channels, config.rdma_chunk_tokens, tb, ib) + c.ib_latency;
+  const Seconds barrier = t.nodes > 1 ? c.nvlink_latency + c.ib_latency : c.nvlink_latency;
+  out.fixed = k.launch_gap * k.kernels_per_call + barrier * k.barriers_per_call;
+  return out;
+}
 
+}  // namespace
+
+DeepEpCall deepep_call(const ClusterSpec& c, const EpTraffic& t, EpDirection d,
+                       const EpCollectiveSpec& s, const DeepEpKernel& k,
+                       const DeepEpConfig& config, int first_gpu) {
+  const CallFlows cf = call_flows(c, t, d, s, k, config);
+  DeepEpCall out{cf.network, cf.engines, {}, cf.fixed};
+  out.transfers.reserve(cf.flows.size());
+  for (size_t i = 0; i < cf.flows.size(); ++i) {
+    const Flow& f = cf.flows[i];
+    const bool relayed = i >= cf.second;
+    out.transfers.emplace_back(first_gpu + f.src, first_gpu + f.dst, f.bytes, cf.fixed + f.delay,
+                               relayed ? cf.drain : Seconds(), relayed ? first_gpu + f.src : -1);
+  }
+  return out;
+}
+
+DeepEpResult run_deepep(const ClusterSpec& c, const EpTraffic& t, EpDirection d,
+                        const EpCollectiveSpec& s, const DeepEpKernel& k,
+                        const DeepEpConfig& config) {
+  MOESIM_CHECK(t.ep <= c.num_gpus() && t.gpus_per_node == c.gpus_per_node,
+               "the EP group must fit the cluster's first GPUs");
+  const CallFlows cf = call_flows(c, t, d, s, k, config);
+  const auto net = make_network(cf.network, cf.engines);
+  const std::vector<Flow>& flows = cf.flows;
+  const size_t second = cf.second;
+  const bool dispatch = d == EpDirection::kDispatch;
   const NetworkRun run = net->run_phases({flows});
   std::vector<Seconds> finish(flows.size());
   for (size_t i = 0; i < flows.size(); ++i) finish[i] = run.flows[i].finish;
@@ -155,16 +196,12 @@ DeepEpResult run_deepep(const ClusterSpec& c, const EpTraffic& t, EpDirection d,
   for (size_t i = 0; i < second; ++i)
     if (flows[i].tag & kRelayHopTagBit)
       input_done[flows[i].dst] = max(input_done[flows[i].dst], finish[i]);
-  const Seconds drain =
-      dispatch ? chunk_time(channels, config.nvl_chunk_tokens, tb, nvl) + c.nvlink_latency
-               : chunk_time(channels, config.rdma_chunk_tokens, tb, ib) + c.ib_latency;
   for (size_t i = second; i < flows.size(); ++i)
-    finish[i] = max(finish[i], input_done[flows[i].src] + drain);
+    finish[i] = max(finish[i], input_done[flows[i].src] + cf.drain);
 
   DeepEpResult r;
   r.flows = collective_times(flows, finish, t.ep);
-  const Seconds barrier = t.nodes > 1 ? c.nvlink_latency + c.ib_latency : c.nvlink_latency;
-  r.fixed = k.launch_gap * k.kernels_per_call + barrier * k.barriers_per_call;
+  r.fixed = cf.fixed;
   r.kernel_time.resize(t.ep);
   for (int i = 0; i < t.ep; ++i) {
     r.kernel_time[i] = r.fixed + r.flows.finished[i];

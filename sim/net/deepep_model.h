@@ -51,7 +51,9 @@
 
 #include "sim/core/units.h"
 #include "sim/hw/cluster_spec.h"
+#include "sim/engine/network_backend.h"
 #include "sim/net/collectives.h"
+#include "sim/net/topology.h"
 #include "sim/net/routing.h"
 
 namespace moesim {
@@ -118,5 +120,23 @@ std::vector<std::string> deepep_test_traffic_problems(int ep, int gpus_per_node,
 DeepEpResult run_deepep(const ClusterSpec& c, const EpTraffic& t, EpDirection d,
                         const EpCollectiveSpec& s, const DeepEpKernel& k,
                         const DeepEpConfig& config);
+
+// One DeepEP call as the discrete-event engine's network activity, for the
+// EP group on GPUs first_gpu .. first_gpu + t.ep - 1: run_deepep's flows, all
+// starting after the call's fixed cost (the notify's launch gaps and barriers
+// come before any data), the relays' second-stage flows after their fill and
+// ending no earlier than their relay's last input + drain (NetworkTransfer's
+// relay rule), as run_deepep ends them: per flow (kFlows) the same times
+// (tests/net/session_test.cpp). The activity must run on a network built from
+// `network` with `engines` (make_network_backend).
+struct DeepEpCall {
+  ClusterSpec network;  // the cluster with the kernels' NVLink efficiency
+  KernelEngines engines;
+  std::vector<NetworkTransfer> transfers;
+  Seconds fixed;
+};
+DeepEpCall deepep_call(const ClusterSpec& c, const EpTraffic& t, EpDirection d,
+                       const EpCollectiveSpec& s, const DeepEpKernel& k,
+                       const DeepEpConfig& config, int first_gpu);
 
 }  // namespace moesim

@@ -5,9 +5,11 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <cstdio>
 
 #include "sim/core/diagnostics.h"
 #include "sim/engine/engine.h"
+#include "sim/net/deepep_model.h"
 #include "sim/net/network.h"
 #include "tests/net/net_support.h"
 
@@ -140,6 +142,38 @@ TEST(NetworkSession, ConcurrentCollectivesInTheEngineContend) {
     EXPECT_NEAR(seconds(alone.makespan), 1e-3 + lat, 1e-9);
     EXPECT_NEAR(seconds(together.tasks[0].end), 2e-3 + lat, 1e-9);
     EXPECT_NEAR(seconds(together.tasks[1].end), 2e-3 + lat, 1e-9);
+  }
+}
+
+// A DeepEP call as the engine's activity (deepep_call) against run_deepep, the
+// validated model (DeepEP's EP16 and EP64 settings, H800 defaults): per flow,
+// the same time; as one parallel task, the gap that kCollectives costs,
+// printed and bounded.
+TEST(NetworkSession, ADeepEpCallTakesWhatTheValidatedModelSays) {
+  for (int ep : {16, 64}) {
+    for (EpDirection d : {EpDirection::kDispatch, EpDirection::kCombine}) {
+      const ClusterSpec c = default_cluster(*find_gpu("H800"), ep / 8);
+      const EpTraffic t = deepep_test_traffic(ep, 8, 4096, RoutingSpec{});
+      const DeepEpKernel k;
+      const DeepEpConfig cfg = deepep_config(d, ep);
+      const EpCollectiveSpec spec;
+      const DeepEpResult ref = run_deepep(c, t, d, spec, k, cfg);
+      const DeepEpCall call = deepep_call(c, t, d, spec, k, cfg, 0);
+      Seconds got[2];
+      int i = 0;
+      for (NetworkGranularity g : {NetworkGranularity::kFlows, NetworkGranularity::kCollectives}) {
+        auto net = make_network_backend(call.network, call.engines, pairs_of(call.transfers), g);
+        got[i++] = run_alone(*net, call.transfers);
+      }
+      std::printf("EP%d %s: run_deepep %.1f us, session per flow %.1f us, per collective %.1f us\n",
+                  ep, d == EpDirection::kDispatch ? "dispatch" : "combine", seconds(ref.time) * 1e6,
+                  seconds(got[0]) * 1e6, seconds(got[1]) * 1e6);
+      EXPECT_NEAR(seconds(got[0]), seconds(ref.time), 1e-9 * seconds(ref.time));
+      // One parallel task paces every flow by the busiest link: not slower
+      // than the per-flow model by more than its fill and drain, and not more
+      // than 25% faster (measured: see the printout; docs/network.md).
+      EXPECT_NEAR(seconds(got[1]) / seconds(ref.time), 1.0, 0.25);
+    }
   }
 }
 

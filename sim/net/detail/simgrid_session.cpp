@@ -36,6 +36,8 @@ constexpr char kError = '1';
 struct WireTransfer {
   int32_t src, dst;
   double bytes, delay, tail;
+  int32_t relay;
+  int32_t unused;
 };
 
 constexpr double kInf = std::numeric_limits<double>::infinity();
@@ -75,6 +77,7 @@ class Driver {
     sg4::ActivityPtr activity;
     uint32_t id = 0;
     double extra = 0;  // arrival = SimGrid finish + extra
+    int dst = -1;      // a flow without relay: its destination, else -1
   };
   struct Delayed {
     double at = 0;
@@ -86,6 +89,8 @@ class Driver {
   struct State {
     size_t left = 0;
     double arrival = 0;
+    std::map<int, double> input_done;               // GPU -> last arrival into it (no relay)
+    std::vector<std::pair<int, double>> relay_tails;  // (relay GPU, tail)
   };
 
   void read_start() {
@@ -115,7 +120,7 @@ class Driver {
       st.left = 1;
       st.arrival = now;
       if (gpus.empty()) {
-        finish_one(id, now + extra);
+        finish_one(id, now + extra, -1);
         return;
       }
       const size_t k = gpus.size();
@@ -132,7 +137,7 @@ class Driver {
                            ->set_flops_amounts(flops)
                            ->set_bytes_amounts(bytes);
       e->start();
-      running_.push_back({e, id, extra});
+      running_.push_back({e, id, extra, -1});
       return;
     }
     st.left = ts.size();
@@ -148,25 +153,39 @@ class Driver {
 
   void start_flow(uint32_t id, const WireTransfer& t) {
     const double now = sg4::Engine::get_clock();
+    const bool relayed = t.relay >= 0;
+    if (relayed) state_.at(id).relay_tails.emplace_back(t.relay, t.tail);
+    const double tail = relayed ? 0.0 : t.tail;
+    const int dst = relayed ? -1 : t.dst;
     if (t.src == t.dst) {
-      finish_one(id, now + t.tail);
+      finish_one(id, now + tail, dst);
       return;
     }
-    const double extra = route_latency_s(topo_, t.src, t.dst) + t.tail;
+    const double extra = route_latency_s(topo_, t.src, t.dst) + tail;
     const auto bytes = static_cast<uint64_t>(t.bytes + 0.5);
     if (bytes == 0) {
-      finish_one(id, now + extra);
+      finish_one(id, now + extra, dst);
       return;
     }
     running_.push_back({sg4::Comm::sendto_async(p_.hosts[static_cast<size_t>(t.src)],
                                                 p_.hosts[static_cast<size_t>(t.dst)], bytes),
-                        id, extra});
+                        id, extra, dst});
   }
 
-  void finish_one(uint32_t id, double arrival) {
+  // One flow (or parallel task) of activity `id` arrived at `arrival`; `dst`
+  // is its destination when it has no relay (-1 otherwise).
+  void finish_one(uint32_t id, double arrival, int dst) {
     State& st = state_.at(id);
     st.arrival = std::max(st.arrival, arrival);
+    if (dst >= 0) {
+      double& in = st.input_done[dst];
+      in = std::max(in, arrival);
+    }
     if (--st.left == 0) {
+      for (const auto& [g, tail] : st.relay_tails) {
+        auto it = st.input_done.find(g);
+        if (it != st.input_done.end()) st.arrival = std::max(st.arrival, it->second + tail);
+      }
       done_.insert({st.arrival, id});
       state_.erase(id);
     }
@@ -183,7 +202,7 @@ class Driver {
     if (k < 0 || static_cast<size_t>(k) >= running_.size()) return false;
     const Running r = running_[static_cast<size_t>(k)];
     running_.erase(running_.begin() + k);
-    finish_one(r.id, sg4::Engine::get_clock() + r.extra);
+    finish_one(r.id, sg4::Engine::get_clock() + r.extra, r.dst);
     return true;
   }
 
@@ -339,7 +358,8 @@ void SimGridSession::start(ActivityId id, const std::vector<NetworkTransfer>& fl
                                         std::make_pair(f.src, f.dst)),
                  "a transfer between GPUs " + std::to_string(f.src) + " and " +
                      std::to_string(f.dst) + " that the session was not built for");
-    m.put(WireTransfer{f.src, f.dst, bytes(f.bytes), seconds(f.delay), seconds(f.tail)});
+    MOESIM_CHECK(f.relay < topo_.num_gpus(), "a relay outside the cluster");
+    m.put(WireTransfer{f.src, f.dst, bytes(f.bytes), seconds(f.delay), seconds(f.tail), f.relay, 0});
   }
   pending_ += m.bytes();
   ++running_;

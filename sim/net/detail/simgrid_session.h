@@ -9,7 +9,8 @@
 // arrived, whichever is first.
 //
 // In the child, per transfer (kFlowsCm02): one one-sided comm started `delay`
-// after its activity, arriving at its SimGrid finish + route latency + tail.
+// after its activity, arriving at its SimGrid finish + route latency + tail
+// (with a relay: NetworkTransfer's rule).
 // Per activity (kParallelTasksL07): one parallel task holding every remote
 // transfer's bytes, completing at its finish + the largest (delay + route
 // latency + tail) of its transfers.
