@@ -35,6 +35,15 @@ UnitCost price_unit(const PricingContext& pc, LayerKind kind) {
     u.fwd += pc.compute.time(op, Pass::kForward);
     u.bwd_input += pc.compute.time(op, Pass::kBackwardInput);
     u.bwd_weight += pc.compute.time(op, Pass::kBackwardWeight);
+    const bool expert_block = op.name.rfind("moe.experts.", 0) == 0 ||
+                              op.name.rfind("moe.shared.", 0) == 0;
+    if (expert_block) {
+      u.expert_fwd += pc.compute.time(op, Pass::kForward);
+      u.expert_bwd_input += pc.compute.time(op, Pass::kBackwardInput);
+      u.expert_bwd_weight += pc.compute.time(op, Pass::kBackwardWeight);
+      if (rc.full || recomputed(rc, op.recompute))
+        u.expert_bwd_input += pc.compute.time(op, Pass::kForward);
+    }
     u.model_flops += op.fwd.flops + op.bwd_input.flops + op.bwd_weight.flops;
     const bool expert = op.kind == OpKind::kGroupedGemm;
     (expert ? u.params_expert : u.params_dense) += op.params;
@@ -83,6 +92,9 @@ void accumulate(UnitCost& into, const UnitCost& u, int count) {
   into.bwd_input += u.bwd_input * count;
   into.bwd_weight += u.bwd_weight * count;
   into.recompute += u.recompute * count;
+  into.expert_fwd += u.expert_fwd * count;
+  into.expert_bwd_input += u.expert_bwd_input * count;
+  into.expert_bwd_weight += u.expert_bwd_weight * count;
   into.comm_fwd += u.comm_fwd * count;
   into.comm_bwd += u.comm_bwd * count;
   into.activations += u.activations * count;
@@ -120,6 +132,7 @@ StageCosts price_stages(const Scenario& s, int num_stages, int seq_len, bool ove
   const UnitCost mtp = m.mtp_depth > 0 ? price_unit(pc, LayerKind::kMtp) : UnitCost{};
 
   StageCosts out;
+  out.units = UnitPrices{dense, moe, embed, head, mtp};
   if (!s.plan.stage_layers.empty() && static_cast<int>(s.plan.stage_layers.size()) == num_stages) {
     out.split.layers = s.plan.stage_layers;
   } else {

@@ -19,6 +19,10 @@ struct UnitCost {
   LayerKind kind = LayerKind::kDense;
   Seconds fwd, bwd_input, bwd_weight;  // compute; bwd_input includes recomputation
   Seconds recompute;                   // the recomputation share of bwd_input
+  // Of fwd / bwd_input / bwd_weight, the expert block's share (routed and
+  // shared experts: the compute between EP dispatch and combine); the rest
+  // runs before dispatch (attention, gate) or after combine.
+  Seconds expert_fwd, expert_bwd_input, expert_bwd_weight;
   Seconds comm_fwd, comm_bwd;          // EP dispatch+combine, TP all-reduces
   Bytes activations;                   // kept for backward, after recomputation
   double params_dense = 0;             // replicated over DP (sharded by ZeRO over dp)
@@ -34,8 +38,17 @@ struct StageCost {
   Seconds p2p;     // activation (or gradient) transfer to the neighbour stage
 };
 
+// Every unit's price, for callers that walk a stage layer by layer (the des
+// step): the stage at index i holds layers first_layer .. + num_layers - 1,
+// each ModelSpec::is_moe_layer(l) ? moe : dense, the embedding before them
+// on stage 0, the head and mtp_depth MTP modules after them on the last.
+struct UnitPrices {
+  UnitCost dense, moe, embed, head, mtp;
+};
+
 struct StageCosts {
   std::vector<StageCost> stages;
+  UnitPrices units;
   StageSplit split;
   std::vector<std::string> notes;  // modeling caveats worth a report line
 };

@@ -1,20 +1,21 @@
 #include "sim/step/des_step.h"
 
 #include <algorithm>
+#include <map>
+#include <tuple>
 
+#include "sim/core/check.h"
 #include "sim/cost/schedule_model.h"
 #include "sim/cost/stage_cost.h"
 #include "sim/net/deepep_model.h"
 #include "sim/sched/generators.h"
+#include "sim/step/step_chains.h"
 
 namespace moesim {
 
 namespace {
 
-struct StageTimes {
-  Seconds fwd, bwd_input, bwd_weight;  // compute at full SMs
-  Seconds comm;                        // per pass (forward or backward)
-};
+constexpr int kSendStream = 3;  // pipeline sends: their own stream (NCCL p2p)
 
 // Total length of the union of intervals.
 Seconds covered(std::vector<std::pair<Seconds, Seconds>> v) {
@@ -36,18 +37,75 @@ Seconds covered(std::vector<std::pair<Seconds, Seconds>> v) {
   return total;
 }
 
+// The chains of one instruction: forward (chain 0) and backward (chain 1),
+// either may be empty, with the stages their sends go from.
+struct InstructionChains {
+  std::vector<Segment> chain[2];
+  int stage[2] = {0, 0};
+  std::vector<std::pair<int, size_t>> order;  // start order over both chains
+};
+
+InstructionChains chains_of(const ChainContext& c, const Instruction& i) {
+  InstructionChains ic;
+  switch (i.op) {
+    case InstructionKind::kForward:
+      ic.chain[0] = stage_chain(c, i.chunk.stage, ChainPass::kForward);
+      ic.stage[0] = i.chunk.stage;
+      break;
+    case InstructionKind::kBackwardInput:
+      ic.chain[1] = stage_chain(c, i.chunk.stage, ChainPass::kBackwardInput);
+      ic.stage[1] = i.chunk.stage;
+      break;
+    case InstructionKind::kBackwardFull:
+      ic.chain[1] = stage_chain(c, i.chunk.stage, ChainPass::kBackwardFull);
+      ic.stage[1] = i.chunk.stage;
+      break;
+    case InstructionKind::kBackwardWeight:
+      ic.chain[1] = stage_chain(c, i.chunk.stage, ChainPass::kBackwardWeight);
+      ic.stage[1] = i.chunk.stage;
+      break;
+    case InstructionKind::kForwardBackward:
+      ic.chain[0] = stage_chain(c, i.chunk.stage, ChainPass::kForward);
+      ic.stage[0] = i.chunk.stage;
+      ic.chain[1] = stage_chain(c, i.backward.stage, ChainPass::kBackwardFull);
+      ic.stage[1] = i.backward.stage;
+      break;
+    case InstructionKind::kOptimizerStep:
+      break;
+  }
+  if (i.op == InstructionKind::kForwardBackward) {
+    ic.order = interleave(ic.chain[0], ic.chain[1]);
+  } else {
+    for (int k : {0, 1})
+      for (size_t j = 0; j < ic.chain[k].size(); ++j) ic.order.emplace_back(k, j);
+  }
+  return ic;
+}
+
 }  // namespace
 
-DesStep simulate_step(const Scenario& s, const Estimate& e) {
+DesStep simulate_step(const Scenario& s, const Estimate& e, const DesOptions& o) {
   DesStep out;
+  out.granularity = o.granularity;
   const TrainingPhase& ph = s.training.phases.front();
   const int stages = model_stage_count(s.plan);
   const StageCosts costs = price_stages(s, stages, ph.seq_len, /*overlap=*/false);
+  const Schedule sched = make_schedule(s.plan.schedule, s.plan.pp, e.phases.front().micro_batches,
+                                       s.plan.virtual_stages);
+  const int ranks = sched.ranks;
+  const int gpus_per_rank = s.cluster.num_gpus() / ranks;
+  MOESIM_CHECK(gpus_per_rank >= 1, "fewer GPUs than pipeline ranks");
 
-  // EP collectives of one MoE layer for one micro-batch, on the network.
-  const bool moe = s.model.moe.enabled() && s.plan.ep > 1;
-  if (moe) {
-    const int tokens = s.plan.micro_batch_size * ph.seq_len;
+  // EP calls of every rank's first EP group: DeepEP's kernels on the tokens
+  // of one micro-batch, routed once.
+  const bool ep = s.model.moe.enabled() && s.plan.ep > 1;
+  const int group = ep ? s.plan.ep : 1;
+  MOESIM_CHECK(group <= gpus_per_rank, "an EP group spans more than a pipeline rank's GPUs");
+  const int tokens = s.plan.micro_batch_size * ph.seq_len;
+  std::vector<DeepEpCall> dispatch(ranks), combine(ranks);
+  ClusterSpec net_cluster = s.cluster;
+  KernelEngines engines;
+  if (ep) {
     const EpTraffic traffic =
         route_tokens(s.model.moe, s.plan.ep, s.cluster.gpus_per_node, tokens, RoutingSpec{});
     DeepEpKernel kernel;
@@ -55,73 +113,107 @@ DesStep simulate_step(const Scenario& s, const Estimate& e) {
     EpCollectiveSpec spec;
     spec.hidden = s.model.hidden;
     spec.dispatch_bytes_per_element = s.precision.fp8_dispatch ? 1.0 + 4.0 / 128.0 : 2.0;
-    out.dispatch = run_deepep(s.cluster, traffic, EpDirection::kDispatch, spec, kernel,
-                              deepep_config(EpDirection::kDispatch, s.plan.ep))
-                       .time;
-    out.combine = run_deepep(s.cluster, traffic, EpDirection::kCombine, spec, kernel,
-                             deepep_config(EpDirection::kCombine, s.plan.ep))
-                      .time;
+    for (int r = 0; r < ranks; ++r) {
+      dispatch[r] = deepep_call(s.cluster, traffic, EpDirection::kDispatch, spec, kernel,
+                                deepep_config(EpDirection::kDispatch, s.plan.ep), r * gpus_per_rank);
+      combine[r] = deepep_call(s.cluster, traffic, EpDirection::kCombine, spec, kernel,
+                               deepep_config(EpDirection::kCombine, s.plan.ep), r * gpus_per_rank);
+    }
+    net_cluster = dispatch[0].network;
+    engines = dispatch[0].engines;
   }
-  std::vector<StageTimes> st;
-  for (const StageCost& c : costs.stages) {
-    const int blocks = c.moe_layers + (c.has_mtp && s.model.moe.enabled() ? s.model.mtp_depth : 0);
-    // Without EP (or for TP traffic) keep the analytic communication time.
-    const Seconds ep = (out.dispatch + out.combine) * blocks;
-    const Seconds comm = (moe ? ep : c.total.comm_fwd) + c.p2p;
-    st.push_back({c.total.fwd, c.total.bwd_input, c.total.bwd_weight, comm});
-  }
+  // Which rank runs the forward / backward of each (micro-batch, stage).
+  std::map<std::tuple<int, int, int>, int> owner;  // (backward?, mb, stage) -> rank
+  for (int r = 0; r < ranks; ++r)
+    for (const Instruction& i : sched.per_rank[static_cast<size_t>(r)]) {
+      if (i.op == InstructionKind::kForward || i.op == InstructionKind::kForwardBackward)
+        owner[{0, i.chunk.micro_batch, i.chunk.stage}] = r;
+      if (i.op == InstructionKind::kBackwardInput || i.op == InstructionKind::kBackwardFull)
+        owner[{1, i.chunk.micro_batch, i.chunk.stage}] = r;
+      if (i.op == InstructionKind::kForwardBackward)
+        owner[{1, i.backward.micro_batch, i.backward.stage}] = r;
+    }
+  const Bytes boundary = ByteCount(tokens * s.model.hidden * 2.0);  // BF16 hidden states
+  auto send_transfers = [&](int from_rank, int to_rank) {
+    std::vector<NetworkTransfer> t;
+    for (int g = 0; g < group; ++g)
+      t.emplace_back(from_rank * gpus_per_rank + g, to_rank * gpus_per_rank + g, boundary);
+    return t;
+  };
 
-  const Schedule sched = make_schedule(s.plan.schedule, s.plan.pp, e.phases.front().micro_batches,
-                                       s.plan.virtual_stages);
-  // Each instruction: compute on the compute stream and its communication on
-  // the communication stream; a zero-work join completes the instruction.
+  ChainContext cc;
+  cc.scenario = &s;
+  cc.costs = &costs;
+  cc.ep_calls = ep;
+  const UnitCost& moe_unit = costs.units.moe;
+  cc.dispatch_guess = moe_unit.comm_fwd * (1.0 / 3.0);  // the analytic pair, FP8 ~ 1/3 of it
+  cc.combine_guess = moe_unit.comm_fwd * (2.0 / 3.0);
+  cc.send_guess = costs.stages.front().p2p;
+
   out.graph = schedule_task_graph(
-      sched, 3, [&](const Instruction& i, int r, std::vector<TaskId> deps, TaskGraph& graph) {
-        const StageTimes& a = st[static_cast<size_t>(i.chunk.stage)];
-        Seconds compute, comm;
-        bool concurrent = false;
-        switch (i.op) {
-          case InstructionKind::kForward:
-            compute = a.fwd;
-            comm = a.comm;
-            break;
-          case InstructionKind::kBackwardInput:
-            compute = a.bwd_input;
-            comm = a.comm;
-            break;
-          case InstructionKind::kBackwardFull:
-            compute = a.bwd_input + a.bwd_weight;
-            comm = a.comm;
-            break;
-          case InstructionKind::kBackwardWeight:
-            compute = a.bwd_weight;
-            break;
-          case InstructionKind::kForwardBackward: {
-            const StageTimes& b = st[static_cast<size_t>(i.backward.stage)];
-            compute = a.fwd + b.bwd_input + b.bwd_weight;
-            comm = a.comm + b.comm;
-            concurrent = true;
-            break;
+      sched,
+      [&](const Instruction& i, int) {
+        const InstructionChains ic = chains_of(cc, i);
+        return static_cast<int>(ic.chain[0].size() + ic.chain[1].size()) + 1;
+      },
+      [&](const Instruction& i, int r, std::vector<TaskId> deps, TaskGraph& graph) {
+        const InstructionChains ic = chains_of(cc, i);
+        const std::string prefix = to_string(i) + " ";
+        std::optional<TaskId> last[2];
+        for (const auto& [k, j] : ic.order) {
+          const Segment& g = ic.chain[k][j];
+          std::vector<TaskId> d = last[k] ? std::vector<TaskId>{*last[k]} : deps;
+          const std::string name = prefix + (k == 0 ? "F " : "B ") + g.name;
+          Task t;
+          switch (g.kind) {
+            case SegmentKind::kCompute:
+              t = Task::compute(name, r, g.work, std::move(d));
+              break;
+            case SegmentKind::kTpComm:
+              t = Task::communication(name, r, g.work, {}, std::move(d));
+              break;
+            case SegmentKind::kDispatch:
+              t = Task::communication(name, r, Seconds(), dispatch[r].transfers, std::move(d));
+              break;
+            case SegmentKind::kCombine:
+              t = Task::communication(name, r, Seconds(), combine[r].transfers, std::move(d));
+              break;
+            case SegmentKind::kSend: {
+              const Chunk& ch = k == 0 ? i.chunk
+                                : i.op == InstructionKind::kForwardBackward ? i.backward
+                                                                            : i.chunk;
+              const int to = owner.at({k, ch.micro_batch, ch.stage + (k == 0 ? 1 : -1)});
+              t = Task::communication(name, r, Seconds(), send_transfers(r, to), std::move(d));
+              t.stream = kSendStream;
+              t.sms = 0;  // NCCL p2p: its SMs are counted in comm_sms (V3TR §3.2.2)
+              break;
+            }
           }
-          case InstructionKind::kOptimizerStep:
-            break;
+          last[k] = graph.add(std::move(t));
         }
-        const std::vector<TaskId> comm_deps = deps;
-        const TaskId compute_id =
-            graph.add(Task::compute(to_string(i), r, compute, std::move(deps)));
-        const TaskId comm_id = graph.add(
-            Task::communication(to_string(i) + " comm", r, comm, {},
-                                concurrent ? comm_deps : std::vector<TaskId>{compute_id}));
-        graph.add(Task::copy(to_string(i) + " done", r, Seconds(), {}, {compute_id, comm_id}));
+        std::vector<TaskId> ends;
+        for (int k : {0, 1})
+          if (last[k]) ends.push_back(*last[k]);
+        if (ends.empty()) ends = deps;
+        graph.add(Task::copy(to_string(i) + " done", r, Seconds(), {}, std::move(ends)));
       });
   const ScheduleGraph& g = out.graph;
-  std::vector<GpuConfig> gpus(static_cast<size_t>(sched.ranks));
+
+  std::vector<GpuConfig> gpus(static_cast<size_t>(ranks));
   for (auto& gc : gpus) {
     gc.sm_count = s.cluster.gpu.sm_count;
     gc.comm_sms = s.plan.comm_sms;
+    gc.interference = o.interference;
   }
-  NoNetwork net;
-  out.run = execute(gpus, g.graph, net);
+  std::vector<std::pair<int, int>> pairs;
+  for (const Task& t : g.graph.tasks()) {
+    if (!t.transfers.empty()) ++out.network_activities;
+    for (const NetworkTransfer& x : t.transfers) pairs.emplace_back(x.src, x.dst);
+  }
+  std::sort(pairs.begin(), pairs.end());
+  pairs.erase(std::unique(pairs.begin(), pairs.end()), pairs.end());
+  auto net = make_network_backend(net_cluster, engines, std::move(pairs), o.granularity);
+  out.run = execute(gpus, g.graph, *net);
   out.dp_sync = e.breakdown.dp_sync;
   out.optimizer = e.breakdown.optimizer;
 
@@ -130,7 +222,7 @@ DesStep simulate_step(const Scenario& s, const Estimate& e) {
   for (size_t t = 0; t < g.graph.size(); ++t) {
     const Task& task = g.graph.tasks()[t];
     const TaskRecord& rec = out.run.tasks[t];
-    if (rec.end <= rec.start) continue;
+    if (rec.end <= rec.start || task.kind == TaskKind::kCopy) continue;
     (task.kind == TaskKind::kCompute ? comp : comm)[static_cast<size_t>(task.gpu)].push_back(
         {rec.start, rec.end});
   }
@@ -147,9 +239,9 @@ DesStep simulate_step(const Scenario& s, const Estimate& e) {
   return out;
 }
 
-Estimate des_estimate(const Scenario& s) {
+Estimate des_estimate(const Scenario& s, const DesOptions& o) {
   Estimate e = estimate(s);
-  const DesStep d = simulate_step(s, e);
+  const DesStep d = simulate_step(s, e, o);
   const double ratio = d.step_time() / e.step_time;
   const Seconds step = d.step_time();
   e.fidelity = "des";
@@ -180,14 +272,15 @@ Estimate des_estimate(const Scenario& s) {
   e.caveats.erase(e.caveats.begin());  // the analytic fidelity's own caveat
   e.caveats.insert(
       e.caveats.begin(),
-      "des fidelity (first form): the step executed on the discrete-event engine from the "
-      "schedule's instruction lists; EP dispatch/combine simulated on the SimGrid network "
-      "for one EP group in isolation (" +
-          std::to_string(seconds(d.dispatch) * 1e3).substr(0, 5) + " ms / " +
-          std::to_string(seconds(d.combine) * 1e3).substr(0, 5) +
-          " ms per MoE layer and micro-batch); no contention between concurrent collectives, "
-          "no op-level interleaving inside a chunk pair, no HBM interference; later phases and "
-          "the batch ramp scaled by the first phase's des/analytic ratio");
+      "des fidelity: the step executed op by op on the discrete-event engine (attention, "
+      "dispatch, experts, combine per MoE layer; DualPipe's F&B pairs interleaved), " +
+          std::to_string(d.network_activities) +
+          " EP calls and pipeline sends simulated together on one SimGrid network (" +
+          to_string(d.granularity) +
+          " granularity) for one EP group per pipeline rank; compute slowed while "
+          "communication holds its SMs, no HBM interference beyond that; ZeRO sync and "
+          "optimizer at their analytic cost after the pipeline drains; later phases and the "
+          "batch ramp scaled by the first phase's des/analytic ratio");
   return e;
 }
 

@@ -1,31 +1,60 @@
 #pragma once
-// The des fidelity, first form: one training step executed on the
-// discrete-event engine (sim/engine) from the schedule's instruction lists,
-// with
-//  - compute tasks priced by the op graph at full SMs; while a communication
-//    task holds `comm_sms` SMs the engine slows compute to the SMs left (the
-//    analytic model instead charges the reduced share all the time);
-//  - EP dispatch and combine priced by simulating them on the SimGrid network
-//    (sim/net: one EP group, DeepEP's kernel model on `comm_sms` SMs, uniform
-//    routing drawn with seed 1), once per run, then placed as communication
-//    tasks: after their chunk's compute for a lone forward or backward, and
-//    concurrently with the other chunk's compute in an overlapped F&B pair;
-//  - pipeline sends, ZeRO sync and the optimizer at their analytic cost.
-// What it does not model yet (said in reports): contention between concurrent
-// collectives, op-level interleaving inside a chunk pair, HBM interference.
+// The des fidelity: one training step executed on the discrete-event engine
+// (sim/engine) from the schedule's instruction lists, op by op, with every EP
+// dispatch/combine and pipeline send simulated on the SimGrid network as the
+// other traffic of the moment lets it run.
+//
+// What runs (sim/step/step_chains.h has the chains):
+//  - one engine GPU per pipeline rank, standing for every GPU of its stage
+//    (EP groups and DP replicas of a stage run the same work at the same
+//    time); its compute is one GPU's, priced by the op graph at full SMs and
+//    slowed by the engine while communication holds `comm_sms` SMs;
+//  - a chunk is a chain of segments per layer: attention and gate, EP dispatch,
+//    experts, EP combine (backward: the combine's gradient out like a
+//    dispatch, the experts, the dispatch's gradient back like a combine, the
+//    attention), dense layers as one segment, embedding / head / MTP on the
+//    stages that hold them, then the pipeline send;
+//  - a DualPipe F&B pair interleaves its two chains: compute on one stream,
+//    EP communication on another, in the order a list schedule of the two
+//    chains gives (backward first at ties, as in V3TR Figure 4), so one
+//    chunk's dispatch runs under the other chunk's compute;
+//  - each EP call is DeepEP's kernel (sim/net/deepep_model.h) for the
+//    stage's first EP group of `ep` GPUs (the cluster's GPUs of a stage are
+//    consecutive), with tokens routed once (uniform, seed 1); each pipeline
+//    send moves every GPU of that group's activations to its counterpart on
+//    the next stage's rank. Both go to one SimGrid session for the whole step
+//    (make_network_backend), so concurrent calls and sends share NICs,
+//    NVLink and leaf up-links;
+//  - ZeRO-1 gradient reduce-scatter / parameter all-gather and the optimizer
+//    step after the pipeline drains, at their analytic cost.
+// What it does not model (said in reports): HBM interference beyond SM
+// sharing (GpuConfig::interference is 0 until calibration sets it), other EP
+// groups and DP replicas of a stage (identical by symmetry; their traffic
+// meets the simulated group's only at leaf up-links), and DP sync overlap.
 
 #include <vector>
 
 #include "sim/cost/estimate.h"
 #include "sim/engine/engine.h"
+#include "sim/net/network.h"
 #include "sim/step/schedule_graph.h"
 
 namespace moesim {
 
+struct DesOptions {
+  // kCollectives: one SimGrid parallel task per EP call or send (the default:
+  // seconds for the headline); kFlows: every flow max-min fair on its own
+  // (the reference; minutes at 2,048 GPUs).
+  NetworkGranularity granularity = NetworkGranularity::kCollectives;
+  // The rest of GpuConfig (sm_count and comm_sms come from the scenario).
+  double interference = 0.0;
+};
+
 struct DesStep {
   ScheduleGraph graph;
   EngineRun run;
-  Seconds dispatch, combine;  // one MoE layer, one micro-batch, simulated
+  NetworkGranularity granularity = NetworkGranularity::kCollectives;
+  size_t network_activities = 0;  // EP calls and pipeline sends simulated
   Seconds dp_sync, optimizer;
   int slowest_rank = 0;
   Seconds compute_busy;  // slowest rank: compute-stream busy time
@@ -34,11 +63,11 @@ struct DesStep {
 };
 
 // REQUIRES: s validated; e = estimate(s) (its DP sync and optimizer are reused).
-DesStep simulate_step(const Scenario& s, const Estimate& e);
+DesStep simulate_step(const Scenario& s, const Estimate& e, const DesOptions& o = {});
 
 // The estimate with its first phase's step from the des step: step time,
 // breakdown, tokens/s, MFU; phase wall times, GPU-hours and cost scaled by the
 // des/analytic step ratio; fidelity "des" and its caveats.
-Estimate des_estimate(const Scenario& s);
+Estimate des_estimate(const Scenario& s, const DesOptions& o = {});
 
 }  // namespace moesim

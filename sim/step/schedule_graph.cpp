@@ -18,16 +18,26 @@ Key key_of(const WorkRef& w) {
 ScheduleGraph schedule_task_graph(const Schedule& s, int tasks_per_instruction,
                                   const InstructionEmitter& emit) {
   MOESIM_CHECK(tasks_per_instruction >= 1, "an instruction needs at least one task");
+  return schedule_task_graph(
+      s, [tasks_per_instruction](const Instruction&, int) { return tasks_per_instruction; }, emit);
+}
+
+ScheduleGraph schedule_task_graph(const Schedule& s, const TaskCount& count,
+                                  const InstructionEmitter& emit) {
   ScheduleGraph out;
   out.instruction_tasks.resize(static_cast<size_t>(s.ranks));
   // Pass 1: the task completing each instruction (ids follow insertion order)
   // and which instruction completes each piece of work.
   std::map<Key, TaskId> producer;
   std::vector<WorkRef> refs;
-  const auto per = static_cast<uint32_t>(tasks_per_instruction);
+  std::vector<uint32_t> sizes;  // per instruction, in emission order
   uint32_t next = 0;
   for (int r = 0; r < s.ranks; ++r) {
     for (const Instruction& i : s.per_rank[static_cast<size_t>(r)]) {
+      const int n = count(i, r);
+      MOESIM_CHECK(n >= 1, "an instruction needs at least one task");
+      const auto per = static_cast<uint32_t>(n);
+      sizes.push_back(per);
       const TaskId done{next + per - 1};
       next += per;
       out.instruction_tasks[static_cast<size_t>(r)].push_back(done);
@@ -36,6 +46,7 @@ ScheduleGraph schedule_task_graph(const Schedule& s, int tasks_per_instruction,
     }
   }
   // Pass 2: the tasks, with their dependencies (forward references allowed).
+  size_t k = 0;
   for (int r = 0; r < s.ranks; ++r) {
     for (const Instruction& i : s.per_rank[static_cast<size_t>(r)]) {
       instruction_inputs(i, r, s, refs);
@@ -47,7 +58,8 @@ ScheduleGraph schedule_task_graph(const Schedule& s, int tasks_per_instruction,
       }
       const size_t before = out.graph.size();
       emit(i, r, std::move(deps), out.graph);
-      MOESIM_CHECK(out.graph.size() == before + per, "the emitter added the wrong number of tasks");
+      MOESIM_CHECK(out.graph.size() == before + sizes[k++],
+                   "the emitter added the wrong number of tasks");
     }
   }
   return out;

@@ -24,12 +24,18 @@ struct ScheduleGraph {
 
 // Adds the tasks of one instruction on `rank`, which must wait for `inputs`
 // (the completion tasks of the instructions producing its inputs), and returns
-// nothing: it must add exactly `tasks_per_instruction` tasks, the last of which
+// nothing: it must add exactly as many tasks as announced, the last of which
 // completes the instruction (dependencies may name tasks not added yet).
 using InstructionEmitter = std::function<void(const Instruction& i, int rank,
                                               std::vector<TaskId> inputs, TaskGraph& graph)>;
 
-// The general form: every instruction becomes `tasks_per_instruction` tasks.
+// The general form: instruction i on rank r becomes count(i, r) >= 1 tasks.
+// REQUIRES: schedule_problems(s) empty.
+using TaskCount = std::function<int(const Instruction& i, int rank)>;
+ScheduleGraph schedule_task_graph(const Schedule& s, const TaskCount& count,
+                                  const InstructionEmitter& emit);
+
+// Every instruction becomes `tasks_per_instruction` tasks.
 // REQUIRES: schedule_problems(s) empty; tasks_per_instruction >= 1.
 ScheduleGraph schedule_task_graph(const Schedule& s, int tasks_per_instruction,
                                   const InstructionEmitter& emit);

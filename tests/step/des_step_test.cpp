@@ -1,85 +1,111 @@
-// The des fidelity's first form against the analytic one and itself.
+// The des fidelity against the analytic one, against itself, and its network
+// granularities against each other.
 #include "sim/step/des_step.h"
 
 #include <gtest/gtest.h>
 
+#include <cstdio>
 #include <map>
 #include <nlohmann/json.hpp>
 
-#include "sim/step/des_trace.h"
-
 #include "sim/report/report.h"
 #include "sim/scenario/scenario_json.h"
+#include "sim/step/des_trace.h"
 
 namespace moesim {
 namespace {
 
 const char* const kHeadline = "scenarios/deepseek-v3-pretrain-2048xH800.json";
 
-TEST(DesStep, HeadlineIsDeterministicAndCloseToTheAnalyticStep) {
-  const Scenario s = load_scenario(kHeadline);
-  const Estimate a = estimate(s);
-  const Estimate d1 = des_estimate(s);
-  const Estimate d2 = des_estimate(s);
-  EXPECT_EQ(d1.fidelity, "des");
-  EXPECT_EQ(estimate_json(s, d1).dump(), estimate_json(s, d2).dump());  // bit for bit
-  // Same costs, different mechanics (SM sharing only while communication runs,
-  // lone chunks' communication exposed, simulated collectives): the two agree
-  // within 10% on this scenario; the README states the current figures.
-  EXPECT_NEAR(d1.step_time / a.step_time, 1.0, 0.10);
-  EXPECT_NEAR(seconds(d1.breakdown.total()), seconds(d1.step_time), 1e-9 * seconds(d1.step_time));
+// The headline's des step, simulated once for the tests that read it (it
+// takes about a minute on the development machine).
+const DesStep& headline_step() {
+  static const DesStep d = [] {
+    const Scenario s = load_scenario(kHeadline);
+    return simulate_step(s, estimate(s));
+  }();
+  return d;
 }
 
-TEST(DesStep, SimulatedEpCollectivesMatchTheAnalyticFanOut) {
+TEST(DesStep, HeadlineIsCloseToTheAnalyticStepAndExposesLoneChunksCommunication) {
   const Scenario s = load_scenario(kHeadline);
-  const DesStep d = simulate_step(s, estimate(s));
-  // One EP64 dispatch (FP8) of 4,096 tokens over 8 nodes at 40 GB/s per NIC:
-  // the analytic fan-out model says ~2.4 ms; the network simulation with
-  // DeepEP's kernel model lands within 10% of it; combine (BF16) about twice.
-  EXPECT_NEAR(seconds(d.dispatch) * 1e3, 2.41, 0.25);
-  EXPECT_NEAR(d.combine / d.dispatch, 2.0 / (1.0 + 4.0 / 128.0), 0.15);
+  const Estimate a = estimate(s);
+  const DesStep& d = headline_step();
+  // The analytic model hides every EP call behind compute; the des step runs
+  // them op by op and exposes those of lone chunks (warm-up, cool-down) and
+  // whatever an F&B pair cannot cover. Same op costs: within 25% (the README
+  // and validation/ state the figures).
+  EXPECT_NEAR(d.step_time() / a.step_time, 1.0, 0.25);
+  EXPECT_GT(d.exposed_comm, Seconds());
+  EXPECT_GT(d.network_activities, 10000u);
+  EXPECT_LE(d.compute_busy + d.exposed_comm, d.run.makespan);
+}
+
+TEST(DesStep, SameScenarioGivesIdenticalReports) {
+  const Scenario s = load_scenario("scenarios/mixtral-8x7b-pretrain-64xH100.json");
+  EXPECT_EQ(estimate_json(s, des_estimate(s)).dump(), estimate_json(s, des_estimate(s)).dump());
+}
+
+// A small DualPipe step (Mixtral on 4 pipeline ranks, EP8 inside each node)
+// per flow and as one parallel task per collective. Per flow is the
+// reference; at 2,048 GPUs it takes far too long (SimGrid 3.32's one-sided
+// comms cost O(F) each in the F comms held at once).
+TEST(DesStep, CollectiveGranularityIsCloseToPerFlow) {
+  Scenario s = load_scenario("scenarios/mixtral-8x7b-pretrain-64xH100.json");
+  s.plan.pp = 4;
+  s.plan.dp = 16;
+  s.plan.schedule = ScheduleKind::kDualPipe;
+  Estimate e = estimate(s);
+  e.phases.front().micro_batches = 8;
+  DesOptions flows, collectives;
+  flows.granularity = NetworkGranularity::kFlows;
+  const DesStep f = simulate_step(s, e, flows);
+  const DesStep c = simulate_step(s, e, collectives);
+  std::printf("pp4 x 8 micro-batches: per flow %.4f s, per collective %.4f s (%zu activities)\n",
+              seconds(f.run.makespan), seconds(c.run.makespan), f.network_activities);
+  EXPECT_NEAR(c.run.makespan / f.run.makespan, 1.0, 0.05);
 }
 
 TEST(DesStep, ScheduleWithoutOverlapExposesMoreCommunication) {
-  Scenario s = load_scenario(kHeadline);
-  const Estimate dual = des_estimate(s);
+  Scenario s = load_scenario("scenarios/mixtral-8x7b-pretrain-64xH100.json");
+  s.plan.pp = 4;
+  s.plan.dp = 16;
+  s.plan.ep = 8;
+  const Estimate e = estimate(s);
+  s.plan.schedule = ScheduleKind::kDualPipe;
+  const DesStep dual = simulate_step(s, e);
   s.plan.schedule = ScheduleKind::k1F1B;
-  const Estimate one = des_estimate(s);
-  EXPECT_GT(one.breakdown.exposed_comm, dual.breakdown.exposed_comm);
-  EXPECT_GT(one.step_time, dual.step_time);
+  const DesStep one = simulate_step(s, e);
+  EXPECT_GT(one.exposed_comm, dual.exposed_comm);
 }
 
-TEST(DesStep, DenseModelsKeepTheAnalyticCommunication) {
+TEST(DesStep, DenseModelsRunWithPipelineSendsOnly) {
   const Scenario s = load_scenario("scenarios/llama-3.1-405b-pretrain-2048xH100.json");
   const DesStep d = simulate_step(s, estimate(s));
-  EXPECT_EQ(d.dispatch, Seconds());
   EXPECT_GT(d.run.makespan, Seconds());
+  for (const Task& t : d.graph.graph.tasks())
+    EXPECT_LE(t.transfers.size(), 1u) << t.name;  // one GPU per rank sends
 }
 
-}  // namespace
-}  // namespace moesim
-
-
-namespace moesim {
-namespace {
-
-TEST(DesStep, TraceHasAComputeAndACommunicationTrackPerRankWithoutOverlap) {
-  const Scenario s = load_scenario("scenarios/deepseek-v3-pretrain-2048xH800.json");
-  const DesStep d = simulate_step(s, estimate(s));
+TEST(DesStep, TraceHasComputeCommunicationAndSendTracksPerRankWithoutOverlap) {
+  const Scenario s = load_scenario(kHeadline);
+  const DesStep& d = headline_step();
   const auto j = nlohmann::json::parse(des_chrome_trace_json(d, s.name));
-  size_t tracks = 0, comm = 0;
+  size_t tracks = 0, comm = 0, dispatch = 0;
   std::map<int, double> last_end;
   for (const auto& ev : j["traceEvents"]) {
     if (ev["ph"] == "M" && ev["name"] == "thread_name") ++tracks;
     if (ev["ph"] != "X") continue;
     comm += ev["cat"] == "communication";
+    dispatch += ev["name"].get<std::string>().find(".dispatch") != std::string::npos;
     const int tid = ev["tid"];
     const double ts = ev["ts"], dur = ev["dur"];
     EXPECT_GE(ts + 1e-6, last_end[tid]) << ev.dump();
     last_end[tid] = ts + dur;
   }
-  EXPECT_EQ(tracks, 32u);  // 16 ranks x (compute, communication)
+  EXPECT_EQ(tracks, 48u);  // 16 ranks x (compute, communication, pipeline send)
   EXPECT_GT(comm, 0u);
+  EXPECT_GT(dispatch, 0u);
 }
 
 }  // namespace

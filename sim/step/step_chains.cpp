@@ -1,0 +1,132 @@
+#include "sim/step/step_chains.h"
+
+#include <algorithm>
+
+namespace moesim {
+
+namespace {
+
+int resource_of(SegmentKind k) {
+  switch (k) {
+    case SegmentKind::kCompute: return 0;
+    case SegmentKind::kSend: return 2;
+    default: return 1;
+  }
+}
+
+// One unit (layer, MTP module, embedding, head) for `pass`, appended in
+// execution order.
+void append_unit(const ChainContext& c, const UnitCost& u, const std::string& name, bool moe_block,
+                 ChainPass pass, std::vector<Segment>& out) {
+  const bool ep = moe_block && c.ep_calls;
+  auto compute = [&](const std::string& part, Seconds w) {
+    if (w > Seconds()) out.push_back({SegmentKind::kCompute, name + part, w});
+  };
+  switch (pass) {
+    case ChainPass::kForward:
+      if (ep) {
+        compute(".attn", u.fwd - u.expert_fwd);
+        out.push_back({SegmentKind::kDispatch, name + ".dispatch", c.dispatch_guess});
+        compute(".experts", u.expert_fwd);
+        out.push_back({SegmentKind::kCombine, name + ".combine", c.combine_guess});
+      } else {
+        compute("", u.fwd);
+        if (u.comm_fwd > Seconds()) out.push_back({SegmentKind::kTpComm, name + ".tp", u.comm_fwd});
+      }
+      return;
+    case ChainPass::kBackwardInput:
+    case ChainPass::kBackwardFull: {
+      const bool w = pass == ChainPass::kBackwardFull;
+      if (ep) {
+        // The combine's gradient goes out like a dispatch, the dispatch's
+        // gradient comes back like a combine (V3TR §3.3.3).
+        out.push_back({SegmentKind::kDispatch, name + ".combine_grad", c.dispatch_guess});
+        compute(".experts_grad", u.expert_bwd_input + (w ? u.expert_bwd_weight : Seconds()));
+        out.push_back({SegmentKind::kCombine, name + ".dispatch_grad", c.combine_guess});
+        compute(".attn_grad", u.bwd_input - u.expert_bwd_input +
+                                  (w ? u.bwd_weight - u.expert_bwd_weight : Seconds()));
+      } else {
+        if (u.comm_bwd > Seconds()) out.push_back({SegmentKind::kTpComm, name + ".tp_grad", u.comm_bwd});
+        compute("_grad", u.bwd_input + (w ? u.bwd_weight : Seconds()));
+      }
+      return;
+    }
+    case ChainPass::kBackwardWeight:
+      compute(".wgrad", u.bwd_weight);
+      return;
+  }
+}
+
+}  // namespace
+
+std::vector<Segment> stage_chain(const ChainContext& c, int stage, ChainPass pass) {
+  const Scenario& s = *c.scenario;
+  const StageCost& st = c.costs->stages[static_cast<size_t>(stage)];
+  const UnitPrices& u = c.costs->units;
+  const bool moe_model = s.model.moe.enabled();
+  const int last = static_cast<int>(c.costs->stages.size()) - 1;
+  // Units in forward order.
+  struct Unit {
+    const UnitCost* cost;
+    std::string name;
+    bool moe;
+  };
+  std::vector<Unit> units;
+  if (st.has_embedding) units.push_back({&u.embed, "embed", false});
+  for (int l = st.first_layer; l < st.first_layer + st.num_layers; ++l) {
+    const bool moe = s.model.is_moe_layer(l);
+    units.push_back({moe ? &u.moe : &u.dense, "L" + std::to_string(l), moe});
+  }
+  if (st.has_head) units.push_back({&u.head, "head", false});
+  if (st.has_mtp)
+    for (int k = 0; k < s.model.mtp_depth; ++k)
+      units.push_back({&u.mtp, "mtp" + std::to_string(k), moe_model});
+
+  std::vector<Segment> out;
+  if (pass == ChainPass::kBackwardWeight) {
+    Seconds w;
+    for (const Unit& x : units) w += x.cost->bwd_weight;
+    if (w > Seconds()) out.push_back({SegmentKind::kCompute, "wgrad", w});
+    return out;
+  }
+  if (pass == ChainPass::kForward) {
+    for (const Unit& x : units) append_unit(c, *x.cost, x.name, x.moe, pass, out);
+    if (stage < last) out.push_back({SegmentKind::kSend, "send", c.send_guess});
+  } else {
+    for (auto it = units.rbegin(); it != units.rend(); ++it)
+      append_unit(c, *it->cost, it->name, it->moe, pass, out);
+    if (stage > 0) out.push_back({SegmentKind::kSend, "send_grad", c.send_guess});
+  }
+  return out;
+}
+
+std::vector<std::pair<int, size_t>> interleave(const std::vector<Segment>& forward,
+                                               const std::vector<Segment>& backward) {
+  const std::vector<Segment>* chain[2] = {&forward, &backward};
+  size_t next[2] = {0, 0};
+  Seconds ready[2];
+  Seconds free[3];
+  std::vector<std::pair<int, size_t>> order;
+  order.reserve(forward.size() + backward.size());
+  while (next[0] < forward.size() || next[1] < backward.size()) {
+    int pick = -1;
+    Seconds best;
+    for (int k : {1, 0}) {  // backward first at ties
+      if (next[k] >= chain[k]->size()) continue;
+      const Segment& g = (*chain[k])[next[k]];
+      const Seconds start = max(ready[k], free[resource_of(g.kind)]);
+      if (pick < 0 || start < best) {
+        pick = k;
+        best = start;
+      }
+    }
+    const Segment& g = (*chain[pick])[next[pick]];
+    const Seconds end = best + g.work;
+    ready[pick] = end;
+    free[resource_of(g.kind)] = end;
+    order.emplace_back(pick, next[pick]++);
+  }
+  return order;
+}
+
+}  // namespace moesim

@@ -1,0 +1,50 @@
+#pragma once
+// The segments one pipeline chunk runs, in order, for the des step
+// (des_step.h): compute segments, EP calls, TP collectives (analytic time),
+// and the pipeline send at the end; and the interleaving of a DualPipe
+// F&B pair's two chains.
+
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "sim/cost/stage_cost.h"
+#include "sim/scenario/scenario.h"
+
+namespace moesim {
+
+enum class SegmentKind : std::uint8_t {
+  kCompute,   // `work` at full SMs on the compute stream
+  kDispatch,  // an EP call in dispatch direction (FP8 payload when the recipe says so)
+  kCombine,   // an EP call in combine direction (BF16)
+  kTpComm,    // TP all-reduces, `work` on the communication stream (no flows)
+  kSend,      // the pipeline send of the chunk's output (or input gradient)
+};
+
+struct Segment {
+  SegmentKind kind = SegmentKind::kCompute;
+  std::string name;  // "L17.attn", "L17.dispatch", "head", "send"
+  Seconds work;      // compute and TP; an estimate for EP calls and sends
+};
+
+struct ChainContext {
+  const Scenario* scenario = nullptr;
+  const StageCosts* costs = nullptr;
+  bool ep_calls = false;                // MoE with ep > 1: EP calls are segments
+  Seconds dispatch_guess, combine_guess, send_guess;  // for interleaving only
+};
+
+enum class ChainPass : std::uint8_t { kForward, kBackwardInput, kBackwardFull, kBackwardWeight };
+
+// The chain of `pass` on model stage `stage`, with a send at the end when a
+// neighbouring stage receives it (forward: stage + 1; backward: stage - 1).
+std::vector<Segment> stage_chain(const ChainContext& c, int stage, ChainPass pass);
+
+// The order in which an F&B pair's segments start: a list schedule of the two
+// chains on three resources (compute, communication, sends), each segment
+// after its chain predecessor, the earliest start first and the backward
+// chain first at ties. Returns (chain, index) pairs: chain 0 = forward.
+std::vector<std::pair<int, size_t>> interleave(const std::vector<Segment>& forward,
+                                               const std::vector<Segment>& backward);
+
+}  // namespace moesim
