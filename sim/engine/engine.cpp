@@ -218,7 +218,7 @@ class Run {
     }
     push_timer(i, now + t.work);
     s.network_done = t.transfers.empty();
-    if (!t.transfers.empty()) network_.start(ActivityId{i}, t.transfers, now);
+    if (!t.transfers.empty()) network_.start(ActivityId{i}, t.transfers.get(), now);
   }
 
   int sms_of(const Task& t) const { return t.sms ? *t.sms : gpus_[t.gpu].comm_sms; }

@@ -21,6 +21,8 @@
 // bit. Not thread-safe; one engine run owns a backend at a time.
 
 #include <cstdint>
+#include <initializer_list>
+#include <memory>
 #include <optional>
 #include <vector>
 
@@ -51,6 +53,33 @@ struct NetworkTransfer {
     return src == o.src && dst == o.dst && bytes == o.bytes && delay == o.delay &&
            tail == o.tail && relay == o.relay;
   }
+};
+
+// An immutable list of transfers, shared by every task that starts the same
+// flows (a training step starts the same EP call thousands of times): copies
+// share one vector.
+class TransferList {
+ public:
+  TransferList() = default;
+  TransferList(std::vector<NetworkTransfer> v)  // NOLINT: implicit, like the vector it wraps
+      : p_(v.empty() ? nullptr
+                     : std::make_shared<const std::vector<NetworkTransfer>>(std::move(v))) {}
+  TransferList(std::initializer_list<NetworkTransfer> l)
+      : TransferList(std::vector<NetworkTransfer>(l)) {}
+  const std::vector<NetworkTransfer>& get() const { return p_ ? *p_ : empty_list(); }
+  bool empty() const { return !p_; }
+  size_t size() const { return get().size(); }
+  auto begin() const { return get().begin(); }
+  auto end() const { return get().end(); }
+  const NetworkTransfer& operator[](size_t i) const { return get()[i]; }
+  bool operator==(const TransferList& o) const { return p_ == o.p_ || get() == o.get(); }
+
+ private:
+  static const std::vector<NetworkTransfer>& empty_list() {
+    static const std::vector<NetworkTransfer> e;
+    return e;
+  }
+  std::shared_ptr<const std::vector<NetworkTransfer>> p_;
 };
 
 // The engine's name for an activity: the id of the task that started it.

@@ -30,7 +30,7 @@ Task Task::compute(std::string name, int gpu, Seconds work, std::vector<TaskId> 
 }
 
 Task Task::communication(std::string name, int gpu, Seconds work,
-                         std::vector<NetworkTransfer> transfers, std::vector<TaskId> deps) {
+                         TransferList transfers, std::vector<TaskId> deps) {
   Task t = compute(std::move(name), gpu, work, std::move(deps));
   t.kind = TaskKind::kCommunication;
   t.stream = kCommunicationStream;
@@ -38,7 +38,7 @@ Task Task::communication(std::string name, int gpu, Seconds work,
   return t;
 }
 
-Task Task::copy(std::string name, int gpu, Seconds work, std::vector<NetworkTransfer> transfers,
+Task Task::copy(std::string name, int gpu, Seconds work, TransferList transfers,
                 std::vector<TaskId> deps) {
   Task t = communication(std::move(name), gpu, work, std::move(transfers), std::move(deps));
   t.kind = TaskKind::kCopy;

@@ -51,15 +51,15 @@ struct Task {
   int stream = kComputeStream;
   std::vector<TaskId> deps;                // must all end before this task starts
   Seconds work;                            // see the kinds above; >= 0
-  std::vector<NetworkTransfer> transfers;  // kCommunication and kCopy only
+  TransferList transfers;                  // kCommunication and kCopy only
   std::optional<int> sms;                  // kCommunication only: SMs held
 
   static Task compute(std::string name, int gpu, Seconds work, std::vector<TaskId> deps = {});
   static Task communication(std::string name, int gpu, Seconds work,
-                            std::vector<NetworkTransfer> transfers = {},
+                            TransferList transfers = {},
                             std::vector<TaskId> deps = {});
   static Task copy(std::string name, int gpu, Seconds work,
-                   std::vector<NetworkTransfer> transfers = {}, std::vector<TaskId> deps = {});
+                   TransferList transfers = {}, std::vector<TaskId> deps = {});
 };
 
 class TaskGraph {

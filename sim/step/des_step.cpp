@@ -102,7 +102,7 @@ DesStep simulate_step(const Scenario& s, const Estimate& e, const DesOptions& o)
   const int group = ep ? s.plan.ep : 1;
   MOESIM_CHECK(group <= gpus_per_rank, "an EP group spans more than a pipeline rank's GPUs");
   const int tokens = s.plan.micro_batch_size * ph.seq_len;
-  std::vector<DeepEpCall> dispatch(ranks), combine(ranks);
+  std::vector<TransferList> dispatch(ranks), combine(ranks);
   ClusterSpec net_cluster = s.cluster;
   KernelEngines engines;
   if (ep) {
@@ -114,13 +114,15 @@ DesStep simulate_step(const Scenario& s, const Estimate& e, const DesOptions& o)
     spec.hidden = s.model.hidden;
     spec.dispatch_bytes_per_element = s.precision.fp8_dispatch ? 1.0 + 4.0 / 128.0 : 2.0;
     for (int r = 0; r < ranks; ++r) {
-      dispatch[r] = deepep_call(s.cluster, traffic, EpDirection::kDispatch, spec, kernel,
-                                deepep_config(EpDirection::kDispatch, s.plan.ep), r * gpus_per_rank);
-      combine[r] = deepep_call(s.cluster, traffic, EpDirection::kCombine, spec, kernel,
-                               deepep_config(EpDirection::kCombine, s.plan.ep), r * gpus_per_rank);
+      DeepEpCall d = deepep_call(s.cluster, traffic, EpDirection::kDispatch, spec, kernel,
+                                 deepep_config(EpDirection::kDispatch, s.plan.ep), r * gpus_per_rank);
+      DeepEpCall c = deepep_call(s.cluster, traffic, EpDirection::kCombine, spec, kernel,
+                                 deepep_config(EpDirection::kCombine, s.plan.ep), r * gpus_per_rank);
+      dispatch[r] = std::move(d.transfers);
+      combine[r] = std::move(c.transfers);
+      net_cluster = d.network;
+      engines = d.engines;
     }
-    net_cluster = dispatch[0].network;
-    engines = dispatch[0].engines;
   }
   // Which rank runs the forward / backward of each (micro-batch, stage).
   std::map<std::tuple<int, int, int>, int> owner;  // (backward?, mb, stage) -> rank
@@ -134,11 +136,16 @@ DesStep simulate_step(const Scenario& s, const Estimate& e, const DesOptions& o)
         owner[{1, i.backward.micro_batch, i.backward.stage}] = r;
     }
   const Bytes boundary = ByteCount(tokens * s.model.hidden * 2.0);  // BF16 hidden states
+  std::map<std::pair<int, int>, TransferList> sends;
   auto send_transfers = [&](int from_rank, int to_rank) {
-    std::vector<NetworkTransfer> t;
-    for (int g = 0; g < group; ++g)
-      t.emplace_back(from_rank * gpus_per_rank + g, to_rank * gpus_per_rank + g, boundary);
-    return t;
+    TransferList& l = sends[{from_rank, to_rank}];
+    if (l.empty()) {
+      std::vector<NetworkTransfer> t;
+      for (int g = 0; g < group; ++g)
+        t.emplace_back(from_rank * gpus_per_rank + g, to_rank * gpus_per_rank + g, boundary);
+      l = std::move(t);
+    }
+    return l;
   };
 
   ChainContext cc;
@@ -173,10 +180,10 @@ DesStep simulate_step(const Scenario& s, const Estimate& e, const DesOptions& o)
               t = Task::communication(name, r, g.work, {}, std::move(d));
               break;
             case SegmentKind::kDispatch:
-              t = Task::communication(name, r, Seconds(), dispatch[r].transfers, std::move(d));
+              t = Task::communication(name, r, Seconds(), dispatch[r], std::move(d));
               break;
             case SegmentKind::kCombine:
-              t = Task::communication(name, r, Seconds(), combine[r].transfers, std::move(d));
+              t = Task::communication(name, r, Seconds(), combine[r], std::move(d));
               break;
             case SegmentKind::kSend: {
               const Chunk& ch = k == 0 ? i.chunk
@@ -206,10 +213,14 @@ DesStep simulate_step(const Scenario& s, const Estimate& e, const DesOptions& o)
     gc.interference = o.interference;
   }
   std::vector<std::pair<int, int>> pairs;
-  for (const Task& t : g.graph.tasks()) {
+  for (const Task& t : g.graph.tasks())
     if (!t.transfers.empty()) ++out.network_activities;
-    for (const NetworkTransfer& x : t.transfers) pairs.emplace_back(x.src, x.dst);
-  }
+  std::vector<const TransferList*> lists;
+  for (const TransferList& l : dispatch) lists.push_back(&l);
+  for (const TransferList& l : combine) lists.push_back(&l);
+  for (const auto& [key, l] : sends) lists.push_back(&l);
+  for (const TransferList* l : lists)
+    for (const NetworkTransfer& x : *l) pairs.emplace_back(x.src, x.dst);
   std::sort(pairs.begin(), pairs.end());
   pairs.erase(std::unique(pairs.begin(), pairs.end()), pairs.end());
   auto net = make_network_backend(net_cluster, engines, std::move(pairs), o.granularity);

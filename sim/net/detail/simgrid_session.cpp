@@ -26,7 +26,8 @@ namespace {
 namespace sg4 = simgrid::s4u;
 
 // Commands, parent -> child.
-constexpr char kStart = 'S';    // u32 id, u32 n, n x WireTransfer
+constexpr char kDefine = 'D';   // u32 set, u32 n, n x WireTransfer: a transfer set
+constexpr char kStart = 'S';    // u32 id, u32 set: starts a defined set as activity id
 constexpr char kAdvance = 'A';  // u8 has_limit, f64 limit
 // Replies to kAdvance, child -> parent: kOk f64 time, u32 n, n x u32 id; or
 // kError then text.
@@ -53,7 +54,9 @@ class Driver {
       char cmd = 0;
       if (!read_exact(in_, &cmd, 1)) return;  // the parent closed: done
       try {
-        if (cmd == kStart) {
+        if (cmd == kDefine) {
+          read_define();
+        } else if (cmd == kStart) {
           read_start();
         } else if (cmd == kAdvance) {
           uint8_t has = 0;
@@ -93,56 +96,76 @@ class Driver {
     std::vector<std::pair<int, double>> relay_tails;  // (relay GPU, tail)
   };
 
-  void read_start() {
-    uint32_t id = 0, n = 0;
-    if (!read_exact(in_, &id, sizeof id) || !read_exact(in_, &n, sizeof n))
-      throw std::runtime_error("truncated start command");
-    std::vector<WireTransfer> ts(n);
-    if (n > 0 && !read_exact(in_, ts.data(), n * sizeof(WireTransfer)))
-      throw std::runtime_error("truncated start command");
-    const double now = sg4::Engine::get_clock();
-    State& st = state_[id];
+  // A transfer set, prepared once for every start of it.
+  struct Prepared {
+    std::vector<WireTransfer> transfers;  // kFlowsCm02
+    std::vector<sg4::Host*> hosts;        // kParallelTasksL07: the GPUs involved
+    std::vector<double> bytes;            // their bytes matrix
+    double extra = 0;                     // largest delay + latency + tail
+  };
+
+  void read_define() {
+    uint32_t set = 0, n = 0;
+    if (!read_exact(in_, &set, sizeof set) || !read_exact(in_, &n, sizeof n))
+      throw std::runtime_error("truncated define command");
+    if (set != sets_.size()) throw std::runtime_error("transfer sets out of order");
+    Prepared p;
+    p.transfers.resize(n);
+    if (n > 0 && !read_exact(in_, p.transfers.data(), n * sizeof(WireTransfer)))
+      throw std::runtime_error("truncated define command");
     if (model_ == SimGridModel::kParallelTasksL07) {
       // One parallel task over the GPUs involved, in increasing GPU order.
       std::vector<int> gpus;
-      double extra = 0;
-      for (const WireTransfer& t : ts) {
+      for (const WireTransfer& t : p.transfers) {
         if (t.src == t.dst) {
-          extra = std::max(extra, t.delay + t.tail);
+          p.extra = std::max(p.extra, t.delay + t.tail);
           continue;
         }
         gpus.push_back(t.src);
         gpus.push_back(t.dst);
-        extra = std::max(extra, t.delay + route_latency_s(topo_, t.src, t.dst) + t.tail);
+        p.extra = std::max(p.extra, t.delay + route_latency_s(topo_, t.src, t.dst) + t.tail);
       }
       std::sort(gpus.begin(), gpus.end());
       gpus.erase(std::unique(gpus.begin(), gpus.end()), gpus.end());
-      st.left = 1;
-      st.arrival = now;
-      if (gpus.empty()) {
-        finish_one(id, now + extra, -1);
-        return;
-      }
       const size_t k = gpus.size();
-      std::vector<double> flops(k, 0.0), bytes(k * k, 0.0);
-      std::vector<sg4::Host*> hosts;
-      for (int g : gpus) hosts.push_back(p_.hosts[static_cast<size_t>(g)]);
+      for (int g : gpus) p.hosts.push_back(p_.hosts[static_cast<size_t>(g)]);
+      p.bytes.assign(k * k, 0.0);
       auto index = [&](int g) {
         return static_cast<size_t>(std::lower_bound(gpus.begin(), gpus.end(), g) - gpus.begin());
       };
-      for (const WireTransfer& t : ts)
-        if (t.src != t.dst) bytes[index(t.src) * k + index(t.dst)] += t.bytes;
+      for (const WireTransfer& t : p.transfers)
+        if (t.src != t.dst) p.bytes[index(t.src) * k + index(t.dst)] += t.bytes;
+      p.transfers.clear();
+    }
+    sets_.push_back(std::move(p));
+  }
+
+  void read_start() {
+    uint32_t id = 0, set = 0;
+    if (!read_exact(in_, &id, sizeof id) || !read_exact(in_, &set, sizeof set))
+      throw std::runtime_error("truncated start command");
+    if (set >= sets_.size()) throw std::runtime_error("start of an undefined transfer set");
+    const Prepared& p = sets_[set];
+    const double now = sg4::Engine::get_clock();
+    State& st = state_[id];
+    if (model_ == SimGridModel::kParallelTasksL07) {
+      st.left = 1;
+      st.arrival = now;
+      if (p.hosts.empty()) {
+        finish_one(id, now + p.extra, -1);
+        return;
+      }
       sg4::ExecPtr e = sg4::Exec::init()
-                           ->set_hosts(hosts)
-                           ->set_flops_amounts(flops)
-                           ->set_bytes_amounts(bytes);
+                           ->set_hosts(p.hosts)
+                           ->set_flops_amounts(std::vector<double>(p.hosts.size(), 0.0))
+                           ->set_bytes_amounts(p.bytes);
       e->start();
-      running_.push_back({e, id, extra, -1});
+      running_.push_back({e, id, p.extra, -1});
       return;
     }
-    st.left = ts.size();
+    st.left = p.transfers.size();
     st.arrival = now;
-    for (const WireTransfer& t : ts) {
+    for (const WireTransfer& t : p.transfers) {
       if (t.delay > 0) {
         delayed_.push({now + t.delay, seq_++, id, t});
       } else {
@@ -266,6 +289,7 @@ class Driver {
   uint64_t seq_ = 0;
   std::map<uint32_t, State> state_;
   std::set<std::pair<double, uint32_t>> done_;  // (arrival, id), not yet reported
+  std::vector<Prepared> sets_;
 };
 
 [[noreturn]] void child_main(const Topology& topo, std::vector<std::pair<int, int>> pairs,
@@ -346,21 +370,49 @@ void SimGridSession::flush() {
 void SimGridSession::start(ActivityId id, const std::vector<NetworkTransfer>& flows, Seconds now) {
   MOESIM_CHECK(now == now_, "start() must come at the time of the last advance()");
   MOESIM_CHECK(!flows.empty(), "an activity without flows");
-  Message m;
-  m.put(kStart).put(id.value).put(static_cast<uint32_t>(flows.size()));
+  // The set's id: sent once per distinct content (a step starts the same EP
+  // calls thousands of times).
+  uint64_t h = 1469598103934665603ull;  // FNV-1a over the fields
+  auto mix = [&h](const void* p, size_t n) {
+    const auto* b = static_cast<const unsigned char*>(p);
+    for (size_t i = 0; i < n; ++i) h = (h ^ b[i]) * 1099511628211ull;
+  };
   for (const NetworkTransfer& f : flows) {
-    MOESIM_CHECK(f.src >= 0 && f.dst >= 0 && f.src < topo_.num_gpus() && f.dst < topo_.num_gpus(),
-                 "a transfer between GPUs outside the cluster");
-    MOESIM_CHECK(f.bytes >= Bytes() && f.delay >= Seconds() && f.tail >= Seconds(),
-                 "a transfer with negative bytes, delay or tail");
-    MOESIM_CHECK(f.src == f.dst || !topo_.needs_own_route(f.src, f.dst) ||
-                     std::binary_search(own_route_pairs_.begin(), own_route_pairs_.end(),
-                                        std::make_pair(f.src, f.dst)),
-                 "a transfer between GPUs " + std::to_string(f.src) + " and " +
-                     std::to_string(f.dst) + " that the session was not built for");
-    MOESIM_CHECK(f.relay < topo_.num_gpus(), "a relay outside the cluster");
-    m.put(WireTransfer{f.src, f.dst, bytes(f.bytes), seconds(f.delay), seconds(f.tail), f.relay, 0});
+    const WireTransfer w{f.src, f.dst, bytes(f.bytes), seconds(f.delay), seconds(f.tail), f.relay, 0};
+    mix(&w, sizeof w);
   }
+  uint32_t set = 0;
+  bool found = false;
+  for (uint32_t k : sets_by_hash_[h])
+    if (sets_[k] == flows) {
+      set = k;
+      found = true;
+      break;
+    }
+  if (!found) {
+    set = static_cast<uint32_t>(sets_.size());
+    Message m;
+    m.put(kDefine).put(set).put(static_cast<uint32_t>(flows.size()));
+    for (const NetworkTransfer& f : flows) {
+      MOESIM_CHECK(f.src >= 0 && f.dst >= 0 && f.src < topo_.num_gpus() &&
+                       f.dst < topo_.num_gpus() && f.relay < topo_.num_gpus(),
+                   "a transfer between GPUs outside the cluster");
+      MOESIM_CHECK(f.bytes >= Bytes() && f.delay >= Seconds() && f.tail >= Seconds(),
+                   "a transfer with negative bytes, delay or tail");
+      MOESIM_CHECK(f.src == f.dst || !topo_.needs_own_route(f.src, f.dst) ||
+                       std::binary_search(own_route_pairs_.begin(), own_route_pairs_.end(),
+                                          std::make_pair(f.src, f.dst)),
+                   "a transfer between GPUs " + std::to_string(f.src) + " and " +
+                       std::to_string(f.dst) + " that the session was not built for");
+      m.put(WireTransfer{f.src, f.dst, bytes(f.bytes), seconds(f.delay), seconds(f.tail), f.relay,
+                         0});
+    }
+    pending_ += m.bytes();
+    sets_.push_back(flows);
+    sets_by_hash_[h].push_back(set);
+  }
+  Message m;
+  m.put(kStart).put(id.value).put(set);
   pending_ += m.bytes();
   ++running_;
 }

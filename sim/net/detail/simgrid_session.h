@@ -19,7 +19,9 @@
 // in 3.32 one-sided comms cost O(F) per completion in the F comms held at
 // once (shared/notes/build-and-simgrid.md §4).
 
+#include <cstdint>
 #include <string>
+#include <unordered_map>
 #include <utility>
 #include <vector>
 
@@ -55,7 +57,9 @@ class SimGridSession : public NetworkBackend {
   int pid_ = -1;
   size_t running_ = 0;
   Seconds now_;
-  std::string pending_;  // start commands not yet written
+  std::string pending_;  // commands not yet written
+  std::vector<std::vector<NetworkTransfer>> sets_;  // defined transfer sets, by id
+  std::unordered_map<uint64_t, std::vector<uint32_t>> sets_by_hash_;
 };
 
 }  // namespace moesim::detail
