@@ -113,15 +113,22 @@ DesStep simulate_step(const Scenario& s, const Estimate& e, const DesOptions& o)
     EpCollectiveSpec spec;
     spec.hidden = s.model.hidden;
     spec.dispatch_bytes_per_element = s.precision.fp8_dispatch ? 1.0 + 4.0 / 128.0 : 2.0;
+    const int groups_simulated = o.all_ep_groups ? gpus_per_rank / group : 1;
     for (int r = 0; r < ranks; ++r) {
-      DeepEpCall d = deepep_call(s.cluster, traffic, EpDirection::kDispatch, spec, kernel,
-                                 deepep_config(EpDirection::kDispatch, s.plan.ep), r * gpus_per_rank);
-      DeepEpCall c = deepep_call(s.cluster, traffic, EpDirection::kCombine, spec, kernel,
-                                 deepep_config(EpDirection::kCombine, s.plan.ep), r * gpus_per_rank);
-      dispatch[r] = std::move(d.transfers);
-      combine[r] = std::move(c.transfers);
-      net_cluster = d.network;
-      engines = d.engines;
+      std::vector<NetworkTransfer> dt, ct;
+      for (int k = 0; k < groups_simulated; ++k) {
+        const int first = r * gpus_per_rank + k * group;
+        DeepEpCall d = deepep_call(s.cluster, traffic, EpDirection::kDispatch, spec, kernel,
+                                   deepep_config(EpDirection::kDispatch, s.plan.ep), first);
+        DeepEpCall c = deepep_call(s.cluster, traffic, EpDirection::kCombine, spec, kernel,
+                                   deepep_config(EpDirection::kCombine, s.plan.ep), first);
+        dt.insert(dt.end(), d.transfers.begin(), d.transfers.end());
+        ct.insert(ct.end(), c.transfers.begin(), c.transfers.end());
+        net_cluster = d.network;
+        engines = d.engines;
+      }
+      dispatch[r] = std::move(dt);
+      combine[r] = std::move(ct);
     }
   }
   // Which rank runs the forward / backward of each (micro-batch, stage).
@@ -141,7 +148,8 @@ DesStep simulate_step(const Scenario& s, const Estimate& e, const DesOptions& o)
     TransferList& l = sends[{from_rank, to_rank}];
     if (l.empty()) {
       std::vector<NetworkTransfer> t;
-      for (int g = 0; g < group; ++g)
+      const int senders = o.all_ep_groups ? gpus_per_rank / group * group : group;
+      for (int g = 0; g < senders; ++g)
         t.emplace_back(from_rank * gpus_per_rank + g, to_rank * gpus_per_rank + g, boundary);
       l = std::move(t);
     }

@@ -48,6 +48,10 @@ struct DesOptions {
   NetworkGranularity granularity = NetworkGranularity::kCollectives;
   // The rest of GpuConfig (sm_count and comm_sms come from the scenario).
   double interference = 0.0;
+  // Every EP group of a rank's GPUs in each call and send, not only its first:
+  // the unreduced simulation that the symmetry reduction is checked against
+  // (tests/step/des_step_test.cpp, SymmetryReductionMatchesAllGroups).
+  bool all_ep_groups = false;
 };
 
 struct DesStep {
