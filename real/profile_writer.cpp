@@ -33,6 +33,19 @@ json gemm_number(double v) {
 
 }  // namespace
 
+json device_record_json(const DeviceRecord& d) {
+  json device = {{"name", d.name},
+                 {"sm_count", d.sm_count},
+                 {"driver", d.driver_version},
+                 {"cuda", d.runtime_version},
+                 {"clocks", json{{"sm_max_khz", d.sm_clock_max_khz},
+                                 {"mem_max_khz", d.mem_clock_max_khz}}},
+                 {"date", d.date}};
+  if (d.nccl_version > 0) device["nccl"] = d.nccl_version;
+  if (!d.host.empty()) device["host"] = d.host;
+  return device;
+}
+
 json calibration_profile_json(const ProfileRun& run) {
   json entries = json::array();
   json timings = json::array();
@@ -73,15 +86,7 @@ json calibration_profile_json(const ProfileRun& run) {
                            {"class", to_string(s.shape.op_class)},
                            {"reason", s.reason}});
   const DeviceRecord& d = run.device;
-  json device = {{"name", d.name},
-                 {"sm_count", d.sm_count},
-                 {"driver", d.driver_version},
-                 {"cuda", d.runtime_version},
-                 {"clocks", json{{"sm_max_khz", d.sm_clock_max_khz},
-                                 {"mem_max_khz", d.mem_clock_max_khz}}},
-                 {"date", d.date}};
-  if (d.nccl_version > 0) device["nccl"] = d.nccl_version;
-  if (!d.host.empty()) device["host"] = d.host;
+  const json device = device_record_json(d);
   json about = {{"tool", "moesim-real profile"},
                 {"shapes_file", run.shapes_file},
                 {"scenario", run.list.scenario},

@@ -59,6 +59,10 @@ struct ProfileRun {
   std::vector<SkippedShape> skipped;
 };
 
+// The "device" block (name, SM count, driver, CUDA, clocks, date; NCCL and host when
+// known), shared by the profile and the layer report.
+nlohmann::json device_record_json(const DeviceRecord& d);
+
 nlohmann::json calibration_profile_json(const ProfileRun& run);
 
 // Checks the JSON with parse_calibration_profile (InputError on a mismatch, e.g. a
