@@ -1,6 +1,7 @@
 // moesim-real: runs the simulator's ops on real GPUs. Subcommands:
 //   info      what a measurement on this machine would record (JSON; exit 0 without a GPU)
 //   profile   time a shape list (`moesim shapes`) and write a calibration profile
+//   layer     one V3 layer's F, B and W passes on one GPU (JSON)
 //   step      multi-GPU communication of a step under NCCL (when built with NCCL)
 // Exit codes as moesim's: 0 success, 1 failure (CUDA, NCCL, I/O, no GPU), 2 bad input.
 #include <cstdio>
@@ -9,6 +10,7 @@
 #include <vector>
 
 #include "kernels/device_info.h"
+#include "real/layer_runner.h"
 #include "real/profile_runner.h"
 #include "real/real_options.h"
 #include "sim/core/diagnostics.h"
@@ -36,6 +38,11 @@ const char* const kUsage =
     "              [--gpu NAME] [--skip-untileable]\n"
     "              time every shape of `moesim shapes SCENARIO` and write a calibration\n"
     "              profile (moesim-calibration-1) that `moesim calibrate` reads\n"
+    "  layer [--kind dense|moe] [--scale F] [--tokens N] [--out FILE] [--warmup N]\n"
+    "        [--repeats N]\n"
+    "              one DeepSeek-V3 layer on one GPU: forward, backward-for-input and\n"
+    "              backward-for-weights, each pass and each op timed (moesim-layer-1 JSON;\n"
+    "              widths x F, 1/8 <= F <= 1; stdout without --out)\n"
     "  step [--timeout S] [--id-file PATH] [--run-tag TAG] [--tokens N] [--scale F]\n"
     "       [--pp-stride N] [--out FILE] [--warmup N] [--repeats N]\n"
     "              one rank per GPU (mpirun/srun): NCCL bootstrap, EP dispatch/combine\n"
@@ -69,6 +76,20 @@ int profile(const std::vector<std::string>& args) {
   return kExitOk;
 }
 
+int layer(const std::vector<std::string>& args) {
+  const moesim::real::LayerOptions o = moesim::real::parse_layer_options(args);
+  if (o.help) {
+    std::cout << kUsage;
+    return kExitOk;
+  }
+  const moesim::real::LayerRun run = moesim::real::run_layer(o, std::cerr);
+  moesim::real::write_layer_report(o.out, run, std::cout);
+  if (!o.out.empty())
+    std::cerr << "wrote " << o.out << ": " << run.ops.size() << " ops timed, "
+              << run.skipped.size() << " listed under \"skipped\"\n";
+  return kExitOk;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -86,14 +107,7 @@ int main(int argc, char** argv) {
     }
     if (cmd == "info") return info();
     if (cmd == "profile") return profile(rest);
-    if (cmd == "layer") {
-      // Options are parsed (and tested) already; the runner is not written yet. No timing
-      // is printed rather than a partial one (docs/real.md, "What remains").
-      moesim::real::parse_layer_options(rest);
-      std::cerr << "error: moesim-real layer is not implemented yet (docs/real.md, \"What "
-                   "remains\"); use profile for per-op times\n";
-      return kExitFailure;
-    }
+    if (cmd == "layer") return layer(rest);
     if (cmd == "step") {
 #ifdef MOESIM_HAVE_NCCL
       return moesim::real::step_command(rest, std::cout, std::cerr);
