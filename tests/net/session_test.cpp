@@ -6,6 +6,7 @@
 
 #include <cmath>
 #include <cstdio>
+#include <thread>
 
 #include "sim/core/diagnostics.h"
 #include "sim/engine/engine.h"
@@ -98,6 +99,23 @@ TEST(NetworkSession, SameCallsGiveIdenticalResults) {
     return out;
   };
   EXPECT_EQ(run(), run());
+}
+
+// Sessions opened and closed by several threads at once: each child must hold
+// only its own pipes, or two children forked in a race keep each other's
+// parents waiting forever (seen as a hang of `moesim run -j 2 --fidelity des`).
+TEST(NetworkSession, ConcurrentSessionsInThreadsAllFinish) {
+  const ClusterSpec c = probe_cluster(1, FabricKind::kFatTree);
+  auto work = [&c] {
+    for (int k = 0; k < 20; ++k) {
+      auto net = make_network_backend(c, {}, {{0, 1}}, NetworkGranularity::kFlows);
+      EXPECT_NEAR(seconds(run_alone(*net, {{0, 1, MB(40)}})), 101e-6, 1e-12);
+    }
+  };
+  std::thread a(work), b(work), d(work);
+  a.join();
+  b.join();
+  d.join();
 }
 
 TEST(NetworkSession, AnUndeclaredPairIsABug) {

@@ -3,6 +3,7 @@
 // processes (simgrid_adapter.cpp, simgrid_session.cpp). No SimGrid here.
 
 #include <cstddef>
+#include <initializer_list>
 #include <string>
 
 namespace moesim::detail {
@@ -14,6 +15,13 @@ bool write_all(int fd, const void* data, size_t n);
 std::string read_to_end(int fd);
 // Reads exactly `n` bytes; false at end of file or on an error first.
 bool read_exact(int fd, void* data, size_t n);
+
+// In a forked child: closes every descriptor but stdin/stdout/stderr and
+// `keep`. A child of a multi-threaded simulator inherits the pipes of every
+// other thread's SimGrid child; holding their write ends would keep those
+// children from ever seeing end of file, and their parents waiting for them
+// (a deadlock between concurrent des runs, seen with `moesim run -j 2`).
+void close_inherited_fds(std::initializer_list<int> keep);
 
 // A message being built for write_all: plain values appended as bytes.
 class Message {

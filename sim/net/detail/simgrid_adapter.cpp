@@ -161,6 +161,7 @@ SimOutcome simulate_flows(const Topology& topology, const std::vector<SimFlow>& 
   }
   if (pid == 0) {
     ::close(fds[0]);
+    close_inherited_fds({fds[1]});
     child_main(fds[1], topology, flows, num_phases, split_parts);
   }
   ::close(fds[1]);

@@ -338,6 +338,7 @@ SimGridSession::SimGridSession(const Topology& topo, std::vector<std::pair<int, 
   if (pid == 0) {
     ::close(down[1]);
     ::close(up[0]);
+    close_inherited_fds({down[0], up[1]});
     child_main(topo_, own_route_pairs_, model, down[0], up[1]);
   }
   ::close(down[0]);
