@@ -1,7 +1,5 @@
 #include "cli/cli.h"
 
-#include <cstdio>
-#include <fstream>
 #include <stdexcept>
 
 #include "sim/core/diagnostics.h"
@@ -37,24 +35,6 @@ const char* const kUsage =
     "  --version         print the version\n";
 
 }  // namespace
-
-void write_file_atomically(const std::string& path, const std::string& text) {
-  const std::string tmp = path + ".moesim-tmp";
-  {
-    std::ofstream f(tmp, std::ios::binary | std::ios::trunc);
-    if (!f) throw std::runtime_error("cannot write " + path + ": cannot create " + tmp);
-    f << text;
-    f.flush();
-    if (!f) {
-      std::remove(tmp.c_str());
-      throw std::runtime_error("cannot write " + path + ": write failed");
-    }
-  }
-  if (std::rename(tmp.c_str(), path.c_str()) != 0) {
-    std::remove(tmp.c_str());
-    throw std::runtime_error("cannot write " + path + ": rename failed");
-  }
-}
 
 int main(const std::vector<std::string>& args, std::ostream& out, std::ostream& err) {
   if (args.empty()) {

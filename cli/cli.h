@@ -7,6 +7,8 @@
 #include <string>
 #include <vector>
 
+#include "sim/core/atomic_file.h"  // write_file_atomically, for the commands
+
 namespace moesim::cli {
 
 int main(const std::vector<std::string>& args, std::ostream& out, std::ostream& err);
@@ -21,10 +23,6 @@ int calibrate_command(const std::vector<std::string>& args, std::ostream& out, s
 int collective_command(const std::vector<std::string>& args, std::ostream& out, std::ostream& err);
 int merge_command(const std::vector<std::string>& args, std::ostream& out, std::ostream& err);
 int shapes_command(const std::vector<std::string>& args, std::ostream& out, std::ostream& err);
-
-// Writes `text` to `path` atomically (temporary file + rename): either the whole
-// file appears or none does. Throws std::runtime_error naming the path on failure.
-void write_file_atomically(const std::string& path, const std::string& text);
 
 constexpr int kExitOk = 0;
 constexpr int kExitInternal = 1;

@@ -6,7 +6,7 @@
 #include <sstream>
 #include <stdexcept>
 
-#include "real/atomic_file.h"
+#include "sim/core/atomic_file.h"
 
 namespace moesim::real {
 

@@ -2,7 +2,7 @@
 
 #include <ostream>
 
-#include "real/atomic_file.h"
+#include "sim/core/atomic_file.h"
 
 namespace moesim::real {
 

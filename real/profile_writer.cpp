@@ -3,7 +3,7 @@
 #include <cstdio>
 #include <stdexcept>
 
-#include "real/atomic_file.h"
+#include "sim/core/atomic_file.h"
 #include "sim/core/diagnostics.h"
 #include "sim/hw/calibration_profile.h"
 

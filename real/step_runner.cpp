@@ -9,7 +9,7 @@
 #include "kernels/cuda_error.h"
 #include "kernels/device_buffer.h"
 #include "kernels/moe_gate.h"
-#include "real/atomic_file.h"
+#include "sim/core/atomic_file.h"
 #include "real/device_fill.h"
 #include "real/nccl_comm.h"
 #include "real/profile_runner.h"

@@ -1,4 +1,4 @@
-#include "real/atomic_file.h"
+#include "sim/core/atomic_file.h"
 
 #include <unistd.h>
 
@@ -6,7 +6,7 @@
 #include <fstream>
 #include <stdexcept>
 
-namespace moesim::real {
+namespace moesim {
 
 void write_file_atomically(const std::string& path, const std::string& text) {
   // The process id keeps concurrent ranks writing beside each other from colliding.
@@ -27,4 +27,4 @@ void write_file_atomically(const std::string& path, const std::string& text) {
   }
 }
 
-}  // namespace moesim::real
+}  // namespace moesim
