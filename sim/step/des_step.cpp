@@ -165,14 +165,18 @@ DesStep simulate_step(const Scenario& s, const Estimate& e, const DesOptions& o)
   cc.combine_guess = moe_unit.comm_fwd * (2.0 / 3.0);
   cc.send_guess = costs.stages.front().p2p;
 
+  // The chains are built once, while counting (the walk visits instructions in
+  // the same order when it emits them).
+  std::vector<InstructionChains> built;
+  size_t next_built = 0;
   out.graph = schedule_task_graph(
       sched,
       [&](const Instruction& i, int) {
-        const InstructionChains ic = chains_of(cc, i);
-        return static_cast<int>(ic.chain[0].size() + ic.chain[1].size()) + 1;
+        built.push_back(chains_of(cc, i));
+        return static_cast<int>(built.back().chain[0].size() + built.back().chain[1].size()) + 1;
       },
       [&](const Instruction& i, int r, std::vector<TaskId> deps, TaskGraph& graph) {
-        const InstructionChains ic = chains_of(cc, i);
+        const InstructionChains ic = std::move(built[next_built++]);
         const std::string prefix = to_string(i) + " ";
         std::optional<TaskId> last[2];
         for (const auto& [k, j] : ic.order) {

@@ -30,6 +30,8 @@ using InstructionEmitter = std::function<void(const Instruction& i, int rank,
                                               std::vector<TaskId> inputs, TaskGraph& graph)>;
 
 // The general form: instruction i on rank r becomes count(i, r) >= 1 tasks.
+// count is called once per instruction, all before the first emit, and in the
+// order emit is then called (rank by rank, in list order).
 // REQUIRES: schedule_problems(s) empty.
 using TaskCount = std::function<int(const Instruction& i, int rank)>;
 ScheduleGraph schedule_task_graph(const Schedule& s, const TaskCount& count,
