@@ -3,6 +3,7 @@
 #include "sim/core/check.h"
 #include "sim/core/diagnostics.h"
 #include "sim/net/detail/simgrid_adapter.h"
+#include "sim/net/detail/lone_collectives.h"
 #include "sim/net/detail/simgrid_session.h"
 
 namespace moesim {
@@ -76,12 +77,21 @@ const char* to_string(NetworkGranularity g) {
 std::unique_ptr<NetworkBackend> make_network_backend(const ClusterSpec& c,
                                                      const KernelEngines& engines,
                                                      std::vector<std::pair<int, int>> pairs,
-                                                     NetworkGranularity granularity) {
+                                                     NetworkGranularity granularity,
+                                                     bool lone_closed_form) {
   network_problems(c).throw_if_any();
-  return std::make_unique<detail::SimGridSession>(
-      Topology(c, engines), std::move(pairs),
+  const Topology topo(c, engines);
+  auto session = std::make_unique<detail::SimGridSession>(
+      topo, std::move(pairs),
       granularity == NetworkGranularity::kFlows ? detail::SimGridModel::kFlowsCm02
                                                 : detail::SimGridModel::kParallelTasksL07);
+  if (granularity == NetworkGranularity::kFlows || !lone_closed_form) return session;
+  return std::make_unique<detail::LoneCollectives>(topo, std::move(session));
+}
+
+size_t activities_in_simgrid(const NetworkBackend& net, size_t started) {
+  const auto* l = dynamic_cast<const detail::LoneCollectives*>(&net);
+  return l ? l->simgrid_count() : started;
 }
 
 }  // namespace moesim

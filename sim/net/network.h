@@ -80,6 +80,10 @@ std::unique_ptr<NetworkSimulator> make_network(const ClusterSpec& c, const Kerne
 //    tail of its transfers. One SimGrid activity per collective instead of one
 //    per flow: what makes a full training step affordable. How far it is from
 //    kFlows is measured (tests/net/session_test.cpp, docs/network.md).
+//    With `lone_closed_form` (the default), an activity that shares no link
+//    with another while it moves bytes is timed in closed form, its bottleneck
+//    link's, and only activities that meet go to SimGrid: the same results
+//    (detail/lone_collectives.h), at a fraction of the cost.
 enum class NetworkGranularity { kFlows, kCollectives };
 const char* to_string(NetworkGranularity g);  // "flows", "collectives"
 
@@ -90,6 +94,11 @@ const char* to_string(NetworkGranularity g);  // "flows", "collectives"
 std::unique_ptr<NetworkBackend> make_network_backend(const ClusterSpec& c,
                                                      const KernelEngines& engines,
                                                      std::vector<std::pair<int, int>> pairs,
-                                                     NetworkGranularity granularity);
+                                                     NetworkGranularity granularity,
+                                                     bool lone_closed_form = true);
+
+// How many of the activities that `net` (from make_network_backend) has
+// started ran in SimGrid: all of them, unless lone ones ran in closed form.
+size_t activities_in_simgrid(const NetworkBackend& net, size_t started);
 
 }  // namespace moesim

@@ -235,8 +235,10 @@ DesStep simulate_step(const Scenario& s, const Estimate& e, const DesOptions& o)
     for (const NetworkTransfer& x : *l) pairs.emplace_back(x.src, x.dst);
   std::sort(pairs.begin(), pairs.end());
   pairs.erase(std::unique(pairs.begin(), pairs.end()), pairs.end());
-  auto net = make_network_backend(net_cluster, engines, std::move(pairs), o.granularity);
+  auto net = make_network_backend(net_cluster, engines, std::move(pairs), o.granularity,
+                                  o.lone_closed_form);
   out.run = execute(gpus, g.graph, *net);
+  out.network_in_simgrid = activities_in_simgrid(*net, out.network_activities);
   out.dp_sync = e.breakdown.dp_sync;
   out.optimizer = e.breakdown.optimizer;
 
@@ -299,8 +301,12 @@ Estimate des_estimate(const Scenario& s, const DesOptions& o) {
       "dispatch, experts, combine per MoE layer; DualPipe's F&B pairs interleaved), " +
           std::to_string(d.network_activities) +
           " EP calls and pipeline sends simulated together on one SimGrid network (" +
-          to_string(d.granularity) +
-          " granularity) for one EP group per pipeline rank; compute slowed while "
+          to_string(d.granularity) + " granularity" +
+          (d.network_in_simgrid < d.network_activities
+               ? "; " + std::to_string(d.network_in_simgrid) +
+                     " met another on a link and ran in SimGrid, the rest alone in closed form"
+               : std::string()) +
+          ") for one EP group per pipeline rank; compute slowed while "
           "communication holds its SMs, no HBM interference beyond that; ZeRO sync and "
           "optimizer at their analytic cost after the pipeline drains; later phases and the "
           "batch ramp scaled by the first phase's des/analytic ratio");

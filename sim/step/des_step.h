@@ -46,6 +46,10 @@ struct DesOptions {
   // seconds for the headline); kFlows: every flow max-min fair on its own
   // (the reference; minutes at 2,048 GPUs).
   NetworkGranularity granularity = NetworkGranularity::kCollectives;
+  // Collectives that meet no other on a link timed in closed form, the rest
+  // in SimGrid (make_network_backend): the same step, faster. false: every
+  // collective in SimGrid, the reference the shortcut is checked against.
+  bool lone_closed_form = true;
   // The rest of GpuConfig (sm_count and comm_sms come from the scenario).
   double interference = 0.0;
   // Every EP group of a rank's GPUs in each call and send, not only its first:
@@ -59,6 +63,7 @@ struct DesStep {
   EngineRun run;
   NetworkGranularity granularity = NetworkGranularity::kCollectives;
   size_t network_activities = 0;  // EP calls and pipeline sends simulated
+  size_t network_in_simgrid = 0;  // of those, met another on a link: SimGrid ran them
   Seconds dp_sync, optimizer;
   int slowest_rank = 0;
   Seconds compute_busy;  // slowest rank: compute-stream busy time

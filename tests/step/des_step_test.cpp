@@ -90,6 +90,31 @@ TEST(DesStep, SymmetryReductionMatchesAllGroups) {
   EXPECT_NEAR(a.run.makespan / b.run.makespan, 1.0, 0.01);
 }
 
+// The collectives granularity times collectives that meet no other on a link
+// in closed form (sim/net/detail/lone_collectives.h); the step must be the one
+// SimGrid gives with every collective in it. DeepSeek-V3 on 256 GPUs: DualPipe
+// over 4 ranks of one EP64 group each, pipeline sends meeting EP calls.
+TEST(DesStep, LoneCollectivesInClosedFormGiveTheSameStep) {
+  Scenario s = load_scenario(kHeadline);
+  s.cluster.num_nodes = 32;
+  s.plan.pp = 4;
+  s.plan.dp = 64;
+  s.plan.stage_layers.clear();
+  Estimate e = estimate(s);
+  e.phases.front().micro_batches = 12;
+  DesOptions shortcut, reference;
+  reference.lone_closed_form = false;
+  const DesStep a = simulate_step(s, e, shortcut);
+  const DesStep b = simulate_step(s, e, reference);
+  std::printf("lone collectives in closed form %.9f s, all in SimGrid %.9f s\n",
+              seconds(a.run.makespan), seconds(b.run.makespan));
+  EXPECT_NEAR(a.run.makespan / b.run.makespan, 1.0, 1e-9);
+  EXPECT_NEAR(seconds(a.exposed_comm), seconds(b.exposed_comm), 1e-9);
+  ASSERT_EQ(a.run.tasks.size(), b.run.tasks.size());
+  for (size_t t = 0; t < a.run.tasks.size(); ++t)
+    ASSERT_NEAR(seconds(a.run.tasks[t].end), seconds(b.run.tasks[t].end), 1e-9) << t;
+}
+
 TEST(DesStep, ScheduleWithoutOverlapExposesMoreCommunication) {
   Scenario s = load_scenario("scenarios/mixtral-8x7b-pretrain-64xH100.json");
   s.plan.pp = 4;

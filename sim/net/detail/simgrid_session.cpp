@@ -27,7 +27,8 @@ namespace sg4 = simgrid::s4u;
 
 // Commands, parent -> child.
 constexpr char kDefine = 'D';   // u32 set, u32 n, n x WireTransfer: a transfer set
-constexpr char kStart = 'S';    // u32 id, u32 set: starts a defined set as activity id
+constexpr char kStart = 'S';    // u32 id, u32 set, f64 scale: starts a defined set as activity id,
+                                // its bytes times scale (parallel tasks only; flows: 1)
 constexpr char kAdvance = 'A';  // u8 has_limit, f64 limit
 // Replies to kAdvance, child -> parent: kOk f64 time, u32 n, n x u32 id; or
 // kError then text.
@@ -142,7 +143,9 @@ class Driver {
 
   void read_start() {
     uint32_t id = 0, set = 0;
-    if (!read_exact(in_, &id, sizeof id) || !read_exact(in_, &set, sizeof set))
+    double scale = 1;
+    if (!read_exact(in_, &id, sizeof id) || !read_exact(in_, &set, sizeof set) ||
+        !read_exact(in_, &scale, sizeof scale))
       throw std::runtime_error("truncated start command");
     if (set >= sets_.size()) throw std::runtime_error("start of an undefined transfer set");
     const Prepared& p = sets_[set];
@@ -155,14 +158,18 @@ class Driver {
         finish_one(id, now + p.extra, -1);
         return;
       }
+      std::vector<double> bytes = p.bytes;
+      if (scale != 1)
+        for (double& b : bytes) b *= scale;
       sg4::ExecPtr e = sg4::Exec::init()
                            ->set_hosts(p.hosts)
                            ->set_flops_amounts(std::vector<double>(p.hosts.size(), 0.0))
-                           ->set_bytes_amounts(p.bytes);
+                           ->set_bytes_amounts(std::move(bytes));
       e->start();
       running_.push_back({e, id, p.extra, -1});
       return;
     }
+    if (scale != 1) throw std::runtime_error("a scaled start of flows");
     st.left = p.transfers.size();
     st.arrival = now;
     for (const WireTransfer& t : p.transfers) {
@@ -312,7 +319,7 @@ class Driver {
 
 SimGridSession::SimGridSession(const Topology& topo, std::vector<std::pair<int, int>> pairs,
                                SimGridModel model)
-    : topo_(topo) {
+    : topo_(topo), model_(model) {
   for (const auto& [s, d] : pairs) {
     MOESIM_CHECK(s >= 0 && d >= 0 && s < topo.num_gpus() && d < topo.num_gpus(),
                  "a GPU pair outside the cluster");
@@ -369,7 +376,15 @@ void SimGridSession::flush() {
 }
 
 void SimGridSession::start(ActivityId id, const std::vector<NetworkTransfer>& flows, Seconds now) {
+  start_part(id, flows, now, 1.0);
+}
+
+void SimGridSession::start_part(ActivityId id, const std::vector<NetworkTransfer>& flows,
+                                Seconds now, double part) {
   MOESIM_CHECK(now == now_, "start() must come at the time of the last advance()");
+  MOESIM_CHECK(part > 0 && part <= 1, "a part of an activity outside (0, 1]");
+  MOESIM_CHECK(part == 1 || model_ == SimGridModel::kParallelTasksL07,
+               "only parallel tasks start in part");
   MOESIM_CHECK(!flows.empty(), "an activity without flows");
   // The set's id: sent once per distinct content (a step starts the same EP
   // calls thousands of times).
@@ -413,7 +428,7 @@ void SimGridSession::start(ActivityId id, const std::vector<NetworkTransfer>& fl
     sets_by_hash_[h].push_back(set);
   }
   Message m;
-  m.put(kStart).put(id.value).put(set);
+  m.put(kStart).put(id.value).put(set).put(part);
   pending_ += m.bytes();
   ++running_;
 }

@@ -43,6 +43,12 @@ class SimGridSession : public NetworkBackend {
   SimGridSession& operator=(const SimGridSession&) = delete;
 
   void start(ActivityId id, const std::vector<NetworkTransfer>& flows, Seconds now) override;
+  // The same with `part` of every transfer's bytes, 0 < part <= 1: an
+  // activity that ran elsewhere until now (parallel tasks only; delays and
+  // tails are still added in full at its end).
+  void start_part(ActivityId id, const std::vector<NetworkTransfer>& flows, Seconds now,
+                  double part);
+  const Topology& topology() const { return topo_; }
   bool busy() const override { return running_ > 0; }
   NetworkStep advance(std::optional<Seconds> limit) override;
 
@@ -51,6 +57,7 @@ class SimGridSession : public NetworkBackend {
   void flush();
 
   Topology topo_;
+  SimGridModel model_;
   std::vector<std::pair<int, int>> own_route_pairs_;  // sorted: pairs with bypass routes
   int to_child_ = -1;
   int from_child_ = -1;
