@@ -18,7 +18,7 @@ namespace {
 const char* const kHeadline = "scenarios/deepseek-v3-pretrain-2048xH800.json";
 
 // The headline's des step, simulated once for the tests that read it (it
-// takes about a minute on the development machine).
+// takes about 6 s on the development machine).
 const DesStep& headline_step() {
   static const DesStep d = [] {
     const Scenario s = load_scenario(kHeadline);

@@ -1,34 +1,16 @@
 #include "sim/net/detail/lone_collectives.h"
 
 #include <algorithm>
-#include <cstring>
 #include <limits>
 
 #include "sim/core/check.h"
 #include "sim/net/detail/simgrid_platform.h"
+#include "sim/net/detail/transfer_hash.h"
 
 namespace moesim::detail {
 namespace {
 
 constexpr uint32_t kNone = std::numeric_limits<uint32_t>::max();
-
-uint64_t content_hash(const std::vector<NetworkTransfer>& flows) {
-  // Word by word (a byte-wise hash of every start's thousand transfers was a
-  // quarter of the headline's run time).
-  uint64_t h = 0x9e3779b97f4a7c15ull ^ flows.size();
-  auto mix = [&h](uint64_t v) {
-    h ^= v + 0x9e3779b97f4a7c15ull + (h << 6) + (h >> 2);
-  };
-  for (const NetworkTransfer& f : flows) {
-    uint64_t b = 0;
-    const double v = bytes(f.bytes);
-    std::memcpy(&b, &v, sizeof b);
-    mix(b);
-    mix((static_cast<uint64_t>(static_cast<uint32_t>(f.src)) << 32) ^
-        static_cast<uint32_t>(f.dst));
-  }
-  return h;
-}
 
 }  // namespace
 

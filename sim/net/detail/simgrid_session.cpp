@@ -19,6 +19,7 @@
 
 #include "sim/core/check.h"
 #include "sim/net/detail/pipe_io.h"
+#include "sim/net/detail/transfer_hash.h"
 
 namespace moesim::detail {
 namespace {
@@ -388,15 +389,7 @@ void SimGridSession::start_part(ActivityId id, const std::vector<NetworkTransfer
   MOESIM_CHECK(!flows.empty(), "an activity without flows");
   // The set's id: sent once per distinct content (a step starts the same EP
   // calls thousands of times).
-  uint64_t h = 1469598103934665603ull;  // FNV-1a over the fields
-  auto mix = [&h](const void* p, size_t n) {
-    const auto* b = static_cast<const unsigned char*>(p);
-    for (size_t i = 0; i < n; ++i) h = (h ^ b[i]) * 1099511628211ull;
-  };
-  for (const NetworkTransfer& f : flows) {
-    const WireTransfer w{f.src, f.dst, bytes(f.bytes), seconds(f.delay), seconds(f.tail), f.relay, 0};
-    mix(&w, sizeof w);
-  }
+  const uint64_t h = content_hash(flows);
   uint32_t set = 0;
   bool found = false;
   for (uint32_t k : sets_by_hash_[h])
