@@ -5,8 +5,9 @@
 // SimGrid network runs in a forked child, in lock step with the engine, so
 // one core is busy at a time); peak resident memory of this process and of
 // its children are counters. Run, e.g.:
-//   taskset -c 0 build/bench/moesim_bench --benchmark_filter=Des \
+//   taskset -c 0 build/bench/moesim_bench --benchmark_filter=Des
 //     --benchmark_repetitions=3 --benchmark_report_aggregates_only=true
+// (one line).
 #include <benchmark/benchmark.h>
 #include <sys/resource.h>
 

@@ -4,6 +4,7 @@
 // the overlap the schedule allows, memory per GPU, and time, GPU-hours and cost
 // per training phase. Pure and cheap: microseconds per scenario, for sweeps.
 
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -75,6 +76,10 @@ struct Estimate {
   double gpu_hours_per_trillion_tokens = 0;  // over all phases
   std::vector<std::string> warnings;  // about this scenario
   std::vector<std::string> caveats;   // what this fidelity cannot be trusted for
+  // des fidelity only: the analytic estimate's first-phase step and breakdown
+  // of the same scenario, which reports set beside the des figures.
+  std::optional<Seconds> analytic_step_time;
+  TimeBreakdown analytic_breakdown;
 };
 
 // REQUIRES: s passed load_scenario's validation.

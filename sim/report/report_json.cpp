@@ -79,7 +79,7 @@ json estimate_json(const Scenario& s, const Estimate& e) {
                          {"optimizer_bytes", bytes(r.memory.optimizer)},
                          {"activations_bytes", bytes(r.memory.activations)},
                          {"total_bytes", bytes(r.memory.total())}});
-  return json{
+  json j{
       {"moesim_version", kMoesimVersion},
       {"scenario", e.scenario},
       {"fidelity", e.fidelity},
@@ -114,6 +114,11 @@ json estimate_json(const Scenario& s, const Estimate& e) {
       {"model", model_json(s.model, e.model)},
       {"warnings", e.warnings},
       {"caveats", e.caveats}};
+  if (e.analytic_step_time) {
+    j["analytic_step_time_s"] = seconds(*e.analytic_step_time);
+    j["analytic_breakdown_s"] = breakdown_json(e.analytic_breakdown);
+  }
+  return j;
 }
 
 }  // namespace moesim

@@ -1,7 +1,9 @@
 // Text and Markdown renderings share one layout: a header, the step, memory per
 // rank, phases and totals, then warnings and caveats. Markdown uses tables.
+#include <cmath>
 #include <sstream>
 
+#include "sim/report/fidelity_difference.h"
 #include "sim/report/format_units.h"
 #include "sim/report/report.h"
 #include "sim/report/step_timeline.h"
@@ -93,19 +95,41 @@ std::string render_estimate(const Scenario& s, const Estimate& e, ReportFormat f
 
   const Seconds total = e.step_time;
   o << heading("Step (first phase, full batch)", md);
-  Table step{{"figure", "value"}, {}};
-  step.rows.push_back({"step time", fmt_seconds(seconds(e.step_time))});
+  // des: the analytic figures beside the simulated ones, and why they differ.
+  const bool both = e.analytic_step_time.has_value();
+  Table step{both ? std::vector<std::string>{"figure", "value", "analytic", "des - analytic"}
+                  : std::vector<std::string>{"figure", "value"},
+             {}};
+  auto compare = [&](const std::string& name, const std::string& value, Seconds des,
+                     Seconds analytic) {
+    std::vector<std::string> row{name, value};
+    if (both) {
+      row.push_back(fmt_seconds(seconds(analytic)));
+      const Seconds d = des - analytic;
+      row.push_back((d < Seconds() ? "-" : "+") + fmt_seconds(std::fabs(seconds(d))));
+    }
+    step.rows.push_back(row);
+  };
+  compare("step time", fmt_seconds(seconds(e.step_time)), e.step_time,
+          e.analytic_step_time.value_or(e.step_time));
   step.rows.push_back({"  executed schedule", fmt_seconds(seconds(step_timeline(s, e).step_time())) +
                                                   " (the same costs run through the " +
                                                   to_string(p.schedule) + " instruction lists)"});
   step.rows.push_back({"tokens/s", fmt_si(e.tokens_per_s)});
   step.rows.push_back({"MFU", fmt_percent(e.mfu) + " (model FLOPs incl. MTP / BF16 dense peak)"});
-  step.rows.push_back({"compute", share(e.breakdown.compute, total)});
-  step.rows.push_back({"exposed communication", share(e.breakdown.exposed_comm, total)});
-  step.rows.push_back({"pipeline bubble", share(e.breakdown.bubble, total)});
-  step.rows.push_back({"DP sync", share(e.breakdown.dp_sync, total)});
-  step.rows.push_back({"optimizer", share(e.breakdown.optimizer, total)});
+  const TimeBreakdown& b = e.breakdown;
+  const TimeBreakdown& ab = e.analytic_breakdown;
+  compare("compute", share(b.compute, total), b.compute, ab.compute);
+  compare("exposed communication", share(b.exposed_comm, total), b.exposed_comm, ab.exposed_comm);
+  compare("pipeline bubble", share(b.bubble, total), b.bubble, ab.bubble);
+  compare("DP sync", share(b.dp_sync, total), b.dp_sync, ab.dp_sync);
+  compare("optimizer", share(b.optimizer, total), b.optimizer, ab.optimizer);
   o << render_table(step, md);
+  const std::vector<std::string> why = fidelity_differences(e);
+  if (!why.empty()) {
+    o << heading("Why des and analytic differ", md);
+    for (const std::string& w : why) o << (md ? "- " : "  - ") << w << "\n";
+  }
 
   o << heading("Memory per GPU: " + fmt_gib(bytes(e.memory_per_gpu)) + " of " +
                    fmt_gib(bytes(e.hbm_capacity)) + (e.fits ? ", fits" : ", DOES NOT FIT"),

@@ -270,6 +270,8 @@ Estimate des_estimate(const Scenario& s, const DesOptions& o) {
   const double ratio = d.step_time() / e.step_time;
   const Seconds step = d.step_time();
   e.fidelity = "des";
+  e.analytic_step_time = e.step_time;
+  e.analytic_breakdown = e.breakdown;
   e.step_time = step;
   e.breakdown.compute = d.compute_busy;
   e.breakdown.exposed_comm = d.exposed_comm;

@@ -1,0 +1,46 @@
+#include "sim/report/fidelity_difference.h"
+
+#include <cmath>
+
+#include "sim/report/format_units.h"
+
+namespace moesim {
+namespace {
+
+std::string signed_seconds(Seconds d) {
+  return (d < Seconds() ? "-" : "+") + fmt_seconds(std::fabs(seconds(d)));
+}
+
+}  // namespace
+
+std::vector<std::string> fidelity_differences(const Estimate& e) {
+  std::vector<std::string> out;
+  if (!e.analytic_step_time) return out;
+  const Seconds a = *e.analytic_step_time;
+  const Seconds d = e.step_time - a;
+  out.push_back("des " + signed_seconds(d) + " (" + (d < Seconds() ? "-" : "+") +
+                fmt_percent(std::fabs(d / a)) + ") against analytic " +
+                fmt_seconds(seconds(a)) + "; same op costs, same DP sync and optimizer");
+  const TimeBreakdown& x = e.breakdown;
+  const TimeBreakdown& y = e.analytic_breakdown;
+  auto part = [&](Seconds des, Seconds analytic, const std::string& why) {
+    const Seconds diff = des - analytic;
+    if (std::fabs(diff / a) >= 0.01) out.push_back(signed_seconds(diff) + " " + why);
+  };
+  part(x.exposed_comm, y.exposed_comm,
+       "exposed communication: EP calls and pipeline sends simulated on the network with the "
+       "compute of the moment; what no compute covered is exposed (for DualPipe: the calls of "
+       "lone warm-up and cool-down chunks, and those of a pair that the other chunk's compute "
+       "does not cover). The analytic model takes the overlap the schedule allows as complete");
+  part(x.compute, y.compute,
+       "compute: the slowest rank's compute-stream busy time, its kernels slowed only while "
+       "communication holds SMs. The analytic model prices every overlapped chunk at the SMs "
+       "communication leaves, for the whole chunk");
+  part(x.bubble, y.bubble,
+       "pipeline bubble: the slowest rank's idle time as the schedule ran with simulated "
+       "times, uneven stages included. The analytic model uses the schedule's bubble formula "
+       "on the slowest stage");
+  return out;
+}
+
+}  // namespace moesim

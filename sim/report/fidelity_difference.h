@@ -1,0 +1,14 @@
+#pragma once
+// Why a des step differs from the analytic one of the same scenario: one line
+// per part of the breakdown that moved by 1% of the analytic step or more,
+// with the modelling difference that moves it. Empty for analytic estimates.
+#include <string>
+#include <vector>
+
+#include "sim/cost/estimate.h"
+
+namespace moesim {
+
+std::vector<std::string> fidelity_differences(const Estimate& e);
+
+}  // namespace moesim
