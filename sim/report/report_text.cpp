@@ -106,7 +106,8 @@ std::string render_estimate(const Scenario& s, const Estimate& e, ReportFormat f
     if (both) {
       row.push_back(fmt_seconds(seconds(analytic)));
       const Seconds d = des - analytic;
-      row.push_back((d < Seconds() ? "-" : "+") + fmt_seconds(std::fabs(seconds(d))));
+      row.push_back(d == Seconds() ? "0"
+                                   : (d < Seconds() ? "-" : "+") + fmt_seconds(std::fabs(seconds(d))));
     }
     step.rows.push_back(row);
   };

@@ -267,6 +267,10 @@ DesStep simulate_step(const Scenario& s, const Estimate& e, const DesOptions& o)
 Estimate des_estimate(const Scenario& s, const DesOptions& o) {
   Estimate e = estimate(s);
   const DesStep d = simulate_step(s, e, o);
+  return des_estimate(s, std::move(e), d);
+}
+
+Estimate des_estimate(const Scenario&, Estimate e, const DesStep& d) {
   const double ratio = d.step_time() / e.step_time;
   const Seconds step = d.step_time();
   e.fidelity = "des";

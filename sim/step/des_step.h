@@ -78,5 +78,8 @@ DesStep simulate_step(const Scenario& s, const Estimate& e, const DesOptions& o 
 // breakdown, tokens/s, MFU; phase wall times, GPU-hours and cost scaled by the
 // des/analytic step ratio; fidelity "des" and its caveats.
 Estimate des_estimate(const Scenario& s, const DesOptions& o = {});
+// The same from a step already simulated: `analytic` = estimate(s), d =
+// simulate_step(s, analytic) (a caller that also writes d's trace).
+Estimate des_estimate(const Scenario& s, Estimate analytic, const DesStep& d);
 
 }  // namespace moesim

@@ -19,16 +19,19 @@ std::string temp_path(const std::string& name) {
   return (std::filesystem::temp_directory_path() / ("moesim_cli_test_" + name)).string();
 }
 
+// The main job: des by default, with the analytic figures beside.
 TEST(Cli, RunPrintsTheHeadlineReport) {
   auto r = run_cli({"run", kHeadline});
   ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_TRUE(contains(r.out, "des fidelity"));
+  EXPECT_TRUE(contains(r.out, "Why des and analytic differ"));
   EXPECT_TRUE(contains(r.out, "step time"));
   EXPECT_TRUE(contains(r.out, "GPU-hours"));
   EXPECT_TRUE(contains(r.out, "cannot be trusted"));
 }
 
 TEST(Cli, JsonReportHasTheDocumentedFields) {
-  auto r = run_cli({"run", kHeadline, "--format", "json"});
+  auto r = run_cli({"run", kHeadline, "--fidelity", "analytic", "--format", "json"});
   ASSERT_EQ(r.code, 0) << r.err;
   auto j = nlohmann::json::parse(r.out);
   for (const char* k : {"step_time_s", "tokens_per_s", "mfu", "memory_per_gpu_bytes", "fits",
@@ -45,8 +48,8 @@ TEST(Cli, JsonReportHasTheDocumentedFields) {
 
 TEST(Cli, ReportsAreByteIdenticalAcrossRuns) {
   for (const char* f : {"text", "json", "md"}) {
-    auto a = run_cli({"run", kHeadline, "--format", f});
-    auto b = run_cli({"run", kHeadline, "--format", f});
+    auto a = run_cli({"run", kHeadline, "--fidelity", "analytic", "--format", f});
+    auto b = run_cli({"run", kHeadline, "--fidelity", "analytic", "--format", f});
     ASSERT_EQ(a.code, 0);
     EXPECT_EQ(a.out, b.out) << f;
   }
@@ -55,7 +58,7 @@ TEST(Cli, ReportsAreByteIdenticalAcrossRuns) {
 TEST(Cli, ModelJsonIsTheReportsModelObject) {
   auto m = run_cli({"model", "scenarios/models/deepseek-v3.json", "--format", "json"});
   ASSERT_EQ(m.code, 0) << m.err;
-  auto r = run_cli({"run", kHeadline, "--format", "json"});
+  auto r = run_cli({"run", kHeadline, "--fidelity", "analytic", "--format", "json"});
   EXPECT_EQ(nlohmann::json::parse(m.out), nlohmann::json::parse(r.out)["model"]);
 }
 
@@ -78,7 +81,7 @@ TEST(Cli, EveryShippedScenarioRuns) {
 }
 
 TEST(Cli, SeveralScenariosGiveAJsonArray) {
-  auto r = run_cli({"run", kHeadline, kHeadline, "--format", "json"});
+  auto r = run_cli({"run", kHeadline, "--fidelity", "analytic", kHeadline, "--format", "json"});
   ASSERT_EQ(r.code, 0);
   auto j = nlohmann::json::parse(r.out);
   ASSERT_TRUE(j.is_array());
@@ -88,7 +91,7 @@ TEST(Cli, SeveralScenariosGiveAJsonArray) {
 TEST(Cli, OutFileIsWrittenWholeOrNotAtAll) {
   const std::string good = temp_path("good.json");
   std::remove(good.c_str());
-  auto r = run_cli({"run", kHeadline, "--format", "json", "--out", good});
+  auto r = run_cli({"run", kHeadline, "--fidelity", "analytic", "--format", "json", "--out", good});
   ASSERT_EQ(r.code, 0) << r.err;
   std::ifstream in(good);
   auto j = nlohmann::json::parse(in);
