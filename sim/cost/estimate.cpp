@@ -5,6 +5,7 @@
 
 #include "sim/cost/comm_model.h"
 #include "sim/cost/phase_time.h"
+#include "sim/cost/step_boundary.h"
 
 namespace moesim {
 
@@ -17,38 +18,6 @@ int schedule_min_micro_batches(const ParallelPlan& p) {
     case ScheduleKind::kDualPipeV: return 2 * p.pp;
     default: return p.pp;
   }
-}
-
-// ZeRO data-parallel traffic at the step boundary, over IB (DP peers sit on
-// other nodes): reduce-scatter of gradients, all-gather of BF16 parameters
-// (ZeRO-0: the same two halves of an all-reduce). Not overlapped here.
-Seconds dp_sync_time(const Scenario& s, const RankReport& r, const StageCosts& costs) {
-  double dense = 0, expert = 0;
-  for (int si : r.stages) {
-    dense += costs.stages[si].total.params_dense;
-    expert += costs.stages[si].total.params_expert;
-  }
-  const auto& c = s.cluster;
-  const int dense_n = s.plan.dp;
-  const int expert_n = s.plan.dp * s.plan.tp / std::max(1, s.plan.ep);
-  auto both = [&](double params, int n) {
-    return ring_collective_time(ByteCount(params * s.precision.grad_bytes), n, c.ib_achievable,
-                                c.ib_latency) +
-           ring_collective_time(ByteCount(params * 2.0), n, c.ib_achievable, c.ib_latency);
-  };
-  return both(dense, dense_n) + both(expert, expert_n);
-}
-
-// AdamW over the local shard: read/write master weights and both moments, read
-// the gradient, write the BF16 weight. HBM-bound.
-Seconds optimizer_time(const Scenario& s, const RankReport& r) {
-  const auto& pr = s.precision;
-  const double per_param = 2.0 * pr.master_weight_bytes + 4.0 * pr.optimizer_state_bytes +
-                           pr.grad_bytes + 2.0;
-  const double params = bytes(r.memory.optimizer) /
-                        (pr.master_weight_bytes + 2.0 * pr.optimizer_state_bytes);
-  const EfficiencyTable& t = efficiency_table(s.cluster);
-  return ByteCount(params * per_param) / (s.cluster.gpu.hbm_bandwidth * t.memory_efficiency());
 }
 
 std::vector<std::string> caveats_for(const Scenario& s) {
@@ -96,8 +65,8 @@ Estimate estimate(const Scenario& s) {
     Seconds dp_sync, opt;
     for (int r = 0; r < s.plan.pp; ++r) {
       RankReport rr{r, step.rank_stages[r], mem[r].params, mem[r]};
-      dp_sync = max(dp_sync, dp_sync_time(s, rr, costs));
-      opt = max(opt, optimizer_time(s, rr));
+      dp_sync = max(dp_sync, dp_sync_time(s, rr.stages, costs).total());
+      opt = max(opt, optimizer_time(s, rr.memory.optimizer));
       ranks.push_back(rr);
     }
 

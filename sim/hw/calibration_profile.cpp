@@ -32,6 +32,18 @@ bool positive_number(const json& j, const char* key, const std::string& file,
   return true;
 }
 
+// The string at `key`, `fallback` when absent; any other type is an error
+// (reported once, then `fallback`).
+std::string string_field(const json& j, const char* key, const std::string& fallback,
+                         const std::string& file, const std::string& at, Diagnostics& d) {
+  if (!j.contains(key)) return fallback;
+  if (!j[key].is_string()) {
+    d.add(file, at + "/" + key, "expected a string, found " + j[key].dump());
+    return fallback;
+  }
+  return j[key].get<std::string>();
+}
+
 }  // namespace
 
 CalibrationProfile parse_calibration_profile(const json& j, const std::string& file) {
@@ -42,8 +54,32 @@ CalibrationProfile parse_calibration_profile(const json& j, const std::string& f
     d.add(file, "", "expected a JSON object (a calibration profile)");
     throw InputError(d);
   }
-  report_unknown_keys(j, file, "", {"format", "gpu", "measured", "device", "source", "entries", "about"}, d);
-  if (j.value("format", "") != "moesim-calibration-1")
+  report_unknown_keys(j, file, "", {"format", "gpu", "measured", "device", "source", "entries", "about", "overlap"},
+                     d);
+  if (j.contains("overlap")) {
+    const json& o = j["overlap"];
+    if (!o.is_object()) {
+      d.add(file, "/overlap", "expected an object with \"compute_slowdown\" and \"source\"");
+    } else {
+      report_unknown_keys(o, file, "/overlap", {"compute_slowdown", "source", "comm_sms", "about"},
+                          d);
+      const json& v = o.contains("compute_slowdown") ? o["compute_slowdown"] : json();
+      if (!v.is_number() || !std::isfinite(v.get<double>()) || v.get<double>() < 0 ||
+          v.get<double>() >= 1)
+        d.add(file, "/overlap/compute_slowdown",
+              "expected a number in [0, 1) (the share of compute speed lost while "
+              "communication runs), found " +
+                  (v.is_null() ? std::string("nothing") : v.dump()));
+      else
+        p.overlap_slowdown = v.get<double>();
+      if (!o.contains("source") || !o["source"].is_string() || o["source"].get<std::string>().empty())
+        d.add(file, "/overlap/source", "expected where the figure comes from (a string)");
+      else
+        p.overlap_source = o["source"];
+    }
+  }
+  if (!j.contains("format") || !j["format"].is_string() ||
+      j["format"].get<std::string>() != "moesim-calibration-1")
     d.add(file, "/format", "expected \"moesim-calibration-1\", found " +
                                (j.contains("format") ? j["format"].dump() : std::string("nothing")));
   if (!j.contains("gpu") || !j["gpu"].is_string()) {
@@ -72,7 +108,7 @@ CalibrationProfile parse_calibration_profile(const json& j, const std::string& f
       if (!p.device.contains(k))
         d.add(file, "/device", std::string("a measured profile must record the device's \"") + k +
                                    "\"");
-  p.source = j.value("source", "");
+  p.source = string_field(j, "source", "", file, "", d);
   if (!j.contains("entries") || !j["entries"].is_array() || j["entries"].empty()) {
     d.add(file, "/entries", "expected a non-empty array of measurements");
     throw InputError(d);
@@ -89,7 +125,7 @@ CalibrationProfile parse_calibration_profile(const json& j, const std::string& f
                   "source"},
                  d);
     CalibrationEntry c;
-    const std::string op = e.value("op", "");
+    const std::string op = string_field(e, "op", "", file, at, d);
     if (op == "gemm") {
       c.op = CalibratedOp::kGemm;
     } else if (op == "attention") {
@@ -101,14 +137,15 @@ CalibrationProfile parse_calibration_profile(const json& j, const std::string& f
                                   (e.contains("op") ? e["op"].dump() : std::string("nothing")));
       continue;
     }
-    const std::string dtype = e.value("dtype", c.op == CalibratedOp::kMemory ? "bf16" : "");
+    const std::string dtype =
+        string_field(e, "dtype", c.op == CalibratedOp::kMemory ? "bf16" : "", file, at, d);
     if (dtype != "fp8" && dtype != "bf16") {
       d.add(file, at + "/dtype", "expected \"fp8\" or \"bf16\"");
       continue;
     }
     c.fp8 = dtype == "fp8";
-    c.name = e.value("name", "");
-    c.source = e.value("source", "");
+    c.name = string_field(e, "name", "", file, at, d);
+    c.source = string_field(e, "source", "", file, at, d);
     double time = 0, tflops = 0, gbps = 0;
     const bool has_t = positive_number(e, "time_s", file, at, d, &time);
     const bool has_f = positive_number(e, "tflops", file, at, d, &tflops);

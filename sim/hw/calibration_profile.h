@@ -16,12 +16,18 @@
 //     { "op": "attention", "dtype": "bf16", "tflops": 660 },
 //     { "op": "memory", "gb_per_s": 3000 },
 //     { "op": "gemm", "dtype": "bf16", "m": 8192, "n": 8192, "k": 8192, "time_s": 1.4e-3 }
-//   ]
+//   ],
+//   "overlap": { "compute_slowdown": 0.06, "source": "..." }   // optional
 // }
 // op: "gemm" (groups >= 1: grouped GEMMs are GEMMs with groups > 1), "attention",
 // "memory". Throughput: exactly one of "time_s" (GEMM FLOPs = 2 m n k groups),
 // "tflops" (achieved) or, for memory, "gb_per_s".
+// overlap.compute_slowdown: the share of a compute kernel's speed lost, beyond
+// the SMs communication holds, while a communication kernel runs beside it
+// (HBM bandwidth and L2 it takes), in [0, 1): GpuConfig::interference of the
+// des step (sim/engine/task.h).
 
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -50,6 +56,8 @@ struct CalibrationProfile {
   nlohmann::json device;
   std::string source;
   std::vector<CalibrationEntry> entries;
+  std::optional<double> overlap_slowdown;  // "overlap": {"compute_slowdown"}
+  std::string overlap_source;
 };
 
 // Reads and checks a profile; every problem (file, JSON path, expected) is

@@ -54,6 +54,7 @@ EfficiencyTable efficiency_table_from_profile(const CalibrationProfile& p) {
   if (!bf16.empty()) t.gemm_bf16 = EfficiencyFit::fit(bf16);
   if (!attention.empty()) t.attention = geometric_mean(attention);
   if (!memory.empty()) t.memory = geometric_mean(memory);
+  t.interference = p.overlap_slowdown;
   return t;
 }
 

@@ -26,6 +26,9 @@ struct EfficiencyTable {
   std::optional<EfficiencyFit> gemm_bf16;  // none: the FP8 fit's shape curve, else 1.0
   std::optional<double> attention;         // fraction of the BF16 peak; none: 1.0
   std::optional<double> memory;            // fraction of HBM bandwidth; none: 1.0
+  // Compute speed lost beyond the SMs taken while communication runs (the
+  // profile's overlap.compute_slowdown); none: 0, SM sharing alone.
+  std::optional<double> interference;
 
   // REQUIRES: m, n, k > 0. Efficiency in (0, 1].
   double gemm_efficiency(double m, double n, double k, bool fp8) const;

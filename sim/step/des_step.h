@@ -25,13 +25,17 @@
 //    the next stage's rank. Both go to one SimGrid session for the whole step
 //    (make_network_backend), so concurrent calls and sends share NICs,
 //    NVLink and leaf up-links;
-//  - ZeRO-1 gradient reduce-scatter / parameter all-gather and the optimizer
-//    step after the pipeline drains, at their analytic cost.
+//  - ZeRO gradient reduce-scatter of each stage as soon as its rank has run
+//    that stage's last backward chunk, overlapping what is left of the
+//    pipeline; then the optimizer step and the parameter all-gather; on their
+//    own stream at their analytic ring times (sim/cost/step_boundary.h).
 // What it does not model (said in reports): HBM interference beyond SM
 // sharing (GpuConfig::interference is 0 until calibration sets it), other EP
 // groups and DP replicas of a stage (identical by symmetry; their traffic
-// meets the simulated group's only at leaf up-links), and DP sync overlap.
+// meets the simulated group's only at leaf up-links), DP traffic on the
+// simulated network, and the next step's forward under the all-gather.
 
+#include <optional>
 #include <vector>
 
 #include "sim/cost/estimate.h"
@@ -50,8 +54,9 @@ struct DesOptions {
   // in SimGrid (make_network_backend): the same step, faster. false: every
   // collective in SimGrid, the reference the shortcut is checked against.
   bool lone_closed_form = true;
-  // The rest of GpuConfig (sm_count and comm_sms come from the scenario).
-  double interference = 0.0;
+  // GpuConfig::interference: unset, the cluster's calibration profile's
+  // overlap.compute_slowdown, else 0 (SM sharing alone).
+  std::optional<double> interference;
   // Every EP group of a rank's GPUs in each call and send, not only its first:
   // the unreduced simulation that the symmetry reduction is checked against
   // (tests/step/des_step_test.cpp, SymmetryReductionMatchesAllGroups).
@@ -63,15 +68,19 @@ struct DesStep {
   EngineRun run;
   NetworkGranularity granularity = NetworkGranularity::kCollectives;
   size_t network_activities = 0;  // EP calls and pipeline sends simulated
-  size_t network_in_simgrid = 0;  // of those, met another on a link: SimGrid ran them
-  Seconds dp_sync, optimizer;
-  int slowest_rank = 0;
+  size_t network_in_simgrid = 0;
+  double interference = 0;        // GpuConfig::interference used  // of those, met another on a link: SimGrid ran them
+  std::vector<std::vector<TaskId>> dp_tasks;  // per rank: reduce-scatters, all-gather
+  std::vector<TaskId> optimizer_tasks;         // per rank
+  int slowest_rank = 0;  // the rank that finishes last
   Seconds compute_busy;  // slowest rank: compute-stream busy time
-  Seconds exposed_comm;  // slowest rank: communication while compute idles
-  Seconds step_time() const { return run.makespan + dp_sync + optimizer; }
+  Seconds exposed_comm;  // slowest rank: EP/TP/pipeline communication while compute idles
+  Seconds dp_sync;       // slowest rank: DP collectives while both of those idle
+  Seconds optimizer;     // slowest rank: its optimizer step
+  Seconds step_time() const { return run.makespan; }
 };
 
-// REQUIRES: s validated; e = estimate(s) (its DP sync and optimizer are reused).
+// REQUIRES: s validated; e = estimate(s) (its ranks' stages and memory are used).
 DesStep simulate_step(const Scenario& s, const Estimate& e, const DesOptions& o = {});
 
 // The estimate with its first phase's step from the des step: step time,

@@ -5,8 +5,15 @@
 namespace moesim {
 
 namespace {
-// Per rank: the compute stream, EP and TP communication, pipeline sends.
-const char* const kTrack[3] = {" compute", " communication", " pipeline send"};
+// Per rank: the compute stream, EP and TP communication, pipeline sends, DP
+// collectives (streams 0, 1, 3, 4 of sim/step/des_step.cpp).
+constexpr int kTracks = 4;
+const char* const kTrack[kTracks] = {" compute", " communication", " pipeline send", " DP sync"};
+int track_of(const Task& t) {
+  if (t.kind != TaskKind::kCommunication) return 0;
+  if (t.stream == kComputeStream || t.stream == kCommunicationStream) return 1;
+  return t.stream == 3 ? 2 : 3;
+}
 }  // namespace
 
 std::string des_chrome_trace_json(const DesStep& d, const std::string& title) {
@@ -20,11 +27,11 @@ std::string des_chrome_trace_json(const DesStep& d, const std::string& title) {
                     {"args", {{"name", title + " (des)"}}}});
   const int ranks = static_cast<int>(d.graph.instruction_tasks.size());
   for (int r = 0; r < ranks; ++r) {
-    for (int k = 0; k < 3; ++k)
+    for (int k = 0; k < kTracks; ++k)
       events.push_back({{"name", "thread_name"},
                         {"ph", "M"},
                         {"pid", 0},
-                        {"tid", 3 * r + k},
+                        {"tid", kTracks * r + k},
                         {"args", {{"name", "rank " + std::to_string(r) + kTrack[k]}}}});
   }
   const auto& tasks = d.graph.graph.tasks();
@@ -33,30 +40,13 @@ std::string des_chrome_trace_json(const DesStep& d, const std::string& title) {
     const TaskRecord& rec = d.run.tasks[t];
     if (task.kind == TaskKind::kCopy || rec.end <= rec.start) continue;  // joins, empty work
     const bool comm = task.kind == TaskKind::kCommunication;
-    const int track = !comm ? 0 : task.stream == kComputeStream || task.stream == kCommunicationStream ? 1 : 2;
     events.push_back({{"name", task.name},
                       {"cat", comm ? "communication" : "compute"},
                       {"ph", "X"},
                       {"pid", 0},
-                      {"tid", 3 * task.gpu + track},
+                      {"tid", kTracks * task.gpu + track_of(task)},
                       {"ts", us(rec.start)},
                       {"dur", us(rec.end - rec.start)}});
-  }
-  for (int r = 0; r < ranks; ++r) {
-    events.push_back({{"name", "dp_sync"},
-                      {"cat", "dp_sync"},
-                      {"ph", "X"},
-                      {"pid", 0},
-                      {"tid", 3 * r + 1},
-                      {"ts", us(d.run.makespan)},
-                      {"dur", us(d.dp_sync)}});
-    events.push_back({{"name", "optimizer"},
-                      {"cat", "optimizer"},
-                      {"ph", "X"},
-                      {"pid", 0},
-                      {"tid", 3 * r},
-                      {"ts", us(d.run.makespan + d.dp_sync)},
-                      {"dur", us(d.optimizer)}});
   }
   return json{{"traceEvents", events}, {"displayTimeUnit", "ms"}}.dump() + "\n";
 }

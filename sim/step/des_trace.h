@@ -1,7 +1,8 @@
 #pragma once
 // Chrome trace JSON of a des step: per pipeline rank one track for its compute
-// stream and one for its communication stream, so the overlap (and what is not
-// overlapped) is visible in Perfetto; then DP sync and optimizer. Deterministic.
+// stream (the optimizer step included), one for EP/TP communication, one for
+// pipeline sends and one for ZeRO DP collectives, so the overlap (and what is
+// not overlapped) is visible in Perfetto. Deterministic.
 
 #include <string>
 

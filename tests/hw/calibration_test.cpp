@@ -56,6 +56,26 @@ TEST(CalibrationProfile, SchemaErrorsNameThePath) {
   EXPECT_EQ(error_of(minimal()), "");
 }
 
+// overlap.compute_slowdown becomes the table's interference (the des step's
+// GpuConfig::interference); out of range or unsourced, a clear error.
+TEST(CalibrationProfile, OverlapSlowdownIsReadAndChecked) {
+  EXPECT_FALSE(efficiency_table_from_profile(parse_calibration_profile(minimal(), "p.json"))
+                   .interference.has_value());
+  json j = minimal();
+  j["overlap"] = {{"compute_slowdown", 0.08}, {"source", "real/ overlap probe"}};
+  const EfficiencyTable t = efficiency_table_from_profile(parse_calibration_profile(j, "p.json"));
+  ASSERT_TRUE(t.interference.has_value());
+  EXPECT_DOUBLE_EQ(*t.interference, 0.08);
+  j["overlap"]["compute_slowdown"] = 1.0;
+  EXPECT_NE(error_of(j).find("p.json: /overlap/compute_slowdown: expected a number in [0, 1)"),
+            std::string::npos)
+      << error_of(j);
+  j["overlap"] = {{"compute_slowdown", 0.1}};
+  EXPECT_NE(error_of(j).find("/overlap/source"), std::string::npos);
+  j["overlap"] = 3;
+  EXPECT_NE(error_of(j).find("/overlap: expected an object"), std::string::npos);
+}
+
 TEST(EfficiencyFit, ExactAtMeasuredShapesAndTrendFarAway) {
   std::vector<CalibrationEntry> es;
   // eff = 0.5 * (m/1024)^0.1, a pure log-linear law: the fit recovers it.

@@ -153,6 +153,28 @@ TEST(DesStep, LoneCollectivesInClosedFormGiveTheSameStep) {
     ASSERT_NEAR(seconds(a.run.tasks[t].end), seconds(b.run.tasks[t].end), 1e-9) << t;
 }
 
+// HBM interference: compute that runs beside communication loses a share of
+// its speed beyond the SMs taken. DualPipe overlaps the most, so it pays; the
+// caveat says which figure was used.
+TEST(DesStep, InterferenceSlowsOverlappedComputeAndIsReported) {
+  Scenario s = load_scenario("scenarios/mixtral-8x7b-pretrain-64xH100.json");
+  s.plan.pp = 4;
+  s.plan.dp = 16;
+  s.plan.schedule = ScheduleKind::kDualPipe;
+  const Estimate e = estimate(s);
+  DesOptions none, some;
+  none.interference = 0.0;
+  some.interference = 0.2;
+  const DesStep a = simulate_step(s, e, none);
+  const DesStep b = simulate_step(s, e, some);
+  EXPECT_GT(b.step_time(), a.step_time());
+  EXPECT_EQ(b.interference, 0.2);
+  const Estimate r = des_estimate(s, some);
+  EXPECT_NE(r.caveats.front().find("20.0% slower beyond that"), std::string::npos)
+      << r.caveats.front();
+  EXPECT_NE(des_estimate(s).caveats.front().find("no overlap figure"), std::string::npos);
+}
+
 TEST(DesStep, ScheduleWithoutOverlapExposesMoreCommunication) {
   Scenario s = load_scenario("scenarios/mixtral-8x7b-pretrain-64xH100.json");
   s.plan.pp = 4;
@@ -174,6 +196,37 @@ TEST(DesStep, DenseModelsRunWithPipelineSendsOnly) {
     EXPECT_LE(t.transfers.size(), 1u) << t.name;  // one GPU per rank sends
 }
 
+// ZeRO at the step boundary overlaps as it does on a real system: under 1F1B
+// the last rank finishes its backward first, and its gradient reduce-scatter
+// runs while the ranks before it are still in their cool-down; the step ends
+// when the last rank to finish has reduced, updated and gathered.
+TEST(DesStep, DpSyncOfEarlyRanksOverlapsTheCoolDown) {
+  const Scenario s = load_scenario("scenarios/deepseek-v3-pretrain-2048xH800-1f1b.json");
+  const DesStep d = simulate_step(s, estimate(s));
+  const auto& tasks = d.graph.graph.tasks();
+  const int last = static_cast<int>(d.dp_tasks.size()) - 1;
+  const TaskRecord& rs_last = d.run.tasks[d.dp_tasks[static_cast<size_t>(last)].front().value];
+  EXPECT_NE(tasks[d.dp_tasks[static_cast<size_t>(last)].front().value].name.find("reduce-scatter"),
+            std::string::npos);
+  // Rank 0's pipeline work (everything but its DP tasks and optimizer) ends later.
+  Seconds rank0_pipeline;
+  for (size_t t = 0; t < tasks.size(); ++t)
+    if (tasks[t].gpu == 0 && tasks[t].stream != 4 && tasks[t].name != "optimizer step")
+      rank0_pipeline = max(rank0_pipeline, d.run.tasks[t].end);
+  EXPECT_LT(rs_last.start, rank0_pipeline);
+  // Every rank's all-gather follows its optimizer, which follows its reduce-scatters.
+  for (size_t r = 0; r < d.dp_tasks.size(); ++r) {
+    const TaskRecord& opt = d.run.tasks[d.optimizer_tasks[r].value];
+    EXPECT_GE(d.run.tasks[d.dp_tasks[r].back().value].start, opt.end);
+    for (size_t k = 0; k + 1 < d.dp_tasks[r].size(); ++k)
+      EXPECT_LE(d.run.tasks[d.dp_tasks[r][k].value].end, opt.start);
+  }
+  // On the rank that ends last, the parts leave a non-negative bubble.
+  EXPECT_LE(d.compute_busy + d.exposed_comm + d.dp_sync + d.optimizer, d.step_time());
+  EXPECT_GT(d.dp_sync, Seconds());
+  EXPECT_GT(d.optimizer, Seconds());
+}
+
 TEST(DesStep, TraceHasComputeCommunicationAndSendTracksPerRankWithoutOverlap) {
   const Scenario s = load_scenario(kHeadline);
   const DesStep& d = headline_step();
@@ -190,7 +243,7 @@ TEST(DesStep, TraceHasComputeCommunicationAndSendTracksPerRankWithoutOverlap) {
     EXPECT_GE(ts + 1e-6, last_end[tid]) << ev.dump();
     last_end[tid] = ts + dur;
   }
-  EXPECT_EQ(tracks, 48u);  // 16 ranks x (compute, communication, pipeline send)
+  EXPECT_EQ(tracks, 64u);  // 16 ranks x (compute, communication, pipeline send, DP sync)
   EXPECT_GT(comm, 0u);
   EXPECT_GT(dispatch, 0u);
 }
