@@ -43,7 +43,9 @@ void expect_clean(const std::function<CalibrationProfile()>& parse, const std::s
       const double e = t.gemm_efficiency(4096, 7168, 2048, true);
       EXPECT_TRUE(e > 0 && e <= 1) << what << ": efficiency " << e;
     }
-    if (t.interference) EXPECT_TRUE(*t.interference >= 0 && *t.interference < 1) << what;
+    if (t.interference) {
+      EXPECT_TRUE(*t.interference >= 0 && *t.interference < 1) << what;
+    }
     ++o.accepted;
   } catch (const InputError& e) {
     EXPECT_FALSE(e.diagnostics().empty()) << what;
