@@ -2,6 +2,7 @@
 //   info      what a measurement on this machine would record (JSON; exit 0 without a GPU)
 //   profile   time a shape list (`moesim shapes`) and write a calibration profile
 //   layer     one V3 layer's F, B and W passes on one GPU (JSON)
+//   overlap   a GEMM's slowdown beside a communication kernel, into a profile
 //   step      multi-GPU communication of a step under NCCL (when built with NCCL)
 // Exit codes as moesim's: 0 success, 1 failure (CUDA, NCCL, I/O, no GPU), 2 bad input.
 #include <cstdio>
@@ -11,9 +12,11 @@
 
 #include "kernels/device_info.h"
 #include "real/layer_runner.h"
+#include "real/overlap_runner.h"
 #include "real/profile_runner.h"
 #include "real/real_options.h"
 #include "sim/core/diagnostics.h"
+#include "sim/hw/calibration_profile.h"
 #ifdef MOESIM_HAVE_NCCL
 #include <nccl.h>
 
@@ -43,6 +46,11 @@ const char* const kUsage =
     "              one DeepSeek-V3 layer on one GPU: forward, backward-for-input and\n"
     "              backward-for-weights, each pass and each op timed (moesim-layer-1 JSON;\n"
     "              widths x F, 1/8 <= F <= 1; stdout without --out)\n"
+    "  overlap --profile PROFILE.json [--comm-sms N] [--comm-gbps G] [--warmup N]\n"
+    "          [--repeats N]\n"
+    "              an FP8 GEMM alone and beside a copy kernel holding N SMs (20) and moving\n"
+    "              G GB/s of HBM (400): the slowdown beyond the SMs taken, written into\n"
+    "              PROFILE as overlap.compute_slowdown (the des step's HBM interference)\n"
     "  step [--timeout S] [--id-file PATH] [--run-tag TAG] [--tokens N] [--scale F]\n"
     "       [--pp-stride N] [--out FILE] [--warmup N] [--repeats N]\n"
     "              one rank per GPU (mpirun/srun): NCCL bootstrap, EP dispatch/combine\n"
@@ -90,6 +98,21 @@ int layer(const std::vector<std::string>& args) {
   return kExitOk;
 }
 
+int overlap(const std::vector<std::string>& args) {
+  const moesim::real::OverlapOptions o = moesim::real::parse_overlap_options(args);
+  if (o.help) {
+    std::cout << kUsage;
+    return kExitOk;
+  }
+  // The profile must load before any GPU time is spent on it.
+  moesim::load_calibration_profile(o.profile);
+  const moesim::real::OverlapRun run = moesim::real::run_overlap(o, std::cerr);
+  moesim::real::write_overlap(o.profile, run.timing, run.device);
+  std::cerr << "wrote overlap.compute_slowdown "
+            << moesim::real::compute_slowdown(run.timing) << " into " << o.profile << "\n";
+  return kExitOk;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -108,6 +131,7 @@ int main(int argc, char** argv) {
     if (cmd == "info") return info();
     if (cmd == "profile") return profile(rest);
     if (cmd == "layer") return layer(rest);
+    if (cmd == "overlap") return overlap(rest);
     if (cmd == "step") {
 #ifdef MOESIM_HAVE_NCCL
       return moesim::real::step_command(rest, std::cout, std::cerr);

@@ -16,6 +16,7 @@
 #include "kernels/rmsnorm.h"
 #include "kernels/swiglu.h"
 #include "real/device_fill.h"
+#include "real/fp8_operand.h"
 #include "real/gpu_timer.h"
 #include "real/profile_plan.h"
 #ifdef MOESIM_HAVE_NCCL
@@ -34,23 +35,6 @@ k::LinearPass kernel_pass(LinearPassCode p) {
   return p == LinearPassCode::kForward    ? k::LinearPass::kForward
          : p == LinearPassCode::kDataGrad ? k::LinearPass::kDataGrad
                                           : k::LinearPass::kWeightGrad;
-}
-
-// One case's device buffers live in this struct for the length of its timing.
-struct Fp8Operand {
-  DeviceBuffer<std::uint8_t> q;
-  DeviceBuffer<float> s;
-};
-
-Fp8Operand fp8_operand(std::int64_t rows, std::int64_t cols, k::Fp8Granularity g,
-                       std::uint32_t seed, cudaStream_t st) {
-  const std::int64_t scales = g == k::Fp8Granularity::kTile1x128
-                                  ? k::activation_scale_count(rows, cols)
-                                  : k::weight_scale_count(rows, cols);
-  Fp8Operand o{DeviceBuffer<std::uint8_t>(rows * cols), DeviceBuffer<float>(scales)};
-  fill_fp8(o.q.get(), rows * cols, seed, st);
-  fill_f32(o.s.get(), scales, 0.5f, 1.0f, seed + 1, st);
-  return o;
 }
 
 std::vector<double> time_gemm(const ProfileCase& c, k::CublasLt& lt, GpuTimer& timer,

@@ -159,6 +159,22 @@ LayerOptions parse_layer_options(const std::vector<std::string>& args) {
   return l;
 }
 
+OverlapOptions parse_overlap_options(const std::vector<std::string>& args) {
+  const RawOptions o = parse_raw_options(
+      args, {"--profile", "--comm-sms", "--comm-gbps", "--warmup", "--repeats"}, {"--help"});
+  OverlapOptions v;
+  v.help = o.flags.count("--help") > 0;
+  if (v.help) return v;
+  no_positional(o, "overlap");
+  v.profile = value_or(o, "--profile", "");
+  if (v.profile.empty())
+    throw UsageError("--profile: the calibration profile to add the figure to is required");
+  v.comm_sms = static_cast<int>(parse_int(o, "--comm-sms", 1, 64, v.comm_sms));
+  v.comm_gbps = parse_positive(o, "--comm-gbps", 10000, v.comm_gbps);
+  v.timing = parse_timing(o);
+  return v;
+}
+
 StepOptions parse_step_options(const std::vector<std::string>& args) {
   const RawOptions o = parse_raw_options(args,
                                          {"--timeout", "--id-file", "--run-tag", "--tokens",

@@ -67,6 +67,20 @@ struct StepOptions {
   bool help = false;
 };
 
+struct OverlapOptions {
+  std::string profile;      // the calibration profile to add the figure to
+  int comm_sms = 20;        // V3TR §3.2.2: 20 of 132 SMs for communication
+  // HBM traffic of the communication kernel, GB/s (reads + writes): a DeepEP call on
+  // the H800 cluster reads what it sends and writes what it receives, at most
+  // 40 GB/s of IB and 160 GB/s of NVLink per direction (clusters/h800-2048.json, V3
+  // ISCA Table 5): 2 x (40 + 160) = 400.
+  double comm_gbps = 400;
+  TimingOptions timing;
+  bool help = false;
+};
+
+OverlapOptions parse_overlap_options(const std::vector<std::string>& args);
+
 ProfileOptions parse_profile_options(const std::vector<std::string>& args);
 LayerOptions parse_layer_options(const std::vector<std::string>& args);
 StepOptions parse_step_options(const std::vector<std::string>& args);
