@@ -159,4 +159,16 @@ inline std::string mutate_text(std::string& text, Rng& rng) {
   return what;
 }
 
+// A case of a fuzz run: `base` with 1 to `max_mutations` seeded mutations; `what`
+// gets "case N: <each mutation>;" for the failure message.
+inline json mutated_case(const json& base, int index, std::uint64_t seed, size_t max_mutations,
+                         std::string* what) {
+  Rng rng(seed + static_cast<std::uint64_t>(index));
+  json j = base;
+  *what = "case " + std::to_string(index) + ":";
+  const size_t n = 1 + rng.below(max_mutations);
+  for (size_t k = 0; k < n; ++k) *what += " " + mutate(j, rng) + ";";
+  return j;
+}
+
 }  // namespace moesim::test

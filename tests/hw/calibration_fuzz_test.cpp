@@ -16,7 +16,6 @@ namespace moesim {
 namespace {
 
 using test::json;
-using test::mutate;
 using test::mutate_text;
 using test::Rng;
 
@@ -63,11 +62,8 @@ TEST(CalibrationFuzz, StructuralMutationsEndInAProfileOrAnInputError) {
   const json base = base_profile();
   Outcomes o;
   for (int i = 0; i < kStructuralCases; ++i) {
-    Rng rng(0xCA11B7ull + static_cast<std::uint64_t>(i));
-    json j = base;
-    std::string what = "case " + std::to_string(i) + ":";
-    const size_t n = 1 + rng.below(3);
-    for (size_t k = 0; k < n; ++k) what += " " + mutate(j, rng) + ";";
+    std::string what;
+    const json j = test::mutated_case(base, i, 0xCA11B7ull, 3, &what);
     expect_clean([&] { return parse_calibration_profile(j, "fuzz.json"); }, what, o);
   }
   EXPECT_GT(o.accepted, 50);

@@ -19,7 +19,6 @@ namespace {
 
 using test::headline_inline;
 using test::json;
-using test::mutate;
 using test::mutate_text;
 using test::Rng;
 using test::source_path;
@@ -59,11 +58,8 @@ TEST(ScenarioFuzz, StructuralMutationsEndInAScenarioOrAnInputError) {
   const std::string dir = source_path("scenarios");
   Outcomes o;
   for (int i = 0; i < kStructuralCases; ++i) {
-    Rng rng(0x5CE0A210ull + static_cast<std::uint64_t>(i));
-    json j = base;
-    std::string what = "case " + std::to_string(i) + ":";
-    const size_t n = 1 + rng.below(3);
-    for (size_t k = 0; k < n; ++k) what += " " + mutate(j, rng) + ";";
+    std::string what;
+    const json j = test::mutated_case(base, i, 0x5CE0A210ull, 3, &what);
     expect_clean([&] { return parse_scenario(j, "fuzz.json", dir); }, what, o);
     if (i % 100 == 0) {  // the same input gives the same diagnostics
       std::string first, second;

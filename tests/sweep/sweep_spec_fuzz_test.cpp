@@ -17,8 +17,6 @@ namespace moesim {
 namespace {
 
 using test::json;
-using test::mutate;
-using test::Rng;
 
 constexpr int kCases = 1500;
 
@@ -30,11 +28,8 @@ TEST(SweepSpecFuzz, StructuralMutationsLoadOrEndInAnInputError) {
   const std::string path = dir + "/spec.json";
   int accepted = 0, rejected = 0;
   for (int i = 0; i < kCases; ++i) {
-    Rng rng(0x5EEDull + static_cast<std::uint64_t>(i));
-    json j = base;
-    std::string what = "case " + std::to_string(i) + ":";
-    const size_t n = 1 + rng.below(2);
-    for (size_t k = 0; k < n; ++k) what += " " + mutate(j, rng) + ";";
+    std::string what;
+    const json j = test::mutated_case(base, i, 0x5EEDull, 2, &what);
     std::ofstream(path) << j.dump();
     try {
       const SweepSpec s = load_sweep_spec(path);
