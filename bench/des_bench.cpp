@@ -14,6 +14,7 @@
 #include <algorithm>
 #include <string>
 
+#include "bench/peak_memory.h"
 #include "sim/scenario/scenario_json.h"
 #include "sim/step/des_step.h"
 
@@ -22,12 +23,6 @@ namespace {
 
 const std::string kHeadline =
     std::string(MOESIM_SOURCE_DIR) + "/scenarios/deepseek-v3-pretrain-2048xH800.json";
-
-double peak_mb(int who) {
-  rusage u{};
-  getrusage(who, &u);
-  return u.ru_maxrss / 1024.0;  // Linux: kilobytes
-}
 
 // The headline's model and plan on `gpus` H800s.
 Scenario at_gpus(Scenario s, int gpus) {

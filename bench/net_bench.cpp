@@ -10,6 +10,7 @@
 
 #include <vector>
 
+#include "bench/peak_memory.h"
 #include "sim/net/collectives.h"
 #include "sim/net/deepep_model.h"
 #include "sim/net/nccl_collectives.h"
@@ -17,12 +18,6 @@
 
 namespace moesim {
 namespace {
-
-double peak_child_mb() {
-  rusage u{};
-  getrusage(RUSAGE_CHILDREN, &u);
-  return u.ru_maxrss / 1024.0;  // Linux: kilobytes
-}
 
 MoeSpec deepseek_v3_moe() {  // V3TR §4.2
   MoeSpec m;
@@ -49,7 +44,7 @@ void BM_NetEp64GroupsDispatchCombine(benchmark::State& state) {
   for (auto _ : state) simulated = seconds(net->run_phases(phases).makespan());
   state.counters["flows"] = static_cast<double>(flows);
   state.counters["simulated_ms"] = simulated * 1e3;
-  state.counters["child_peak_MB"] = peak_child_mb();
+  state.counters["child_peak_MB"] = peak_mb(RUSAGE_CHILDREN);
 }
 BENCHMARK(BM_NetEp64GroupsDispatchCombine)
     ->RangeMultiplier(2)
@@ -67,7 +62,7 @@ void BM_NetRingAllReduce(benchmark::State& state) {
   for (auto _ : state) r = run_nccl(*net, NcclCollective::kAllReduceRing, gpus, GB(1));
   state.counters["flows_per_step"] = static_cast<double>(r.flows_per_step);
   state.counters["busbw_GB_per_s"] = gb_per_s(r.busbw);
-  state.counters["child_peak_MB"] = peak_child_mb();
+  state.counters["child_peak_MB"] = peak_mb(RUSAGE_CHILDREN);
 }
 BENCHMARK(BM_NetRingAllReduce)
     ->RangeMultiplier(2)

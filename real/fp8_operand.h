@@ -9,6 +9,9 @@
 
 namespace moesim::real {
 
+// How many FP32 scales an FP8 operand of rows x cols has at granularity `g`.
+std::int64_t fp8_scale_count(std::int64_t rows, std::int64_t cols, kernels::Fp8Granularity g);
+
 struct Fp8Operand {
   kernels::DeviceBuffer<std::uint8_t> q;
   kernels::DeviceBuffer<float> s;

@@ -18,6 +18,7 @@
 #include "kernels/rope.h"
 #include "kernels/swiglu.h"
 #include "real/device_fill.h"
+#include "real/fp8_operand.h"
 #include "real/gpu_timer.h"
 #include "real/profile_runner.h"
 
@@ -170,14 +171,9 @@ Prepared prepare_gemm(const LayerOp& op, Context& c) {
   const k::GemmShape s = k::linear_gemm_shape(pass, op.tokens, op.in, op.out);
   auto d = buffer<std::uint8_t>(s.m * s.n * out_bytes);
   if (op.kernel == LayerKernel::kFp8Gemm) {
-    const std::int64_t a_scales = s.a == k::Fp8Granularity::kTile1x128
-                                      ? k::activation_scale_count(s.m, s.k)
-                                      : k::weight_scale_count(s.m, s.k);
-    const std::int64_t b_scales = s.b == k::Fp8Granularity::kTile1x128
-                                      ? k::activation_scale_count(s.n, s.k)
-                                      : k::weight_scale_count(s.n, s.k);
     auto a = c.fp8(s.m * s.k), b = c.fp8(s.n * s.k);
-    auto as = c.scales(a_scales), bs = c.scales(b_scales);
+    auto as = c.scales(fp8_scale_count(s.m, s.k, s.a));
+    auto bs = c.scales(fp8_scale_count(s.n, s.k, s.b));
     const k::Fp8GemmParams g{a->get(), as->get(), s.a, b->get(), bs->get(), s.b,
                              d->get(), out_type,  s.m, s.n,      s.k};
     p.launch = [g, a, b, as, bs, d, &c] { k::run(g, c.lt, c.st); };

@@ -5,27 +5,19 @@
 #include "sim/report/format_units.h"
 
 namespace moesim {
-namespace {
-
-std::string signed_seconds(Seconds d) {
-  return (d < Seconds() ? "-" : "+") + fmt_seconds(std::fabs(seconds(d)));
-}
-
-}  // namespace
-
 std::vector<std::string> fidelity_differences(const Estimate& e) {
   std::vector<std::string> out;
   if (!e.analytic_step_time) return out;
   const Seconds a = *e.analytic_step_time;
   const Seconds d = e.step_time - a;
-  out.push_back("des " + signed_seconds(d) + " (" + (d < Seconds() ? "-" : "+") +
+  out.push_back("des " + fmt_signed_seconds(seconds(d)) + " (" + (d < Seconds() ? "-" : "+") +
                 fmt_percent(std::fabs(d / a)) + ") against analytic " +
                 fmt_seconds(seconds(a)) + "; same op costs, same DP sync and optimizer");
   const TimeBreakdown& x = e.breakdown;
   const TimeBreakdown& y = e.analytic_breakdown;
   auto part = [&](Seconds des, Seconds analytic, const std::string& why) {
     const Seconds diff = des - analytic;
-    if (std::fabs(diff / a) >= 0.01) out.push_back(signed_seconds(diff) + " " + why);
+    if (std::fabs(diff / a) >= 0.01) out.push_back(fmt_signed_seconds(seconds(diff)) + " " + why);
   };
   part(x.exposed_comm, y.exposed_comm,
        "exposed communication: EP calls and pipeline sends simulated on the network with the "

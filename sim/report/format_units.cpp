@@ -29,6 +29,10 @@ std::string fmt_seconds(double s) {
   return fmt_fixed(s * 1e6, 1) + " us";
 }
 
+std::string fmt_signed_seconds(double s) {
+  return (s < 0 ? "-" : "+") + fmt_seconds(std::fabs(s));
+}
+
 std::string fmt_gib(double bytes) { return fmt_fixed(bytes / 1073741824.0, 2) + " GiB"; }
 
 std::string fmt_si(double v) {

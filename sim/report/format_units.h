@@ -10,6 +10,8 @@ std::string fmt_fixed(double v, int decimals);
 std::string fmt_count(double v);
 // 19.93 s, 850.2 ms, 12.3 us
 std::string fmt_seconds(double s);
+// "+2.27 s", "-571.85 ms": a difference of times, its sign always shown.
+std::string fmt_signed_seconds(double s);
 // 72.45 GiB
 std::string fmt_gib(double bytes);
 // 2.66M, 119.0K (for GPU-hours)

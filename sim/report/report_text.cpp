@@ -1,6 +1,5 @@
 // Text and Markdown renderings share one layout: a header, the step, memory per
 // rank, phases and totals, then warnings and caveats. Markdown uses tables.
-#include <cmath>
 #include <sstream>
 
 #include "sim/report/fidelity_difference.h"
@@ -106,8 +105,7 @@ std::string render_estimate(const Scenario& s, const Estimate& e, ReportFormat f
     if (both) {
       row.push_back(fmt_seconds(seconds(analytic)));
       const Seconds d = des - analytic;
-      row.push_back(d == Seconds() ? "0"
-                                   : (d < Seconds() ? "-" : "+") + fmt_seconds(std::fabs(seconds(d))));
+      row.push_back(d == Seconds() ? "0" : fmt_signed_seconds(seconds(d)));
     }
     step.rows.push_back(row);
   };

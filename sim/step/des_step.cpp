@@ -259,12 +259,13 @@ DesStep simulate_step(const Scenario& s, const Estimate& e, const DesOptions& o)
   const ScheduleGraph& g = out.graph;
 
   std::vector<GpuConfig> gpus(static_cast<size_t>(ranks));
+  const double interference =
+      o.interference.value_or(efficiency_table(s.cluster).interference.value_or(0.0));
+  out.interference = interference;
   for (auto& gc : gpus) {
     gc.sm_count = s.cluster.gpu.sm_count;
     gc.comm_sms = s.plan.comm_sms;
-    gc.interference =
-        o.interference.value_or(efficiency_table(s.cluster).interference.value_or(0.0));
-    out.interference = gc.interference;
+    gc.interference = interference;
   }
   std::vector<std::pair<int, int>> pairs;
   for (const Task& t : g.graph.tasks())

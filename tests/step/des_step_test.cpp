@@ -84,15 +84,21 @@ TEST(DesStep, SameScenarioGivesIdenticalReports) {
   EXPECT_EQ(estimate_json(s, des_estimate(s)).dump(), estimate_json(s, des_estimate(s)).dump());
 }
 
-// A small DualPipe step (Mixtral on 4 pipeline ranks, EP8 inside each node)
-// per flow and as one parallel task per collective. Per flow is the
-// reference; at 2,048 GPUs it takes far too long (SimGrid 3.32's one-sided
-// comms cost O(F) each in the F comms held at once).
-TEST(DesStep, CollectiveGranularityIsCloseToPerFlow) {
+// Mixtral on 4 pipeline ranks under DualPipe, EP8 inside each node: a step
+// small enough to simulate per flow.
+Scenario small_dualpipe() {
   Scenario s = load_scenario("scenarios/mixtral-8x7b-pretrain-64xH100.json");
   s.plan.pp = 4;
   s.plan.dp = 16;
   s.plan.schedule = ScheduleKind::kDualPipe;
+  return s;
+}
+
+// A small DualPipe step per flow and as one parallel task per collective. Per flow is the
+// reference; at 2,048 GPUs it takes far too long (SimGrid 3.32's one-sided
+// comms cost O(F) each in the F comms held at once).
+TEST(DesStep, CollectiveGranularityIsCloseToPerFlow) {
+  const Scenario s = small_dualpipe();
   Estimate e = estimate(s);
   e.phases.front().micro_batches = 8;
   DesOptions flows, collectives;
@@ -157,10 +163,7 @@ TEST(DesStep, LoneCollectivesInClosedFormGiveTheSameStep) {
 // its speed beyond the SMs taken. DualPipe overlaps the most, so it pays; the
 // caveat says which figure was used.
 TEST(DesStep, InterferenceSlowsOverlappedComputeAndIsReported) {
-  Scenario s = load_scenario("scenarios/mixtral-8x7b-pretrain-64xH100.json");
-  s.plan.pp = 4;
-  s.plan.dp = 16;
-  s.plan.schedule = ScheduleKind::kDualPipe;
+  const Scenario s = small_dualpipe();
   const Estimate e = estimate(s);
   DesOptions none, some;
   none.interference = 0.0;
