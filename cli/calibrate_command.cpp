@@ -1,6 +1,7 @@
 #include <cstdio>
 
 #include "cli/args.h"
+#include "cli/calibrate_trace.h"
 #include "cli/cli.h"
 #include "sim/core/diagnostics.h"
 #include "sim/hw/calibration_check.h"
@@ -10,12 +11,25 @@ namespace moesim::cli {
 namespace {
 const char* const kCalibrateUsage =
     "usage: moesim calibrate PROFILE...\n"
+    "       moesim calibrate --trace TRACE [--scenario SCENARIO] [--map MAP] [-o PROFILE]\n"
     "\n"
     "Reads calibration profiles (validation/calibration/*.json, or what real/ measured),\n"
     "checks them against their schema (exit status 2 with file, JSON path and what was\n"
     "expected when one does not fit), fits the efficiency model of each op class, and\n"
     "prints per entry: the measured efficiency, the fitted one, the one predicted with\n"
-    "the entry's whole shape family left out, and the errors.\n";
+    "the entry's whole shape family left out, and the errors.\n"
+    "\n"
+    "With --trace: reads a PyTorch profiler (Kineto) Chrome trace of real training\n"
+    "(.json or .json.gz), classifies every kernel with the kernel map\n"
+    "(validation/calibration/kineto-kernel-map.json, compiled in; --map adds your own\n"
+    "rules, which win), finds each kernel's stage from the record_function annotation\n"
+    "that launched it (attn(F), mlp(W), dispatch(B), ...), sets each op class's time per\n"
+    "layer against the work moesim's op graph gives it for SCENARIO (the plan the trace\n"
+    "ran; default scenarios/deepseek-v3-pretrain-2048xH800.json), and writes a\n"
+    "calibration profile with per-class, per-pass, per-block in-training figures and\n"
+    "DeepEP's notify time per call (default output: TRACE's name + .calibration.json).\n"
+    "Kernels no rule classifies are listed. Use the profile with\n"
+    "\"calibration_profile\" in a scenario's cluster. docs/calibration.md has the workflow.\n";
 
 std::string pct(double v) {
   char b[32];
@@ -30,11 +44,36 @@ std::string err(double fitted, double measured) {
 }  // namespace
 
 int calibrate_command(const std::vector<std::string>& args, std::ostream& out, std::ostream& e) {
-  const ParsedArgs a = parse_args(args, {}, {"--help"});
+  const ParsedArgs a = parse_args(args, {"--trace", "--scenario", "--map", "-o"}, {"--help"});
   if (a.flags.count("--help")) {
     out << kCalibrateUsage;
     return kExitOk;
   }
+  if (const auto trace = a.get("--trace")) {
+    if (!a.positional.empty()) {
+      e << "error: moesim calibrate --trace takes no profiles\n\n" << kCalibrateUsage;
+      return kExitBadInput;
+    }
+    std::string output = a.get("-o").value_or("");
+    if (output.empty()) {
+      output = *trace;
+      for (const char* ext : {".gz", ".json"})
+        if (output.size() > std::string(ext).size() &&
+            output.compare(output.size() - std::string(ext).size(), std::string::npos, ext) == 0)
+          output.resize(output.size() - std::string(ext).size());
+      const size_t slash = output.rfind('/');
+      if (slash != std::string::npos) output = output.substr(slash + 1);
+      output += ".calibration.json";
+    }
+    return calibrate_trace(*trace,
+                           a.get("--scenario").value_or("scenarios/deepseek-v3-pretrain-2048xH800.json"),
+                           a.get("--map"), output, out, e);
+  }
+  for (const char* o : {"--scenario", "--map", "-o"})
+    if (a.get(o)) {
+      e << "error: " << o << " goes with --trace\n\n" << kCalibrateUsage;
+      return kExitBadInput;
+    }
   if (a.positional.empty()) {
     e << "error: moesim calibrate needs at least one profile\n\n" << kCalibrateUsage;
     return kExitBadInput;

@@ -24,7 +24,7 @@ jobs=${JOBS:-$(nproc)}
 # skipped with a message at configure time.
 packages=(
   build-essential cmake ninja-build pkg-config git
-  nlohmann-json3-dev libeigen3-dev libsimgrid-dev
+  nlohmann-json3-dev libeigen3-dev libsimgrid-dev zlib1g-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   qt6-base-dev qt6-charts-dev libqt6opengl6-dev libxkbcommon-dev
   xvfb xauth libgl1-mesa-dri fonts-dejavu-core

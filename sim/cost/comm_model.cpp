@@ -53,6 +53,14 @@ Seconds ep_transfer_time(const EpFanout& f, double tokens, double hidden,
   return max(ib, nvl);
 }
 
+EpNotifyTimes ep_notify_times(const ClusterSpec& c, int ep) {
+  const auto& f = efficiency_table(c).ep_notify;
+  if (!f || ep <= 1) return {};
+  const double nodes = std::max(1.0, static_cast<double>(ep) / c.gpus_per_node);
+  const double scale = nodes / std::max(1, f->nodes);
+  return {SecondsOf(f->dispatch_s * scale), SecondsOf(f->cached_s * scale)};
+}
+
 Seconds ring_collective_time(Bytes bytes, int n, BytesPerSecond bw, Seconds latency) {
   if (n <= 1) return Seconds();
   return bytes * (static_cast<double>(n - 1) / n) / bw + latency * (n - 1);

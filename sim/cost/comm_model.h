@@ -30,6 +30,19 @@ EpFanout ep_fanout(const ModelSpec& m, const ClusterSpec& c, int ep);
 Seconds ep_transfer_time(const EpFanout& f, double tokens, double hidden,
                          double bytes_per_element, const ClusterSpec& c);
 
+// DeepEP's metadata exchange before each call (notify_dispatch with the
+// layout before a fresh dispatch, cached_notify before the others), from the
+// cluster's calibration profile (a trace: EfficiencyTable::ep_notify). The
+// exchange is latency-bound, one round with each node of the EP group, so the
+// measured figure is scaled linearly by the group's node count against the
+// one it was measured at; an assumption until a second EP size is measured.
+// Zero when the profile has no such figure.
+struct EpNotifyTimes {
+  Seconds dispatch;  // before the forward dispatch
+  Seconds cached;    // before each of the other three calls of a layer
+};
+EpNotifyTimes ep_notify_times(const ClusterSpec& c, int ep);
+
 // Ring reduce-scatter or all-gather of `bytes` (the full buffer) over `n`
 // ranks: (n-1)/n x bytes / bw + (n-1) x latency. Zero when n <= 1.
 Seconds ring_collective_time(Bytes bytes, int n, BytesPerSecond bw, Seconds latency);

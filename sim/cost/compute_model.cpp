@@ -11,12 +11,35 @@ ComputeModel::ComputeModel(const GpuSpec& gpu, const EfficiencyTable& table, boo
   sm_share_ = static_cast<double>(gpu.sm_count - comm_sms) / gpu.sm_count;
 }
 
+namespace {
+
+CalibratedPass calibrated(Pass p) {
+  switch (p) {
+    case Pass::kForward: return CalibratedPass::kForward;
+    case Pass::kBackwardInput: return CalibratedPass::kInputGrad;
+    case Pass::kBackwardWeight: return CalibratedPass::kWeightGrad;
+  }
+  return CalibratedPass::kAny;
+}
+
+}  // namespace
+
 Seconds ComputeModel::time(const Op& op, Pass pass) const {
   const Work& w = pass == Pass::kForward         ? op.fwd
                   : pass == Pass::kBackwardInput ? op.bwd_input
                                                  : op.bwd_weight;
   if (w.flops == Flops() && w.bytes == Bytes()) return Seconds();
-  const Seconds memory = w.bytes / (gpu_->hbm_bandwidth * table_->memory_efficiency());
+  const CalibratedPass cp = calibrated(pass);
+  const CalibratedBlock block = in_mlp_block(op) ? CalibratedBlock::kMlp : CalibratedBlock::kAttn;
+  // Memory-bound classes: an in-training rate for the class, pass and block
+  // when the profile has one (a trace), else the memory figure.
+  double memory_eff = table_->memory_efficiency();
+  if (op.kind == OpKind::kMemoryBound || op.kind == OpKind::kFp8Cast) {
+    const CalibratedOp cls =
+        op.kind == OpKind::kFp8Cast ? CalibratedOp::kFp8Cast : CalibratedOp::kMemory;
+    memory_eff = table_->in_training_efficiency(cls, false, cp, block).value_or(memory_eff);
+  }
+  const Seconds memory = w.bytes / (gpu_->hbm_bandwidth * memory_eff);
   Seconds compute;
   switch (op.kind) {
     case OpKind::kGemm:
@@ -35,13 +58,19 @@ Seconds ComputeModel::time(const Op& op, Pass pass) const {
         n = g.n;
         k = g.m;
       }
-      const double eff = table_->gemm_efficiency(m, n, k, fp8);
+      const double eff =
+          table_->in_training_efficiency(CalibratedOp::kGemm, fp8, cp, block)
+              .value_or(table_->gemm_efficiency(m, n, k, fp8));
       compute = w.flops / (peak * (eff * sm_share_));
       break;
     }
-    case OpKind::kAttention:
-      compute = w.flops / (gpu_->peak_bf16 * (table_->attention_efficiency() * sm_share_));
+    case OpKind::kAttention: {
+      const double eff = table_->in_training_efficiency(CalibratedOp::kAttention, false, cp, block)
+                             .value_or(table_->attention_efficiency());
+      compute = w.flops / (gpu_->peak_bf16 * (eff * sm_share_));
       break;
+    }
+    case OpKind::kFp8Cast:  // bandwidth-bound, like the memory-bound ops
     case OpKind::kMemoryBound:
     case OpKind::kEmbedding:
       compute = w.flops / (gpu_->peak_fp32 * sm_share_);

@@ -141,6 +141,10 @@ void add_op(std::vector<ProfileShape>& out, const Op& op, const ModelSpec& m,
         s.op_class = ProfileClass::kAttention;
         s.attention = attention_dims(m, ctx);
         break;
+      case OpKind::kFp8Cast:
+        // Not a shape real/ profiles on its own: its rate comes from a trace
+        // (moesim calibrate --trace) or the memory figure.
+        continue;
       case OpKind::kMemoryBound:
       case OpKind::kEmbedding: {
         s.op_class = ProfileClass::kMemory;

@@ -4,10 +4,9 @@
 
 namespace moesim {
 
-namespace {
-
-bool recomputed(const RecomputeSpec& r, RecomputeGroup g) {
-  switch (g) {
+bool is_recomputed(const RecomputeSpec& r, const Op& op) {
+  if (r.full) return true;
+  switch (op.recompute) {
     case RecomputeGroup::kNone: return false;
     case RecomputeGroup::kNorm: return r.norm;
     case RecomputeGroup::kMlaUpProj: return r.mla_up_proj;
@@ -15,6 +14,8 @@ bool recomputed(const RecomputeSpec& r, RecomputeGroup g) {
   }
   return false;
 }
+
+namespace {
 
 struct PricingContext {
   const Scenario& s;
@@ -35,19 +36,18 @@ UnitCost price_unit(const PricingContext& pc, LayerKind kind) {
     u.fwd += pc.compute.time(op, Pass::kForward);
     u.bwd_input += pc.compute.time(op, Pass::kBackwardInput);
     u.bwd_weight += pc.compute.time(op, Pass::kBackwardWeight);
-    const bool expert_block = op.name.rfind("moe.experts.", 0) == 0 ||
-                              op.name.rfind("moe.shared.", 0) == 0;
+    const bool expert_block = in_mlp_block(op);  // between EP dispatch and combine
     if (expert_block) {
       u.expert_fwd += pc.compute.time(op, Pass::kForward);
       u.expert_bwd_input += pc.compute.time(op, Pass::kBackwardInput);
       u.expert_bwd_weight += pc.compute.time(op, Pass::kBackwardWeight);
-      if (rc.full || recomputed(rc, op.recompute))
+      if (is_recomputed(rc, op))
         u.expert_bwd_input += pc.compute.time(op, Pass::kForward);
     }
     u.model_flops += op.fwd.flops + op.bwd_input.flops + op.bwd_weight.flops;
     const bool expert = op.kind == OpKind::kGroupedGemm;
     (expert ? u.params_expert : u.params_dense) += op.params;
-    if (rc.full || recomputed(rc, op.recompute)) {
+    if (is_recomputed(rc, op)) {
       u.recompute += pc.compute.time(op, Pass::kForward);
     } else {
       u.activations += op.saved;
@@ -70,8 +70,11 @@ UnitCost price_unit(const PricingContext& pc, LayerKind kind) {
     const double t = pc.ctx.tokens, d = m.hidden;
     const Seconds pair = ep_transfer_time(pc.fanout, t, d, dispatch_b, pc.s.cluster) +
                          ep_transfer_time(pc.fanout, t, d, 2.0, pc.s.cluster);
-    u.comm_fwd += pair;
-    u.comm_bwd += pair;
+    // DeepEP's notify before each call: fresh before the forward dispatch,
+    // cached before the other three.
+    const EpNotifyTimes notify = ep_notify_times(pc.s.cluster, pc.s.plan.ep);
+    u.comm_fwd += pair + notify.dispatch + notify.cached;
+    u.comm_bwd += pair + notify.cached * 2.0;
   }
   const bool has_attention = kind == LayerKind::kDense || kind == LayerKind::kMoe ||
                              kind == LayerKind::kMtp;

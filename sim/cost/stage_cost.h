@@ -53,6 +53,10 @@ struct StageCosts {
   std::vector<std::string> notes;  // modeling caveats worth a report line
 };
 
+// Whether the plan recomputes this op's forward in backward (full
+// recomputation, or the op's RecomputeGroup is selected).
+bool is_recomputed(const RecomputeSpec& r, const Op& op);
+
 // `num_stages` is the number of model stages (pp, or 2 pp for DualPipeV).
 // `overlap` says whether communication overlaps compute (then compute runs on
 // the SMs that communication leaves).

@@ -14,6 +14,27 @@ const char* to_string(CalibratedOp op) {
     case CalibratedOp::kGemm: return "gemm";
     case CalibratedOp::kAttention: return "attention";
     case CalibratedOp::kMemory: return "memory";
+    case CalibratedOp::kFp8Cast: return "fp8_cast";
+    case CalibratedOp::kEpNotify: return "ep_notify";
+  }
+  return "?";
+}
+
+const char* to_string(CalibratedPass p) {
+  switch (p) {
+    case CalibratedPass::kAny: return "any";
+    case CalibratedPass::kForward: return "forward";
+    case CalibratedPass::kInputGrad: return "input_grad";
+    case CalibratedPass::kWeightGrad: return "weight_grad";
+  }
+  return "?";
+}
+
+const char* to_string(CalibratedBlock b) {
+  switch (b) {
+    case CalibratedBlock::kAny: return "any";
+    case CalibratedBlock::kAttn: return "attn";
+    case CalibratedBlock::kMlp: return "mlp";
   }
   return "?";
 }
@@ -42,6 +63,40 @@ std::string string_field(const json& j, const char* key, const std::string& fall
     return fallback;
   }
   return j[key].get<std::string>();
+}
+
+// An ep_notify entry into p.ep_notify (dispatch and cached figures may come in
+// two entries; both must name the same ep and nodes).
+void parse_ep_notify(const json& e, const std::string& file, const std::string& at,
+                     Diagnostics& d, CalibrationProfile& p) {
+  const std::string dir = string_field(e, "direction", "", file, at, d);
+  if (dir != "dispatch" && dir != "cached") {
+    d.add(file, at + "/direction", "expected \"dispatch\" or \"cached\", found " +
+                                       (e.contains("direction") ? e["direction"].dump()
+                                                                : std::string("nothing")));
+    return;
+  }
+  double t = 0, ep = 0, nodes = 0;
+  if (!positive_number(e, "time_s", file, at, d, &t)) {
+    d.add(file, at + "/time_s", "an ep_notify entry needs \"time_s\" (seconds per call, > 0)");
+    return;
+  }
+  const bool where = positive_number(e, "ep", file, at, d, &ep) &
+                     positive_number(e, "nodes", file, at, d, &nodes);
+  if (!where || ep != std::floor(ep) || nodes != std::floor(nodes) || ep > 1e6 || nodes > ep) {
+    d.add(file, at, "an ep_notify entry needs integer \"ep\" >= \"nodes\" >= 1 (where measured)");
+    return;
+  }
+  EpNotifyFigure f = p.ep_notify.value_or(EpNotifyFigure{});
+  if (p.ep_notify && (f.ep != static_cast<int>(ep) || f.nodes != static_cast<int>(nodes))) {
+    d.add(file, at, "ep_notify entries of one profile must name the same ep and nodes");
+    return;
+  }
+  f.ep = static_cast<int>(ep);
+  f.nodes = static_cast<int>(nodes);
+  (dir == "dispatch" ? f.dispatch_s : f.cached_s) = t;
+  if (f.source.empty()) f.source = string_field(e, "source", "", file, at, d);
+  p.ep_notify = f;
 }
 
 }  // namespace
@@ -121,9 +176,10 @@ CalibrationProfile parse_calibration_profile(const json& j, const std::string& f
       continue;
     }
     report_unknown_keys(e, file, at,
-                 {"op", "dtype", "m", "n", "k", "groups", "time_s", "tflops", "gb_per_s", "name",
-                  "source"},
-                 d);
+                        {"op", "dtype", "m", "n", "k", "groups", "time_s", "tflops", "gb_per_s",
+                         "name", "source", "pass", "block", "direction", "ep", "nodes", "kernels",
+                         "measured_s"},
+                        d);
     CalibrationEntry c;
     const std::string op = string_field(e, "op", "", file, at, d);
     if (op == "gemm") {
@@ -132,30 +188,54 @@ CalibrationProfile parse_calibration_profile(const json& j, const std::string& f
       c.op = CalibratedOp::kAttention;
     } else if (op == "memory") {
       c.op = CalibratedOp::kMemory;
+    } else if (op == "fp8_cast") {
+      c.op = CalibratedOp::kFp8Cast;
+    } else if (op == "ep_notify") {
+      c.op = CalibratedOp::kEpNotify;
     } else {
-      d.add(file, at + "/op", "expected \"gemm\", \"attention\" or \"memory\", found " +
-                                  (e.contains("op") ? e["op"].dump() : std::string("nothing")));
+      d.add(file, at + "/op",
+            "expected \"gemm\", \"attention\", \"memory\", \"fp8_cast\" or \"ep_notify\", "
+            "found " +
+                (e.contains("op") ? e["op"].dump() : std::string("nothing")));
       continue;
     }
-    const std::string dtype =
-        string_field(e, "dtype", c.op == CalibratedOp::kMemory ? "bf16" : "", file, at, d);
+    c.name = string_field(e, "name", "", file, at, d);
+    c.source = string_field(e, "source", "", file, at, d);
+    if (c.op == CalibratedOp::kEpNotify) {
+      parse_ep_notify(e, file, at, d, p);
+      continue;
+    }
+    const std::string pass = string_field(e, "pass", "", file, at, d);
+    if (pass == "forward") c.pass = CalibratedPass::kForward;
+    else if (pass == "input_grad") c.pass = CalibratedPass::kInputGrad;
+    else if (pass == "weight_grad") c.pass = CalibratedPass::kWeightGrad;
+    else if (!pass.empty())
+      d.add(file, at + "/pass", "expected \"forward\", \"input_grad\" or \"weight_grad\", found " +
+                                    e["pass"].dump());
+    const std::string block = string_field(e, "block", "", file, at, d);
+    if (block == "attn") c.block = CalibratedBlock::kAttn;
+    else if (block == "mlp") c.block = CalibratedBlock::kMlp;
+    else if (!block.empty())
+      d.add(file, at + "/block", "expected \"attn\" or \"mlp\", found " + e["block"].dump());
+    if (!block.empty() && pass.empty())
+      d.add(file, at + "/block", "a block is given only with a \"pass\" (in-training entries)");
+    const bool memory_like = c.op == CalibratedOp::kMemory || c.op == CalibratedOp::kFp8Cast;
+    const std::string dtype = string_field(e, "dtype", memory_like ? "bf16" : "", file, at, d);
     if (dtype != "fp8" && dtype != "bf16") {
       d.add(file, at + "/dtype", "expected \"fp8\" or \"bf16\"");
       continue;
     }
     c.fp8 = dtype == "fp8";
-    c.name = string_field(e, "name", "", file, at, d);
-    c.source = string_field(e, "source", "", file, at, d);
     double time = 0, tflops = 0, gbps = 0;
     const bool has_t = positive_number(e, "time_s", file, at, d, &time);
     const bool has_f = positive_number(e, "tflops", file, at, d, &tflops);
     const bool has_b = positive_number(e, "gb_per_s", file, at, d, &gbps);
-    if (c.op == CalibratedOp::kGemm) {
+    if (c.op == CalibratedOp::kGemm && !c.in_training()) {
       const bool shape = positive_number(e, "m", file, at, d, &c.m) &
                          positive_number(e, "n", file, at, d, &c.n) &
                          positive_number(e, "k", file, at, d, &c.k);
       if (!shape) {
-        d.add(file, at, "a GEMM entry needs m, n and k (numbers > 0)");
+        d.add(file, at, "a GEMM entry needs m, n and k (numbers > 0), or a \"pass\" (in-training)");
         continue;
       }
       if (e.contains("groups")) {
@@ -167,9 +247,9 @@ CalibrationProfile parse_calibration_profile(const json& j, const std::string& f
     }
     if (p.gpu.name.empty()) continue;  // cannot turn throughput into efficiency
     const double peak = flops_per_s(c.fp8 ? p.gpu.peak_fp8 : p.gpu.peak_bf16);
-    if (c.op == CalibratedOp::kMemory) {
+    if (memory_like) {
       if (has_b + has_t + has_f != 1 || !has_b) {
-        d.add(file, at, "a memory entry needs exactly \"gb_per_s\"");
+        d.add(file, at, std::string("a ") + to_string(c.op) + " entry needs exactly \"gb_per_s\"");
         continue;
       }
       c.efficiency = gbps * 1e9 / bytes_per_s(p.gpu.hbm_bandwidth);
@@ -182,8 +262,9 @@ CalibrationProfile parse_calibration_profile(const json& j, const std::string& f
         d.add(file, at + "/dtype", p.gpu.name + " has no FP8 peak");
         continue;
       }
-      if (has_t && c.op != CalibratedOp::kGemm) {
-        d.add(file, at + "/time_s", "attention entries give \"tflops\" (no shape to count FLOPs)");
+      if (has_t && (c.op != CalibratedOp::kGemm || c.in_training())) {
+        d.add(file, at + "/time_s", "only GEMM shape entries give \"time_s\" (no shape to count "
+                                    "FLOPs): give \"tflops\"");
         continue;
       }
       const double achieved = has_f ? tflops * 1e12 : 2.0 * c.m * c.n * c.k * c.groups / time;
@@ -192,6 +273,10 @@ CalibrationProfile parse_calibration_profile(const json& j, const std::string& f
     if (c.efficiency > 1.0 + 1e-9)
       d.add(file, at, "achieves " + std::to_string(c.efficiency * 100).substr(0, 5) +
                           "% of the " + p.gpu.name + " peak: above the datasheet");
+    if (c.in_training() || c.op == CalibratedOp::kFp8Cast) {
+      p.in_training.push_back(c);
+      continue;
+    }
     p.entries.push_back(c);
   }
   d.throw_if_any();

@@ -10,6 +10,19 @@ double EfficiencyTable::gemm_efficiency(double m, double n, double k, bool fp8) 
   return f ? f->at(m, n, k) : 1.0;
 }
 
+std::optional<double> EfficiencyTable::in_training_efficiency(CalibratedOp op, bool fp8,
+                                                              CalibratedPass pass,
+                                                              CalibratedBlock block) const {
+  if (in_training.empty()) return std::nullopt;
+  for (const auto& key : {std::make_tuple(op, fp8, pass, block),
+                          std::make_tuple(op, fp8, pass, CalibratedBlock::kAny),
+                          std::make_tuple(op, fp8, CalibratedPass::kAny, CalibratedBlock::kAny)}) {
+    const auto it = in_training.find(key);
+    if (it != in_training.end()) return it->second;
+  }
+  return std::nullopt;
+}
+
 namespace {
 
 double geometric_mean(const std::vector<CalibrationEntry>& es) {
@@ -48,6 +61,8 @@ EfficiencyTable efficiency_table_from_profile(const CalibrationProfile& p) {
       case CalibratedOp::kGemm: (e.fp8 ? fp8 : bf16).push_back(e); break;
       case CalibratedOp::kAttention: attention.push_back(e); break;
       case CalibratedOp::kMemory: memory.push_back(e); break;
+      case CalibratedOp::kFp8Cast:
+      case CalibratedOp::kEpNotify: break;  // in-training only (parse_calibration_profile)
     }
   }
   if (!fp8.empty()) t.gemm_fp8 = EfficiencyFit::fit(fp8);
@@ -55,6 +70,8 @@ EfficiencyTable efficiency_table_from_profile(const CalibrationProfile& p) {
   if (!attention.empty()) t.attention = geometric_mean(attention);
   if (!memory.empty()) t.memory = geometric_mean(memory);
   t.interference = p.overlap_slowdown;
+  for (const auto& e : p.in_training) t.in_training[{e.op, e.fp8, e.pass, e.block}] = e.efficiency;
+  t.ep_notify = p.ep_notify;
   return t;
 }
 
@@ -71,6 +88,11 @@ std::string describe(const EfficiencyTable& t) {
                                        : std::string("at the roofline (not measured)"));
   s += "; attention " + (t.attention ? "from " + how + " figures" : "at the roofline (not measured)");
   s += "; memory-bound ops " + (t.memory ? "from " + how + " figures" : "at the roofline (not measured)");
+  if (!t.in_training.empty())
+    s = std::to_string(t.in_training.size()) +
+        " in-training figures per op class, pass and block from a profiler trace (" + t.gpu +
+        ") where they apply; otherwise " + s;
+  if (t.ep_notify) s += "; DeepEP notify from the trace";
   return s;
 }
 

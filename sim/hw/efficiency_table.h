@@ -9,8 +9,10 @@
 //  - "datasheet": every efficiency 1.0 (the roofline), as an upper bound.
 // A measured profile (written by real/) gives a table of its own.
 
+#include <map>
 #include <optional>
 #include <string>
+#include <tuple>
 
 #include "sim/hw/calibration_profile.h"
 #include "sim/hw/efficiency_fit.h"
@@ -29,6 +31,15 @@ struct EfficiencyTable {
   // Compute speed lost beyond the SMs taken while communication runs (the
   // profile's overlap.compute_slowdown); none: 0, SM sharing alone.
   std::optional<double> interference;
+  // In-training figures (CalibrationProfile::in_training): efficiency by
+  // (op, fp8, pass, block); they replace the shape fit where they apply.
+  std::map<std::tuple<CalibratedOp, bool, CalibratedPass, CalibratedBlock>, double> in_training;
+  std::optional<EpNotifyFigure> ep_notify;
+
+  // The in-training efficiency for this op class, pass and block: the exact
+  // entry, else the pass's entry for any block, else the class's for any pass.
+  std::optional<double> in_training_efficiency(CalibratedOp op, bool fp8, CalibratedPass pass,
+                                                CalibratedBlock block) const;
 
   // REQUIRES: m, n, k > 0. Efficiency in (0, 1].
   double gemm_efficiency(double m, double n, double k, bool fp8) const;

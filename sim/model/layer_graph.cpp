@@ -42,7 +42,48 @@ Op embedding_op(const ModelSpec& m, const ExpandContext& ctx, bool owns_weights)
   return op;
 }
 
+// The FP8 recipe's casts around one FP8 GEMM (V3TR §3.3.2: fine-grained
+// quantization; DeepSeek's trace: per_token_cast_to_fp8, per_channel_cast_and_
+// transpose). Forward quantizes the input X [rows, k]; backward-for-input the
+// output gradient dY [rows, n]; backward-for-weights makes the transposed FP8
+// copies of X and dY that the weight-gradient GEMM reads. Each element is read
+// in BF16 and written in FP8 (3 B; scales, 1 per 128, ignored). Fusions (a
+// SwiGLU that writes FP8, an FP8 dispatch) are left to the calibrated rate.
+Op fp8_cast_op(const Op& gemm) {
+  const double rows = gemm.gemm.m * gemm.gemm.groups;
+  const double x = rows * gemm.gemm.k, dy = rows * gemm.gemm.n;
+  constexpr double kCastBytes = detail::kBf16Bytes + detail::kFp8Bytes;
+  Op op;
+  op.name = gemm.name + ".fp8_cast";
+  op.kind = OpKind::kFp8Cast;
+  op.fwd = Work{Flops(), ByteCount(x * kCastBytes)};
+  op.bwd_input = Work{Flops(), ByteCount(dy * kCastBytes)};
+  op.bwd_weight = Work{Flops(), ByteCount((x + dy) * kCastBytes)};
+  op.recompute = gemm.recompute;  // recomputing the GEMM recomputes its cast
+  return op;
+}
+
+// Under the FP8 recipe each FP8 GEMM is preceded by its casts.
+std::vector<Op> with_fp8_casts(std::vector<Op> ops) {
+  std::vector<Op> out;
+  out.reserve(ops.size() * 2);
+  for (Op& op : ops) {
+    const bool gemm = op.kind == OpKind::kGemm || op.kind == OpKind::kGroupedGemm;
+    if (gemm && op.fp8_eligible) out.push_back(fp8_cast_op(op));
+    out.push_back(std::move(op));
+  }
+  return out;
+}
+
 }  // namespace
+
+bool in_mlp_block(const Op& op) {
+  for (const char* p : {"moe.experts.", "moe.shared.", "moe.permute", "moe.unpermute",
+                        "ffn.gate_up_proj", "ffn.up_proj", "ffn.swiglu", "ffn.gelu",
+                        "ffn.down_proj"})
+    if (op.name.rfind(p, 0) == 0) return true;
+  return false;
+}
 
 Work LayerOps::total_fwd() const { return sum_work(ops, &Op::fwd); }
 Work LayerOps::total_bwd_input() const { return sum_work(ops, &Op::bwd_input); }
@@ -101,6 +142,7 @@ LayerOps expand_layer(const ModelSpec& m, LayerKind kind, const ExpandContext& c
       break;
     }
   }
+  if (ctx.fp8) ops = with_fp8_casts(std::move(ops));
   return out;
 }
 
@@ -122,6 +164,7 @@ const char* to_string(OpKind k) {
     case OpKind::kAttention: return "attention";
     case OpKind::kMemoryBound: return "memory_bound";
     case OpKind::kEmbedding: return "embedding";
+    case OpKind::kFp8Cast: return "fp8_cast";
   }
   return "?";
 }

@@ -18,6 +18,7 @@ enum class OpKind {
   kAttention,    // attention core (softmax(QK^T)V), FlashAttention-style
   kMemoryBound,  // norms, RoPE, activations, permutes, loss: HBM-bandwidth bound
   kEmbedding,    // table lookup (gather) forward, scatter-add backward
+  kFp8Cast,      // FP8 recipe: quantize / cast / transpose of a GEMM's operands
 };
 
 // Which recomputation option (ParallelPlan::recompute) drops this op's saved
@@ -54,6 +55,12 @@ enum class LayerKind {
   kHead,       // final norm + output projection + loss
   kMtp,        // one Multi-Token Prediction module (V3TR §2.2), head shared
 };
+
+// The block of a layer an op runs in, as training frameworks' profiler
+// annotations split it: "attn" (norms, attention, the MoE gate: everything
+// before the EP dispatch) or "mlp" (routed and shared experts, their permutes,
+// the dense FFN). False: attn.
+bool in_mlp_block(const Op& op);
 
 const char* to_string(LayerKind k);
 const char* to_string(OpKind k);

@@ -167,6 +167,7 @@ DesStep simulate_step(const Scenario& s, const Estimate& e, const DesOptions& o)
   cc.dispatch_guess = moe_unit.comm_fwd * (1.0 / 3.0);  // the analytic pair, FP8 ~ 1/3 of it
   cc.combine_guess = moe_unit.comm_fwd * (2.0 / 3.0);
   cc.send_guess = costs.stages.front().p2p;
+  if (ep) cc.notify = ep_notify_times(s.cluster, s.plan.ep);
 
   // The chains are built once, while counting (the walk visits instructions in
   // the same order when it emits them).
@@ -192,6 +193,7 @@ DesStep simulate_step(const Scenario& s, const Estimate& e, const DesOptions& o)
               t = Task::compute(name, r, g.work, std::move(d));
               break;
             case SegmentKind::kTpComm:
+            case SegmentKind::kEpNotify:
               t = Task::communication(name, r, g.work, {}, std::move(d));
               break;
             case SegmentKind::kDispatch:

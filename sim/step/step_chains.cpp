@@ -22,12 +22,17 @@ void append_unit(const ChainContext& c, const UnitCost& u, const std::string& na
   auto compute = [&](const std::string& part, Seconds w) {
     if (w > Seconds()) out.push_back({SegmentKind::kCompute, name + part, w});
   };
+  auto notify = [&](const std::string& call, Seconds w) {
+    if (w > Seconds()) out.push_back({SegmentKind::kEpNotify, name + call + ".notify", w});
+  };
   switch (pass) {
     case ChainPass::kForward:
       if (ep) {
         compute(".attn", u.fwd - u.expert_fwd);
+        notify(".dispatch", c.notify.dispatch);
         out.push_back({SegmentKind::kDispatch, name + ".dispatch", c.dispatch_guess});
         compute(".experts", u.expert_fwd);
+        notify(".combine", c.notify.cached);
         out.push_back({SegmentKind::kCombine, name + ".combine", c.combine_guess});
       } else {
         compute("", u.fwd);
@@ -40,8 +45,10 @@ void append_unit(const ChainContext& c, const UnitCost& u, const std::string& na
       if (ep) {
         // The combine's gradient goes out like a dispatch, the dispatch's
         // gradient comes back like a combine (V3TR §3.3.3).
+        notify(".combine_grad", c.notify.cached);
         out.push_back({SegmentKind::kDispatch, name + ".combine_grad", c.dispatch_guess});
         compute(".experts_grad", u.expert_bwd_input + (w ? u.expert_bwd_weight : Seconds()));
+        notify(".dispatch_grad", c.notify.cached);
         out.push_back({SegmentKind::kCombine, name + ".dispatch_grad", c.combine_guess});
         compute(".attn_grad", u.bwd_input - u.expert_bwd_input +
                                   (w ? u.bwd_weight - u.expert_bwd_weight : Seconds()));

@@ -8,6 +8,7 @@
 #include <utility>
 #include <vector>
 
+#include "sim/cost/comm_model.h"
 #include "sim/cost/stage_cost.h"
 #include "sim/scenario/scenario.h"
 
@@ -19,6 +20,7 @@ enum class SegmentKind : std::uint8_t {
   kCombine,   // an EP call in combine direction (BF16)
   kTpComm,    // TP all-reduces, `work` on the communication stream (no flows)
   kSend,      // the pipeline send of the chunk's output (or input gradient)
+  kEpNotify,  // DeepEP's notify before an EP call: `work` on the communication stream
 };
 
 struct Segment {
@@ -32,6 +34,7 @@ struct ChainContext {
   const StageCosts* costs = nullptr;
   bool ep_calls = false;                // MoE with ep > 1: EP calls are segments
   Seconds dispatch_guess, combine_guess, send_guess;  // for interleaving only
+  EpNotifyTimes notify;  // zero when the calibration has no notify figure
 };
 
 enum class ChainPass : std::uint8_t { kForward, kBackwardInput, kBackwardFull, kBackwardWeight };

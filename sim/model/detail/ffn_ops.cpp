@@ -44,7 +44,10 @@ void append_moe_ffn(const ModelSpec& m, const ExpandContext& ctx, std::vector<Op
   gate.saved = ByteCount(t * e * kFp32Bytes);  // affinities for the gate's backward
   ops.push_back(gate);
   ops.push_back(make_memory_op("moe.topk", t * e, 1, 0, 4.0));
+  // A permutation's gradient is the inverse permutation: backward moves the
+  // same bytes as forward (not the 2x of make_memory_op's elementwise rule).
   Op permute = make_memory_op("moe.permute", routed * d, 1, 1, 0.0);
+  permute.bwd_input = permute.fwd;
   permute.saved = ByteCount(routed * d * cached_bytes(fp8));  // expert GEMM inputs
   ops.push_back(permute);
 
@@ -63,7 +66,9 @@ void append_moe_ffn(const ModelSpec& m, const ExpandContext& ctx, std::vector<Op
   down.kind = OpKind::kGroupedGemm;
   down.params_activated = down.params * k / e;
   ops.push_back(down);
-  ops.push_back(make_memory_op("moe.unpermute", routed * d, 1, 1, 2.0));
+  Op unpermute = make_memory_op("moe.unpermute", routed * d, 1, 1, 2.0);
+  unpermute.bwd_input = unpermute.fwd;  // the inverse gather (as for the permute)
+  ops.push_back(unpermute);
 
   if (x.num_shared_experts > 0) {
     const double sinter = inter * x.num_shared_experts / ctx.tp;

@@ -1,0 +1,58 @@
+#pragma once
+// From a summarized profiler trace to a calibration profile: each op class's
+// measured time per stage instance (one layer) set against the work the op
+// graph gives that class in that block and pass, for the scenario the trace
+// was taken on (its model, micro-batch, EP, recomputation and precision).
+//
+//   compute classes (GEMMs, attention):
+//     efficiency = FLOPs / (peak(dtype) x measured time x SM share), where the
+//     SM share is 1 - comm_sms / sm_count for the part of the kernels' time a
+//     communication kernel ran beside them (the compute model takes the same
+//     SMs away again while communication runs);
+//   memory classes (memory-bound ops, FP8 casts):
+//     efficiency = bytes / (HBM bandwidth x measured time);
+//   backward-for-input holds the recomputed forwards too: their time, at the
+//     forward figures just derived, is taken off before the division;
+//   DeepEP notify: the measured time per call.
+// Casts in a communication stage (the FP8 quantize before a gradient's
+// dispatch) count with the mlp block. Kernel times are the inputs of this
+// fit; step times are predictions (validation/ says so).
+
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "sim/scenario/scenario.h"
+#include "sim/trace/trace_summary.h"
+
+namespace moesim {
+
+struct CalibrationRow {
+  std::string block;  // "attn", "mlp"
+  StagePass pass = StagePass::kForward;
+  KernelClass cls = KernelClass::kUnknown;
+  int kernels = 0;
+  double measured_us = 0;   // per layer
+  double recompute_us = 0;  // of that, the recomputed forwards (at forward figures)
+  double work = 0;          // per layer: FLOPs (compute classes) or bytes (memory classes)
+  double sm_share = 1;
+  double achieved = 0;      // TFLOPS or GB/s, at full SMs
+  double efficiency = 0;    // of the peak; 0 when no figure was derived
+  bool written = false;     // became a profile entry
+  std::string note;         // why not, or what was clamped
+};
+
+struct TraceCalibration {
+  nlohmann::json profile;        // moesim-calibration-1, in-training entries + the base
+  std::vector<CalibrationRow> rows;
+  double notify_dispatch_s = 0;  // per call
+  double notify_cached_s = 0;
+  std::vector<std::string> warnings;
+};
+
+// REQUIRES: s validated. `trace_label` names the trace in the profile's source.
+TraceCalibration calibrate_from_trace(const TraceSummary& t, const Scenario& s,
+                                      const std::string& trace_label);
+
+}  // namespace moesim
