@@ -89,6 +89,12 @@ int calibrate_trace(const std::string& trace_path, const std::string& scenario_p
     out << "  DeepEP notify per call: " << num("%.1f us", c.notify_dispatch_s * 1e6)
         << " before a fresh dispatch, " << num("%.1f us", c.notify_cached_s * 1e6)
         << " cached, at EP" << s.plan.ep << "\n";
+  if (c.call_model_s[0] > 0)
+    out << "  DeepEP calls per call, measured against moesim's lone call: dispatch "
+        << num("%.1f us", c.call_s[0] * 1e6) << " / " << num("%.1f us", c.call_model_s[0] * 1e6)
+        << " (x" << num("%.2f", c.call_s[0] / c.call_model_s[0]) << "), combine "
+        << num("%.1f us", c.call_s[1] * 1e6) << " / " << num("%.1f us", c.call_model_s[1] * 1e6)
+        << " (x" << num("%.2f", c.call_s[1] / c.call_model_s[1]) << ")\n";
   for (const std::string& w : c.warnings) err << "warning: " << w << "\n";
   write_file_atomically(output, c.profile.dump(1) + "\n");
   out << "\nwrote " << output << "\n";

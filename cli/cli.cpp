@@ -22,7 +22,11 @@ const char* const kUsage =
     "  schedule ...      draw a pipeline schedule and compare its bubble with the table\n"
     "  validate          compare the simulator with published figures (pass/fail table)\n"
     "  calibrate PROFILE...\n"
-    "                    check calibration profiles and show the efficiency fit\n"
+    "                    check calibration profiles and show the efficiency fit;\n"
+    "                    --trace TRACE: calibrate from a PyTorch profiler trace\n"
+    "  compare-trace SCENARIO TRACE\n"
+    "                    the simulated DualPipe chunk pair beside a measured one, per\n"
+    "                    stage and op class, and both timelines as one Chrome trace\n"
     "  collective KIND   simulate one collective (DeepEP dispatch/combine, NCCL-style\n"
     "                    all-reduce, ...) on the SimGrid network; per-rank times, bandwidth\n"
     "  shapes SCENARIO   the op shapes a calibration profile should cover (JSON), for\n"
@@ -58,6 +62,7 @@ int main(const std::vector<std::string>& args, std::ostream& out, std::ostream& 
     if (cmd == "merge") return merge_command(rest, out, err);
     if (cmd == "schedule") return schedule_command(rest, out, err);
     if (cmd == "validate") return validate_command(rest, out, err);
+    if (cmd == "compare-trace") return compare_trace_command(rest, out, err);
     if (cmd == "calibrate") return calibrate_command(rest, out, err);
     if (cmd == "collective") return collective_command(rest, out, err);
     if (cmd == "shapes") return shapes_command(rest, out, err);

@@ -22,6 +22,8 @@ int validate_command(const std::vector<std::string>& args, std::ostream& out, st
 int calibrate_command(const std::vector<std::string>& args, std::ostream& out, std::ostream& err);
 int collective_command(const std::vector<std::string>& args, std::ostream& out, std::ostream& err);
 int merge_command(const std::vector<std::string>& args, std::ostream& out, std::ostream& err);
+int compare_trace_command(const std::vector<std::string>& args, std::ostream& out,
+                          std::ostream& err);
 int shapes_command(const std::vector<std::string>& args, std::ostream& out, std::ostream& err);
 
 constexpr int kExitOk = 0;

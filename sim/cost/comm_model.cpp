@@ -61,6 +61,12 @@ EpNotifyTimes ep_notify_times(const ClusterSpec& c, int ep) {
   return {SecondsOf(f->dispatch_s * scale), SecondsOf(f->cached_s * scale)};
 }
 
+EpCallSlowdown ep_call_slowdown(const ClusterSpec& c) {
+  const auto& f = efficiency_table(c).ep_call;
+  if (!f) return {};
+  return {f->dispatch_slowdown, f->combine_slowdown};
+}
+
 Seconds ring_collective_time(Bytes bytes, int n, BytesPerSecond bw, Seconds latency) {
   if (n <= 1) return Seconds();
   return bytes * (static_cast<double>(n - 1) / n) / bw + latency * (n - 1);

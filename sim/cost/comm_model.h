@@ -43,6 +43,15 @@ struct EpNotifyTimes {
 };
 EpNotifyTimes ep_notify_times(const ClusterSpec& c, int ep);
 
+// How much slower a DeepEP call runs in training than the network model
+// times it alone (the profile's ep_call figures, from a trace; 1 without),
+// per direction: dispatch, combine. Applied to every EP call in both
+// fidelities, at any EP size (measured at one: an assumption).
+struct EpCallSlowdown {
+  double dispatch = 1, combine = 1;
+};
+EpCallSlowdown ep_call_slowdown(const ClusterSpec& c);
+
 // Ring reduce-scatter or all-gather of `bytes` (the full buffer) over `n`
 // ranks: (n-1)/n x bytes / bw + (n-1) x latency. Zero when n <= 1.
 Seconds ring_collective_time(Bytes bytes, int n, BytesPerSecond bw, Seconds latency);

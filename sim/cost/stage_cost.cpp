@@ -68,8 +68,9 @@ UnitCost price_unit(const PricingContext& pc, LayerKind kind) {
     const double fp8_elem = 1.0 + 4.0 / 128.0;  // E4M3 + one FP32 scale per 128
     const double dispatch_b = pc.s.precision.fp8_dispatch ? fp8_elem : 2.0;
     const double t = pc.ctx.tokens, d = m.hidden;
-    const Seconds pair = ep_transfer_time(pc.fanout, t, d, dispatch_b, pc.s.cluster) +
-                         ep_transfer_time(pc.fanout, t, d, 2.0, pc.s.cluster);
+    const EpCallSlowdown slow = ep_call_slowdown(pc.s.cluster);
+    const Seconds pair = ep_transfer_time(pc.fanout, t, d, dispatch_b, pc.s.cluster) * slow.dispatch +
+                         ep_transfer_time(pc.fanout, t, d, 2.0, pc.s.cluster) * slow.combine;
     // DeepEP's notify before each call: fresh before the forward dispatch,
     // cached before the other three.
     const EpNotifyTimes notify = ep_notify_times(pc.s.cluster, pc.s.plan.ep);

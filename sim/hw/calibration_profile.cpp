@@ -16,6 +16,7 @@ const char* to_string(CalibratedOp op) {
     case CalibratedOp::kMemory: return "memory";
     case CalibratedOp::kFp8Cast: return "fp8_cast";
     case CalibratedOp::kEpNotify: return "ep_notify";
+    case CalibratedOp::kEpCall: return "ep_call";
   }
   return "?";
 }
@@ -65,38 +66,63 @@ std::string string_field(const json& j, const char* key, const std::string& fall
   return j[key].get<std::string>();
 }
 
-// An ep_notify entry into p.ep_notify (dispatch and cached figures may come in
-// two entries; both must name the same ep and nodes).
-void parse_ep_notify(const json& e, const std::string& file, const std::string& at,
-                     Diagnostics& d, CalibrationProfile& p) {
+// An ep_notify entry into p.ep_notify, an ep_call one into p.ep_call (the two
+// directions may come in two entries; all must name the same ep and nodes).
+void parse_ep_figure(const json& e, CalibratedOp op, const std::string& file,
+                     const std::string& at, Diagnostics& d, CalibrationProfile& p) {
+  const bool notify = op == CalibratedOp::kEpNotify;
   const std::string dir = string_field(e, "direction", "", file, at, d);
-  if (dir != "dispatch" && dir != "cached") {
-    d.add(file, at + "/direction", "expected \"dispatch\" or \"cached\", found " +
-                                       (e.contains("direction") ? e["direction"].dump()
-                                                                : std::string("nothing")));
+  const char* first = notify ? "dispatch" : "dispatch";
+  const char* second = notify ? "cached" : "combine";
+  if (dir != first && dir != second) {
+    d.add(file, at + "/direction",
+          std::string("expected \"") + first + "\" or \"" + second + "\", found " +
+              (e.contains("direction") ? e["direction"].dump() : std::string("nothing")));
     return;
   }
-  double t = 0, ep = 0, nodes = 0;
+  double t = 0, model = 0, ep = 0, nodes = 0;
   if (!positive_number(e, "time_s", file, at, d, &t)) {
-    d.add(file, at + "/time_s", "an ep_notify entry needs \"time_s\" (seconds per call, > 0)");
+    d.add(file, at + "/time_s", "expected the measured seconds per call (a number > 0)");
+    return;
+  }
+  if (!notify && !positive_number(e, "model_s", file, at, d, &model)) {
+    d.add(file, at + "/model_s", "expected the network model's seconds per call (a number > 0)");
     return;
   }
   const bool where = positive_number(e, "ep", file, at, d, &ep) &
                      positive_number(e, "nodes", file, at, d, &nodes);
   if (!where || ep != std::floor(ep) || nodes != std::floor(nodes) || ep > 1e6 || nodes > ep) {
-    d.add(file, at, "an ep_notify entry needs integer \"ep\" >= \"nodes\" >= 1 (where measured)");
+    d.add(file, at, "expected integer \"ep\" >= \"nodes\" >= 1 (where measured)");
     return;
   }
-  EpNotifyFigure f = p.ep_notify.value_or(EpNotifyFigure{});
-  if (p.ep_notify && (f.ep != static_cast<int>(ep) || f.nodes != static_cast<int>(nodes))) {
-    d.add(file, at, "ep_notify entries of one profile must name the same ep and nodes");
-    return;
+  const int ep_i = static_cast<int>(ep), nodes_i = static_cast<int>(nodes);
+  const std::string source = string_field(e, "source", "", file, at, d);
+  auto same_place = [&](int fe, int fn) {
+    if (fe == 0 || (fe == ep_i && fn == nodes_i)) return true;
+    d.add(file, at, std::string(to_string(op)) + " entries of one profile must name the same ep and nodes");
+    return false;
+  };
+  if (notify) {
+    EpNotifyFigure f = p.ep_notify.value_or(EpNotifyFigure{});
+    if (!same_place(f.ep, f.nodes)) return;
+    f.ep = ep_i;
+    f.nodes = nodes_i;
+    (dir == "dispatch" ? f.dispatch_s : f.cached_s) = t;
+    if (f.source.empty()) f.source = source;
+    p.ep_notify = f;
+  } else {
+    EpCallFigure f = p.ep_call.value_or(EpCallFigure{});
+    if (!same_place(f.ep, f.nodes)) return;
+    f.ep = ep_i;
+    f.nodes = nodes_i;
+    if (t / model > 100 || t / model < 0.01) {
+      d.add(file, at, "time_s / model_s is outside [0.01, 100]: not the same call");
+      return;
+    }
+    (dir == "dispatch" ? f.dispatch_slowdown : f.combine_slowdown) = t / model;
+    if (f.source.empty()) f.source = source;
+    p.ep_call = f;
   }
-  f.ep = static_cast<int>(ep);
-  f.nodes = static_cast<int>(nodes);
-  (dir == "dispatch" ? f.dispatch_s : f.cached_s) = t;
-  if (f.source.empty()) f.source = string_field(e, "source", "", file, at, d);
-  p.ep_notify = f;
 }
 
 }  // namespace
@@ -178,7 +204,7 @@ CalibrationProfile parse_calibration_profile(const json& j, const std::string& f
     report_unknown_keys(e, file, at,
                         {"op", "dtype", "m", "n", "k", "groups", "time_s", "tflops", "gb_per_s",
                          "name", "source", "pass", "block", "direction", "ep", "nodes", "kernels",
-                         "measured_s"},
+                         "measured_s", "model_s"},
                         d);
     CalibrationEntry c;
     const std::string op = string_field(e, "op", "", file, at, d);
@@ -192,17 +218,20 @@ CalibrationProfile parse_calibration_profile(const json& j, const std::string& f
       c.op = CalibratedOp::kFp8Cast;
     } else if (op == "ep_notify") {
       c.op = CalibratedOp::kEpNotify;
+    } else if (op == "ep_call") {
+      c.op = CalibratedOp::kEpCall;
     } else {
       d.add(file, at + "/op",
-            "expected \"gemm\", \"attention\", \"memory\", \"fp8_cast\" or \"ep_notify\", "
+            "expected \"gemm\", \"attention\", \"memory\", \"fp8_cast\", \"ep_notify\" or "
+            "\"ep_call\", "
             "found " +
                 (e.contains("op") ? e["op"].dump() : std::string("nothing")));
       continue;
     }
     c.name = string_field(e, "name", "", file, at, d);
     c.source = string_field(e, "source", "", file, at, d);
-    if (c.op == CalibratedOp::kEpNotify) {
-      parse_ep_notify(e, file, at, d, p);
+    if (c.op == CalibratedOp::kEpNotify || c.op == CalibratedOp::kEpCall) {
+      parse_ep_figure(e, c.op, file, at, d, p);
       continue;
     }
     const std::string pass = string_field(e, "pass", "", file, at, d);

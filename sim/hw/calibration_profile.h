@@ -37,7 +37,10 @@
 // FFN, permutes). fp8_cast: the FP8 quantize / cast / transpose kernels of the
 // FP8 recipe. ep_notify: DeepEP's metadata exchange before a call ("dispatch":
 // notify_dispatch with the layout; "cached": cached_notify before the others),
-// measured at `ep` GPUs over `nodes` nodes. In-training figures replace the
+// measured at `ep` GPUs over `nodes` nodes. ep_call: one DeepEP call's kernel
+// as the trace measured it in training ("time_s", per call) and as moesim's
+// network model times it alone for the same plan ("model_s"), per direction
+// ("dispatch", "combine"): their ratio slows every simulated call. In-training figures replace the
 // shape fit for what they cover; the shape entries stay for the rest.
 // overlap.compute_slowdown: the share of a compute kernel's speed lost, beyond
 // the SMs communication holds, while a communication kernel runs beside it
@@ -54,7 +57,7 @@
 
 namespace moesim {
 
-enum class CalibratedOp { kGemm, kAttention, kMemory, kFp8Cast, kEpNotify };
+enum class CalibratedOp { kGemm, kAttention, kMemory, kFp8Cast, kEpNotify, kEpCall };
 // DO NOT RENUMBER: EfficiencyTable keys use the values.
 enum class CalibratedPass { kAny, kForward, kInputGrad, kWeightGrad };
 enum class CalibratedBlock { kAny, kAttn, kMlp };
@@ -81,6 +84,13 @@ struct EpNotifyFigure {
   std::string source;
 };
 
+// DeepEP calls in training against the network model's lone call (ep_call).
+struct EpCallFigure {
+  double dispatch_slowdown = 1, combine_slowdown = 1;  // measured / modeled, per call
+  int ep = 0, nodes = 0;
+  std::string source;
+};
+
 struct CalibrationProfile {
   std::string file;
   GpuSpec gpu;
@@ -90,6 +100,7 @@ struct CalibrationProfile {
   std::vector<CalibrationEntry> entries;      // shape entries (the fit's points)
   std::vector<CalibrationEntry> in_training;  // pass entries (see above)
   std::optional<EpNotifyFigure> ep_notify;
+  std::optional<EpCallFigure> ep_call;
   std::optional<double> overlap_slowdown;  // "overlap": {"compute_slowdown"}
   std::string overlap_source;
 };

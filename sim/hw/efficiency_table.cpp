@@ -62,7 +62,8 @@ EfficiencyTable efficiency_table_from_profile(const CalibrationProfile& p) {
       case CalibratedOp::kAttention: attention.push_back(e); break;
       case CalibratedOp::kMemory: memory.push_back(e); break;
       case CalibratedOp::kFp8Cast:
-      case CalibratedOp::kEpNotify: break;  // in-training only (parse_calibration_profile)
+      case CalibratedOp::kEpNotify:
+      case CalibratedOp::kEpCall: break;  // in-training only (parse_calibration_profile)
     }
   }
   if (!fp8.empty()) t.gemm_fp8 = EfficiencyFit::fit(fp8);
@@ -72,6 +73,7 @@ EfficiencyTable efficiency_table_from_profile(const CalibrationProfile& p) {
   t.interference = p.overlap_slowdown;
   for (const auto& e : p.in_training) t.in_training[{e.op, e.fp8, e.pass, e.block}] = e.efficiency;
   t.ep_notify = p.ep_notify;
+  t.ep_call = p.ep_call;
   return t;
 }
 
@@ -93,6 +95,7 @@ std::string describe(const EfficiencyTable& t) {
         " in-training figures per op class, pass and block from a profiler trace (" + t.gpu +
         ") where they apply; otherwise " + s;
   if (t.ep_notify) s += "; DeepEP notify from the trace";
+  if (t.ep_call) s += "; DeepEP calls slowed to the trace's in-training times";
   return s;
 }
 

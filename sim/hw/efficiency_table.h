@@ -35,6 +35,7 @@ struct EfficiencyTable {
   // (op, fp8, pass, block); they replace the shape fit where they apply.
   std::map<std::tuple<CalibratedOp, bool, CalibratedPass, CalibratedBlock>, double> in_training;
   std::optional<EpNotifyFigure> ep_notify;
+  std::optional<EpCallFigure> ep_call;
 
   // The in-training efficiency for this op class, pass and block: the exact
   // entry, else the pass's entry for any block, else the class's for any pass.

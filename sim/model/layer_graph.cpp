@@ -49,6 +49,10 @@ Op embedding_op(const ModelSpec& m, const ExpandContext& ctx, bool owns_weights)
 // copies of X and dY that the weight-gradient GEMM reads. Each element is read
 // in BF16 and written in FP8 (3 B; scales, 1 per 128, ignored). Fusions (a
 // SwiGLU that writes FP8, an FP8 dispatch) are left to the calibrated rate.
+// Where the transposed copies are made follows DeepSeek's trace: dY^T in
+// backward-for-input with dY's quantize (per_channel_cast_and_transpose in
+// attn(B) and mlp(B)); X^T there too for dense GEMMs, but in the weight-
+// gradient pass for the routed experts' grouped GEMMs (2 per layer in mlp(W)).
 Op fp8_cast_op(const Op& gemm) {
   const double rows = gemm.gemm.m * gemm.gemm.groups;
   const double x = rows * gemm.gemm.k, dy = rows * gemm.gemm.n;
@@ -57,8 +61,9 @@ Op fp8_cast_op(const Op& gemm) {
   op.name = gemm.name + ".fp8_cast";
   op.kind = OpKind::kFp8Cast;
   op.fwd = Work{Flops(), ByteCount(x * kCastBytes)};
-  op.bwd_input = Work{Flops(), ByteCount(dy * kCastBytes)};
-  op.bwd_weight = Work{Flops(), ByteCount((x + dy) * kCastBytes)};
+  const bool grouped = gemm.kind == OpKind::kGroupedGemm;
+  op.bwd_input = Work{Flops(), ByteCount((dy + dy + (grouped ? 0 : x)) * kCastBytes)};
+  if (grouped) op.bwd_weight = Work{Flops(), ByteCount(x * kCastBytes)};
   op.recompute = gemm.recompute;  // recomputing the GEMM recomputes its cast
   return op;
 }

@@ -6,6 +6,7 @@
 #include <tuple>
 
 #include "sim/core/check.h"
+#include "sim/cost/comm_model.h"
 #include "sim/cost/schedule_model.h"
 #include "sim/cost/stage_cost.h"
 #include "sim/cost/step_boundary.h"
@@ -50,6 +51,8 @@ struct InstructionChains {
 
 InstructionChains chains_of(const ChainContext& c, const Instruction& i) {
   InstructionChains ic;
+  ChainContext paired = c;
+  paired.weight_grad_off_chain = true;
   switch (i.op) {
     case InstructionKind::kForward:
       ic.chain[0] = stage_chain(c, i.chunk.stage, ChainPass::kForward);
@@ -70,7 +73,7 @@ InstructionChains chains_of(const ChainContext& c, const Instruction& i) {
     case InstructionKind::kForwardBackward:
       ic.chain[0] = stage_chain(c, i.chunk.stage, ChainPass::kForward);
       ic.stage[0] = i.chunk.stage;
-      ic.chain[1] = stage_chain(c, i.backward.stage, ChainPass::kBackwardFull);
+      ic.chain[1] = stage_chain(paired, i.backward.stage, ChainPass::kBackwardFull);
       ic.stage[1] = i.backward.stage;
       break;
     case InstructionKind::kOptimizerStep:
@@ -130,6 +133,11 @@ DesStep simulate_step(const Scenario& s, const Estimate& e, const DesOptions& o)
         net_cluster = d.network;
         engines = d.engines;
       }
+      // In-training slowdown (a trace's ep_call figures): the calls move
+      // their bytes that much slower.
+      const EpCallSlowdown slow = ep_call_slowdown(s.cluster);
+      for (NetworkTransfer& x : dt) x.bytes = x.bytes * slow.dispatch;
+      for (NetworkTransfer& x : ct) x.bytes = x.bytes * slow.combine;
       dispatch[r] = std::move(dt);
       combine[r] = std::move(ct);
     }
@@ -182,10 +190,12 @@ DesStep simulate_step(const Scenario& s, const Estimate& e, const DesOptions& o)
       [&](const Instruction& i, int r, std::vector<TaskId> deps, TaskGraph& graph) {
         const InstructionChains ic = std::move(built[next_built++]);
         const std::string prefix = to_string(i) + " ";
-        std::optional<TaskId> last[2];
+        std::optional<TaskId> last[2], last_compute[2];
+        std::vector<TaskId> sides;
         for (const auto& [k, j] : ic.order) {
           const Segment& g = ic.chain[k][j];
-          std::vector<TaskId> d = last[k] ? std::vector<TaskId>{*last[k]} : deps;
+          const std::optional<TaskId>& after = g.side ? last_compute[k] : last[k];
+          std::vector<TaskId> d = after ? std::vector<TaskId>{*after} : deps;
           const std::string name = prefix + (k == 0 ? "F " : "B ") + g.name;
           Task t;
           switch (g.kind) {
@@ -213,9 +223,15 @@ DesStep simulate_step(const Scenario& s, const Estimate& e, const DesOptions& o)
               break;
             }
           }
-          last[k] = graph.add(std::move(t));
+          const TaskId id = graph.add(std::move(t));
+          if (g.side) {
+            sides.push_back(id);
+            continue;
+          }
+          last[k] = id;
+          if (g.kind == SegmentKind::kCompute) last_compute[k] = id;
         }
-        std::vector<TaskId> ends;
+        std::vector<TaskId> ends = sides;
         for (int k : {0, 1})
           if (last[k]) ends.push_back(*last[k]);
         if (ends.empty()) ends = deps;
@@ -240,8 +256,13 @@ DesStep simulate_step(const Scenario& s, const Estimate& e, const DesOptions& o)
         last_backward[i.chunk.stage] = k;
       if (i.op == InstructionKind::kForwardBackward) last_backward[i.backward.stage] = k;
     }
+    // On the DP stream in the order the stages finish (the stream runs its
+    // tasks in the order they are added).
+    std::vector<std::pair<size_t, int>> finished;  // (instruction index, stage)
+    for (const auto& [stage, k] : last_backward) finished.emplace_back(k, stage);
+    std::sort(finished.begin(), finished.end());
     std::vector<TaskId> reduced{ids.back()};
-    for (const auto& [stage, k] : last_backward) {
+    for (const auto& [k, stage] : finished) {
       const DpSync sync = dp_sync_time(s, {stage}, costs);
       Task t = Task::communication("DP reduce-scatter stage " + std::to_string(stage), r,
                                    sync.reduce_scatter, {}, {ids[k]});

@@ -22,6 +22,9 @@ void append_unit(const ChainContext& c, const UnitCost& u, const std::string& na
   auto compute = [&](const std::string& part, Seconds w) {
     if (w > Seconds()) out.push_back({SegmentKind::kCompute, name + part, w});
   };
+  auto side = [&](const std::string& part, Seconds w, bool off_chain) {
+    if (w > Seconds()) out.push_back({SegmentKind::kCompute, name + part, w, off_chain});
+  };
   auto notify = [&](const std::string& call, Seconds w) {
     if (w > Seconds()) out.push_back({SegmentKind::kEpNotify, name + call + ".notify", w});
   };
@@ -47,11 +50,14 @@ void append_unit(const ChainContext& c, const UnitCost& u, const std::string& na
         // gradient comes back like a combine (V3TR §3.3.3).
         notify(".combine_grad", c.notify.cached);
         out.push_back({SegmentKind::kDispatch, name + ".combine_grad", c.dispatch_guess});
-        compute(".experts_grad", u.expert_bwd_input + (w ? u.expert_bwd_weight : Seconds()));
+        // Input and weight gradients as two segments (the trace's mlp(B) and
+        // mlp(W), attn(B) and attn(W)), one after the other on the chain.
+        compute(".experts_grad", u.expert_bwd_input);
         notify(".dispatch_grad", c.notify.cached);
         out.push_back({SegmentKind::kCombine, name + ".dispatch_grad", c.combine_guess});
-        compute(".attn_grad", u.bwd_input - u.expert_bwd_input +
-                                  (w ? u.bwd_weight - u.expert_bwd_weight : Seconds()));
+        if (w) side(".experts_wgrad", u.expert_bwd_weight, c.weight_grad_off_chain);
+        compute(".attn_grad", u.bwd_input - u.expert_bwd_input);
+        if (w) side(".attn_wgrad", u.bwd_weight - u.expert_bwd_weight, c.weight_grad_off_chain);
       } else {
         if (u.comm_bwd > Seconds()) out.push_back({SegmentKind::kTpComm, name + ".tp_grad", u.comm_bwd});
         compute("_grad", u.bwd_input + (w ? u.bwd_weight : Seconds()));
@@ -111,7 +117,7 @@ std::vector<std::pair<int, size_t>> interleave(const std::vector<Segment>& forwa
                                                const std::vector<Segment>& backward) {
   const std::vector<Segment>* chain[2] = {&forward, &backward};
   size_t next[2] = {0, 0};
-  Seconds ready[2];
+  Seconds ready[2], ready_compute[2];  // the last on-chain segment's end; the last compute one's
   Seconds free[3];
   std::vector<std::pair<int, size_t>> order;
   order.reserve(forward.size() + backward.size());
@@ -121,7 +127,7 @@ std::vector<std::pair<int, size_t>> interleave(const std::vector<Segment>& forwa
     for (int k : {1, 0}) {  // backward first at ties
       if (next[k] >= chain[k]->size()) continue;
       const Segment& g = (*chain[k])[next[k]];
-      const Seconds start = max(ready[k], free[resource_of(g.kind)]);
+      const Seconds start = max(g.side ? ready_compute[k] : ready[k], free[resource_of(g.kind)]);
       if (pick < 0 || start < best) {
         pick = k;
         best = start;
@@ -129,7 +135,10 @@ std::vector<std::pair<int, size_t>> interleave(const std::vector<Segment>& forwa
     }
     const Segment& g = (*chain[pick])[next[pick]];
     const Seconds end = best + g.work;
-    ready[pick] = end;
+    if (!g.side) {
+      ready[pick] = end;
+      if (g.kind == SegmentKind::kCompute) ready_compute[pick] = end;
+    }
     free[resource_of(g.kind)] = end;
     order.emplace_back(pick, next[pick]++);
   }

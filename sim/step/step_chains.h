@@ -27,6 +27,12 @@ struct Segment {
   SegmentKind kind = SegmentKind::kCompute;
   std::string name;  // "L17.attn", "L17.dispatch", "head", "send"
   Seconds work;      // compute and TP; an estimate for EP calls and sends
+  // A weight-gradient segment off the chain: it waits for the chain's last
+  // compute segment before it, and nothing later in the chain waits for it
+  // (its stream's order still does). DualPipe issues the dispatch of a
+  // layer's input gradient before its weight gradients (V3TR Figure 4;
+  // DeepSeek's trace: dispatch(B), then mlp(W)).
+  bool side = false;
 };
 
 struct ChainContext {
@@ -35,6 +41,10 @@ struct ChainContext {
   bool ep_calls = false;                // MoE with ep > 1: EP calls are segments
   Seconds dispatch_guess, combine_guess, send_guess;  // for interleaving only
   EpNotifyTimes notify;  // zero when the calibration has no notify figure
+  // DualPipe's F&B pairs: weight gradients off the chain (Segment::side), the
+  // input gradient's dispatch issued first. Elsewhere (1F1B, ZB1P: autograd
+  // order on one stream) they stay on it.
+  bool weight_grad_off_chain = false;
 };
 
 enum class ChainPass : std::uint8_t { kForward, kBackwardInput, kBackwardFull, kBackwardWeight };

@@ -7,6 +7,7 @@
 #include "sim/cost/stage_cost.h"
 #include "sim/hw/efficiency_table.h"
 #include "sim/model/layer_graph.h"
+#include "sim/net/deepep_model.h"
 
 namespace moesim {
 
@@ -88,6 +89,8 @@ TraceCalibration calibrate_from_trace(const TraceSummary& t, const Scenario& s,
   std::map<Key, Measured> measured;
   double notify_dispatch_us = 0, notify_cached_us = 0;
   int dispatch_calls = 0, cached_calls = 0;
+  double call_us[2] = {0, 0};  // DeepEP dispatch, combine kernels
+  int calls[2] = {0, 0};
   for (const StageSummary& st : t.stages) {
     const std::string block = st.block == "comm" ? "mlp" : st.block;
     for (const auto& [c, time] : st.classes) {
@@ -99,6 +102,12 @@ TraceCalibration calibrate_from_trace(const TraceSummary& t, const Scenario& s,
       if (c == KernelClass::kEpNotifyCached) {
         notify_cached_us += time.busy_us;
         cached_calls += st.instances;
+        continue;
+      }
+      if (c == KernelClass::kEpDispatch || c == KernelClass::kEpCombine) {
+        const int k = c == KernelClass::kEpDispatch ? 0 : 1;
+        call_us[k] += time.busy_us;
+        calls[k] += st.instances;
         continue;
       }
       if (is_communication(c) || c == KernelClass::kIgnore || c == KernelClass::kUnknown) continue;
@@ -134,8 +143,8 @@ TraceCalibration calibrate_from_trace(const TraceSummary& t, const Scenario& s,
   auto pooled = [&](const std::string& block, KernelClass c) {
     const bool w_seen = measured.count({block, StagePass::kWeightGrad, c}) > 0;
     const bool b_seen = measured.count({block, StagePass::kInputGrad, c}) > 0;
-    return b_seen && own[{block, StagePass::kWeightGrad, c}] > 0 &&
-           (c == KernelClass::kFp8Cast || !w_seen);
+    if (c == KernelClass::kFp8Cast) return b_seen || w_seen;
+    return b_seen && own[{block, StagePass::kWeightGrad, c}] > 0 && !w_seen;
   };
   std::map<std::pair<std::string, KernelClass>, double> forward_eff;
   for (StagePass pass : {StagePass::kForward, StagePass::kInputGrad, StagePass::kWeightGrad}) {
@@ -239,6 +248,33 @@ TraceCalibration calibrate_from_trace(const TraceSummary& t, const Scenario& s,
                        {"time_s", out.notify_cached_s}, {"ep", s.plan.ep}, {"nodes", nodes},
                        {"source", trace_label + ": cached_notify, " +
                                       std::to_string(cached_calls) + " calls"}});
+  }
+  // The calls themselves against the network model's lone call for this plan
+  // (the des step's routing: uniform, seed 1; DeepEP on comm_sms SMs).
+  if (s.model.moe.enabled() && s.plan.ep > 1 && calls[0] > 0 && calls[1] > 0) {
+    const int tokens = s.plan.micro_batch_size * ph.seq_len;
+    const EpTraffic traffic =
+        route_tokens(s.model.moe, s.plan.ep, s.cluster.gpus_per_node, tokens, RoutingSpec{});
+    DeepEpKernel kernel;
+    if (s.plan.comm_sms > 0) kernel.num_sms = s.plan.comm_sms;
+    EpCollectiveSpec spec;
+    spec.hidden = s.model.hidden;
+    spec.dispatch_bytes_per_element = s.precision.fp8_dispatch ? 1.0 + 4.0 / 128.0 : 2.0;
+    for (int k : {0, 1}) {
+      const EpDirection dir = k == 0 ? EpDirection::kDispatch : EpDirection::kCombine;
+      const DeepEpResult lone =
+          run_deepep(s.cluster, traffic, dir, spec, kernel, deepep_config(dir, s.plan.ep));
+      out.call_s[k] = call_us[k] / calls[k] * 1e-6;
+      out.call_model_s[k] = seconds(lone.time);
+      entries.push_back({{"op", "ep_call"}, {"direction", k == 0 ? "dispatch" : "combine"},
+                         {"time_s", out.call_s[k]}, {"model_s", out.call_model_s[k]},
+                         {"ep", s.plan.ep}, {"nodes", nodes},
+                         {"source", trace_label + ": DeepEP " + (k == 0 ? "dispatch" : "combine") +
+                                        " kernels, " + std::to_string(calls[k]) +
+                                        " calls; model_s: moesim's lone call for this plan "
+                                        "(run_deepep, uniform routing, " +
+                                        std::to_string(kernel.num_sms) + " SMs)"}});
+    }
   }
   if (s.plan.ep > 1 && dispatch_calls == 0)
     out.warnings.push_back("no DeepEP notify kernels in annotated stages: EP calls get no notify time");

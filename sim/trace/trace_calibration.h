@@ -13,7 +13,10 @@
 //     efficiency = bytes / (HBM bandwidth x measured time);
 //   backward-for-input holds the recomputed forwards too: their time, at the
 //     forward figures just derived, is taken off before the division;
-//   DeepEP notify: the measured time per call.
+//   DeepEP notify: the measured time per call;
+//   DeepEP calls: the measured kernel time per call against the network
+//     model's lone call for the plan (an in-training slowdown: HBM contention,
+//     skew between ranks, other groups' traffic).
 // Casts in a communication stage (the FP8 quantize before a gradient's
 // dispatch) count with the mlp block. Kernel times are the inputs of this
 // fit; step times are predictions (validation/ says so).
@@ -48,6 +51,8 @@ struct TraceCalibration {
   std::vector<CalibrationRow> rows;
   double notify_dispatch_s = 0;  // per call
   double notify_cached_s = 0;
+  double call_s[2] = {0, 0};        // DeepEP dispatch, combine kernel per call (measured)
+  double call_model_s[2] = {0, 0};  // the network model's lone call
   std::vector<std::string> warnings;
 };
 
