@@ -1,6 +1,8 @@
 // Deterministic fuzzing of the calibration profile parser (the format real/
 // writes and users hand-edit): seeded mutations (tests/json_mutations.h) of
-// the published H800 profile with an overlap figure added must either give a
+// the trace-calibrated H800 profile (published shape entries, in-training
+// entries per pass and block, DeepEP notify and call figures) with an overlap
+// figure added must either give a
 // profile whose efficiency table builds, or an InputError with diagnostics
 // that name the file: never another exception.
 #include <gtest/gtest.h>
@@ -23,7 +25,7 @@ constexpr int kStructuralCases = 3000;
 constexpr int kTextCases = 1500;
 
 json base_profile() {
-  std::ifstream in("validation/calibration/h800-published.json");
+  std::ifstream in("validation/calibration/h800-deepseek-v3-trace.json");
   json j = json::parse(in);
   j["overlap"] = {{"compute_slowdown", 0.05}, {"source", "fuzz base"}};
   return j;
@@ -41,6 +43,12 @@ void expect_clean(const std::function<CalibrationProfile()>& parse, const std::s
     if (t.gemm_fp8) {
       const double e = t.gemm_efficiency(4096, 7168, 2048, true);
       EXPECT_TRUE(e > 0 && e <= 1) << what << ": efficiency " << e;
+    }
+    for (const auto& [key, e] : t.in_training) {
+      EXPECT_TRUE(e > 0 && e <= 1) << what;
+    }
+    if (t.ep_call) {
+      EXPECT_TRUE(t.ep_call->dispatch_slowdown > 0 && t.ep_call->combine_slowdown > 0) << what;
     }
     if (t.interference) {
       EXPECT_TRUE(*t.interference >= 0 && *t.interference < 1) << what;
@@ -82,7 +90,7 @@ TEST(CalibrationFuzz, TextMutationsEndInAProfileOrAnInputError) {
           json j;
           try {
             j = json::parse(text);
-          } catch (const json::parse_error& e) {
+          } catch (const json::exception& e) {  // parse_error, or out_of_range for 1e1575
             Diagnostics d;
             d.add("fuzz.json", "", std::string("not JSON: ") + e.what());
             throw InputError(d);

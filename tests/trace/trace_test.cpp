@@ -12,6 +12,7 @@
 #include "sim/trace/kineto_trace.h"
 #include "sim/trace/trace_calibration.h"
 #include "sim/trace/trace_compare.h"
+#include "tests/json_mutations.h"
 
 namespace moesim {
 namespace {
@@ -120,6 +121,35 @@ TEST(KinetoTrace, EveryKernelOfDeepSeeksV3TraceIsClassified) {
   EXPECT_EQ(s.stage("attn(F)")->instances, 4);
   EXPECT_EQ(s.stage("mlp(W)")->instances, 4);
   EXPECT_EQ(s.totals.count(KernelClass::kIgnore), 0u);
+}
+
+// Seeded mutations of a small trace and of the kernel map: a trace or an
+// InputError naming the file, never another exception.
+TEST(KinetoTrace, MutatedTracesAndMapsEndInAResultOrAnInputError) {
+  const json maps = json::parse(default_kernel_map_json());
+  int accepted = 0, rejected = 0;
+  for (int i = 0; i < 2000; ++i) {
+    std::string what;
+    const bool map_case = i % 2 == 1;
+    const json j = test::mutated_case(map_case ? maps : tiny_trace(), i, 0x7ACEull, 3, &what);
+    try {
+      if (map_case) {
+        const KernelMap m = parse_kernel_map(j, "fuzz.json");
+        m.classify("void layer_norm::ln_fwd_kernel<float>()");
+      } else {
+        summarize_trace(parse_kineto_trace(j, "fuzz.json"), default_kernel_map());
+      }
+      ++accepted;
+    } catch (const InputError& e) {
+      ASSERT_FALSE(e.diagnostics().empty()) << what;
+      EXPECT_EQ(e.diagnostics().items().front().file, "fuzz.json") << what;
+      ++rejected;
+    } catch (const std::exception& e) {
+      ADD_FAILURE() << what << ": unexpected exception: " << e.what();
+    }
+  }
+  EXPECT_GT(accepted, 100);
+  EXPECT_GT(rejected, 100);
 }
 
 Scenario headline() {
