@@ -80,7 +80,10 @@ EfficiencyTable efficiency_table_from_profile(const CalibrationProfile& p) {
 std::string describe(const EfficiencyTable& t) {
   if (!t.gemm_fp8 && !t.gemm_bf16 && !t.attention && !t.memory)
     return "every op at its datasheet roofline (no calibration)";
-  const std::string how = std::string(t.measured ? "measured" : "published") + " " + t.gpu;
+  // A trace-calibrated profile keeps the published shape entries beside its
+  // in-training figures (sim/trace/trace_calibration.h).
+  const bool measured_shapes = t.measured && t.in_training.empty();
+  const std::string how = std::string(measured_shapes ? "measured" : "published") + " " + t.gpu;
   auto fitted = [&](const std::optional<EfficiencyFit>& f) {
     return "fitted to " + std::to_string(f->points()) + " " + how + " shapes";
   };
@@ -94,8 +97,15 @@ std::string describe(const EfficiencyTable& t) {
     s = std::to_string(t.in_training.size()) +
         " in-training figures per op class, pass and block from a profiler trace (" + t.gpu +
         ") where they apply; otherwise " + s;
-  if (t.ep_notify) s += "; DeepEP notify from the trace";
-  if (t.ep_call) s += "; DeepEP calls slowed to the trace's in-training times";
+  if (t.ep_notify)
+    s += "; DeepEP notify from the trace (EP" + std::to_string(t.ep_notify->ep) + " over " +
+         std::to_string(t.ep_notify->nodes) +
+         " nodes; other EP sizes scaled by their node count, an assumption)";
+  if (t.ep_call)
+    s += "; DeepEP calls slowed to the trace's in-training times (x" +
+         std::to_string(t.ep_call->dispatch_slowdown).substr(0, 4) + " dispatch, x" +
+         std::to_string(t.ep_call->combine_slowdown).substr(0, 4) +
+         " combine, applied at every EP size)";
   return s;
 }
 
