@@ -4,6 +4,16 @@
 
 namespace moesim {
 
+ExpandContext expand_context(const Scenario& s, int seq_len) {
+  ExpandContext ctx;
+  ctx.tokens = s.plan.micro_batch_size * seq_len;
+  ctx.seq_len = seq_len;
+  ctx.tp = s.plan.tp;
+  ctx.ep = s.plan.ep;
+  ctx.fp8 = s.precision.kind == PrecisionKind::kFp8;
+  return ctx;
+}
+
 bool is_recomputed(const RecomputeSpec& r, const Op& op) {
   if (r.full) return true;
   switch (op.recompute) {
@@ -122,11 +132,7 @@ StageCosts price_stages(const Scenario& s, int num_stages, int seq_len, bool ove
                     ExpandContext{},
                     EpFanout{},
                     m.moe.enabled()};
-  pc.ctx.tokens = s.plan.micro_batch_size * seq_len;
-  pc.ctx.seq_len = seq_len;
-  pc.ctx.tp = s.plan.tp;
-  pc.ctx.ep = s.plan.ep;
-  pc.ctx.fp8 = s.precision.kind == PrecisionKind::kFp8;
+  pc.ctx = expand_context(s, seq_len);
   if (pc.moe && s.plan.ep > 1) pc.fanout = ep_fanout(m, s.cluster, s.plan.ep);
 
   const UnitCost dense = price_unit(pc, LayerKind::kDense);

@@ -53,6 +53,10 @@ struct StageCosts {
   std::vector<std::string> notes;  // modeling caveats worth a report line
 };
 
+// The op graph's context for one micro-batch of `seq_len` under s's plan and
+// precision (tokens, TP, EP, FP8).
+ExpandContext expand_context(const Scenario& s, int seq_len);
+
 // Whether the plan recomputes this op's forward in backward (full
 // recomputation, or the op's RecomputeGroup is selected).
 bool is_recomputed(const RecomputeSpec& r, const Op& op);

@@ -90,6 +90,16 @@ InstructionChains chains_of(const ChainContext& c, const Instruction& i) {
 
 }  // namespace
 
+DeepEpSetup deepep_setup(const Scenario& s) {
+  DeepEpSetup d;
+  const int tokens = s.plan.micro_batch_size * s.training.phases.front().seq_len;
+  d.traffic = route_tokens(s.model.moe, s.plan.ep, s.cluster.gpus_per_node, tokens, RoutingSpec{});
+  if (s.plan.comm_sms > 0) d.kernel.num_sms = s.plan.comm_sms;
+  d.spec.hidden = s.model.hidden;
+  d.spec.dispatch_bytes_per_element = s.precision.fp8_dispatch ? 1.0 + 4.0 / 128.0 : 2.0;
+  return d;
+}
+
 DesStep simulate_step(const Scenario& s, const Estimate& e, const DesOptions& o) {
   DesStep out;
   out.granularity = o.granularity;
@@ -112,13 +122,10 @@ DesStep simulate_step(const Scenario& s, const Estimate& e, const DesOptions& o)
   ClusterSpec net_cluster = s.cluster;
   KernelEngines engines;
   if (ep) {
-    const EpTraffic traffic =
-        route_tokens(s.model.moe, s.plan.ep, s.cluster.gpus_per_node, tokens, RoutingSpec{});
-    DeepEpKernel kernel;
-    if (s.plan.comm_sms > 0) kernel.num_sms = s.plan.comm_sms;
-    EpCollectiveSpec spec;
-    spec.hidden = s.model.hidden;
-    spec.dispatch_bytes_per_element = s.precision.fp8_dispatch ? 1.0 + 4.0 / 128.0 : 2.0;
+    const DeepEpSetup setup = deepep_setup(s);
+    const EpTraffic& traffic = setup.traffic;
+    const DeepEpKernel& kernel = setup.kernel;
+    const EpCollectiveSpec& spec = setup.spec;
     const int groups_simulated = o.all_ep_groups ? gpus_per_rank / group : 1;
     for (int r = 0; r < ranks; ++r) {
       std::vector<NetworkTransfer> dt, ct;

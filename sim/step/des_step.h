@@ -40,6 +40,7 @@
 
 #include "sim/cost/estimate.h"
 #include "sim/engine/engine.h"
+#include "sim/net/deepep_model.h"
 #include "sim/net/network.h"
 #include "sim/step/schedule_graph.h"
 
@@ -79,6 +80,18 @@ struct DesStep {
   Seconds optimizer;     // slowest rank: its optimizer step
   Seconds step_time() const { return run.makespan; }
 };
+
+// DeepEP as the des step runs it for a scenario: tokens of one micro-batch of
+// the first phase routed once (uniform, seed 1), the kernel on comm_sms SMs,
+// FP8 dispatch payload when the recipe says so. Shared with the trace
+// calibration, which times the same call alone (sim/trace/trace_calibration.h).
+// REQUIRES: s validated, MoE with ep > 1.
+struct DeepEpSetup {
+  EpTraffic traffic;
+  DeepEpKernel kernel;
+  EpCollectiveSpec spec;
+};
+DeepEpSetup deepep_setup(const Scenario& s);
 
 // REQUIRES: s validated; e = estimate(s) (its ranks' stages and memory are used).
 DesStep simulate_step(const Scenario& s, const Estimate& e, const DesOptions& o = {});

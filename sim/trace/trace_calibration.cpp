@@ -7,7 +7,7 @@
 #include "sim/cost/stage_cost.h"
 #include "sim/hw/efficiency_table.h"
 #include "sim/model/layer_graph.h"
-#include "sim/net/deepep_model.h"
+#include "sim/step/des_step.h"
 
 namespace moesim {
 
@@ -19,8 +19,9 @@ bool compute_class(KernelClass c) {
   return c == KernelClass::kGemm || c == KernelClass::kGemmBf16 || c == KernelClass::kAttention;
 }
 
-// The kernel class the trace would show an op as.
-KernelClass class_of(const Op& op, bool fp8_recipe) {
+}  // namespace
+
+KernelClass kernel_class_of(const Op& op, bool fp8_recipe) {
   switch (op.kind) {
     case OpKind::kGemm:
     case OpKind::kGroupedGemm:
@@ -32,6 +33,8 @@ KernelClass class_of(const Op& op, bool fp8_recipe) {
   }
   return KernelClass::kUnknown;
 }
+
+namespace {
 
 double work_of(const Work& w, KernelClass c) {
   return compute_class(c) ? flops(w.flops) : bytes(w.bytes);
@@ -53,12 +56,7 @@ TraceCalibration calibrate_from_trace(const TraceSummary& t, const Scenario& s,
   const GpuSpec& gpu = s.cluster.gpu;
   const bool fp8 = s.precision.kind == PrecisionKind::kFp8;
   const TrainingPhase& ph = s.training.phases.front();
-  ExpandContext ctx;
-  ctx.tokens = s.plan.micro_batch_size * ph.seq_len;
-  ctx.seq_len = ph.seq_len;
-  ctx.tp = s.plan.tp;
-  ctx.ep = s.plan.ep;
-  ctx.fp8 = fp8;
+  const ExpandContext ctx = expand_context(s, ph.seq_len);
   if (!t.device.empty() && t.device.find(gpu.name) == std::string::npos)
     out.warnings.push_back("the trace ran on \"" + t.device + "\", the scenario's GPU is " +
                            gpu.name + ": figures are fractions of the " + gpu.name + " peaks");
@@ -73,7 +71,7 @@ TraceCalibration calibrate_from_trace(const TraceSummary& t, const Scenario& s,
   std::map<Key, double> own;
   std::map<std::pair<std::string, KernelClass>, double> recomputed;
   for (const Op& op : layer.ops) {
-    const KernelClass c = class_of(op, fp8);
+    const KernelClass c = kernel_class_of(op, fp8);
     const std::string block = in_mlp_block(op) ? "mlp" : "attn";
     own[{block, StagePass::kForward, c}] += work_of(op.fwd, c);
     own[{block, StagePass::kInputGrad, c}] += work_of(op.bwd_input, c);
@@ -252,18 +250,12 @@ TraceCalibration calibrate_from_trace(const TraceSummary& t, const Scenario& s,
   // The calls themselves against the network model's lone call for this plan
   // (the des step's routing: uniform, seed 1; DeepEP on comm_sms SMs).
   if (s.model.moe.enabled() && s.plan.ep > 1 && calls[0] > 0 && calls[1] > 0) {
-    const int tokens = s.plan.micro_batch_size * ph.seq_len;
-    const EpTraffic traffic =
-        route_tokens(s.model.moe, s.plan.ep, s.cluster.gpus_per_node, tokens, RoutingSpec{});
-    DeepEpKernel kernel;
-    if (s.plan.comm_sms > 0) kernel.num_sms = s.plan.comm_sms;
-    EpCollectiveSpec spec;
-    spec.hidden = s.model.hidden;
-    spec.dispatch_bytes_per_element = s.precision.fp8_dispatch ? 1.0 + 4.0 / 128.0 : 2.0;
+    const DeepEpSetup setup = deepep_setup(s);
+    const DeepEpKernel& kernel = setup.kernel;
     for (int k : {0, 1}) {
       const EpDirection dir = k == 0 ? EpDirection::kDispatch : EpDirection::kCombine;
-      const DeepEpResult lone =
-          run_deepep(s.cluster, traffic, dir, spec, kernel, deepep_config(dir, s.plan.ep));
+      const DeepEpResult lone = run_deepep(s.cluster, setup.traffic, dir, setup.spec, kernel,
+                                           deepep_config(dir, s.plan.ep));
       out.call_s[k] = call_us[k] / calls[k] * 1e-6;
       out.call_model_s[k] = seconds(lone.time);
       entries.push_back({{"op", "ep_call"}, {"direction", k == 0 ? "dispatch" : "combine"},

@@ -26,6 +26,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "sim/model/op.h"
 #include "sim/scenario/scenario.h"
 #include "sim/trace/trace_summary.h"
 
@@ -55,6 +56,10 @@ struct TraceCalibration {
   double call_model_s[2] = {0, 0};  // the network model's lone call
   std::vector<std::string> warnings;
 };
+
+// The kernel class a profiler trace shows an op as (FP8 GEMMs only under
+// the FP8 recipe).
+KernelClass kernel_class_of(const Op& op, bool fp8_recipe);
 
 // REQUIRES: s validated. `trace_label` names the trace in the profile's source.
 TraceCalibration calibrate_from_trace(const TraceSummary& t, const Scenario& s,

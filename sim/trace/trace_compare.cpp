@@ -8,6 +8,7 @@
 #include "sim/cost/stage_cost.h"
 #include "sim/model/layer_graph.h"
 #include "sim/sched/generators.h"
+#include "sim/trace/trace_calibration.h"
 
 namespace moesim {
 
@@ -173,21 +174,10 @@ PairComparison compare_chunk_pair(const TraceSummary& t, const Scenario& s, cons
   // pair nearly every kernel runs beside a communication kernel).
   const ComputeModel model(s.cluster.gpu, efficiency_table(s.cluster),
                            s.precision.kind == PrecisionKind::kFp8, s.plan.comm_sms);
-  ExpandContext ctx;
-  ctx.tokens = s.plan.micro_batch_size * ph.seq_len;
-  ctx.seq_len = ph.seq_len;
-  ctx.tp = s.plan.tp;
-  ctx.ep = s.plan.ep;
-  ctx.fp8 = s.precision.kind == PrecisionKind::kFp8;
+  const ExpandContext ctx = expand_context(s, ph.seq_len);
   std::map<KernelClass, double> modeled;
   for (const Op& op : expand_layer(s.model, LayerKind::kMoe, ctx).ops) {
-    KernelClass k = KernelClass::kMemory;
-    if (op.kind == OpKind::kGemm || op.kind == OpKind::kGroupedGemm)
-      k = op.fp8_eligible && ctx.fp8 ? KernelClass::kGemm : KernelClass::kGemmBf16;
-    else if (op.kind == OpKind::kAttention)
-      k = KernelClass::kAttention;
-    else if (op.kind == OpKind::kFp8Cast)
-      k = KernelClass::kFp8Cast;
+    const KernelClass k = kernel_class_of(op, ctx.fp8);
     Seconds w = model.time(op, Pass::kForward) + model.time(op, Pass::kBackwardInput) +
                 model.time(op, Pass::kBackwardWeight);
     if (is_recomputed(s.plan.recompute, op)) w += model.time(op, Pass::kForward);
