@@ -24,11 +24,11 @@ CalibratedPass calibrated(Pass p) {
 
 }  // namespace
 
-Seconds ComputeModel::time(const Op& op, Pass pass) const {
+ComputeModel::Priced ComputeModel::price(const Op& op, Pass pass) const {
   const Work& w = pass == Pass::kForward         ? op.fwd
                   : pass == Pass::kBackwardInput ? op.bwd_input
                                                  : op.bwd_weight;
-  if (w.flops == Flops() && w.bytes == Bytes()) return Seconds();
+  if (w.flops == Flops() && w.bytes == Bytes()) return {};
   const CalibratedPass cp = calibrated(pass);
   const CalibratedBlock block = in_mlp_block(op) ? CalibratedBlock::kMlp : CalibratedBlock::kAttn;
   // Memory-bound classes: an in-training rate for the class, pass and block
@@ -76,7 +76,8 @@ Seconds ComputeModel::time(const Op& op, Pass pass) const {
       compute = w.flops / (gpu_->peak_fp32 * sm_share_);
       break;
   }
-  return max(compute, memory);
+  if (compute > memory) return {compute, compute};
+  return {memory, Seconds()};
 }
 
 }  // namespace moesim

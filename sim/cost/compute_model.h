@@ -20,7 +20,16 @@ class ComputeModel {
   // shipped tables are static).
   ComputeModel(const GpuSpec& gpu, const EfficiencyTable& table, bool fp8_recipe, int comm_sms);
 
-  Seconds time(const Op& op, Pass pass) const;
+  Seconds time(const Op& op, Pass pass) const { return price(op, pass).time; }
+  // The time and its SM-bound part: all of it when the compute term of the
+  // roofline wins, none when HBM bandwidth does. Only the SM-bound part slows
+  // while communication holds SMs (the des engine's Task::sm_bound); a
+  // bandwidth-bound kernel keeps its speed on the SMs communication leaves, as
+  // the trace calibration assumes (it corrects compute classes only).
+  struct Priced {
+    Seconds time, sm_bound;
+  };
+  Priced price(const Op& op, Pass pass) const;
   const EfficiencyTable& table() const { return *table_; }
   double sm_share() const { return sm_share_; }
 

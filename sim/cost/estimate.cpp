@@ -4,6 +4,8 @@
 #include <cmath>
 
 #include "sim/cost/comm_model.h"
+#include "sim/cost/executed_schedule.h"
+#include "sim/sched/generators.h"
 #include "sim/cost/phase_time.h"
 #include "sim/cost/step_boundary.h"
 
@@ -57,8 +59,20 @@ Estimate estimate(const Scenario& s) {
     const TrainingPhase& ph = s.training.phases[pi];
     const ModelSummary summary = summarize(s.model, ph.seq_len);
     const StageCosts costs = price_stages(s, stages, ph.seq_len, overlap);
-    const StepModel step = schedule_step(s.plan, costs);
+    const ChainContext chains = chain_context(s, costs);
+    StepModel step = schedule_step(s.plan, costs, overlap ? &chains : nullptr);
     const int mb_per_rank = ph.batch.sequences / (s.plan.dp * s.plan.micro_batch_size);
+    if (overlap && schedule_input_problems(s.plan.schedule, s.plan.pp, mb_per_rank,
+                                           s.plan.virtual_stages)
+                       .empty()) {
+      // DualPipe's fill and drain as its instruction lists run them with these
+      // costs (lone chunks expose their calls; uneven ranks wait for each
+      // other), in place of the table's uniform-stage formula.
+      const ScheduleRun run = execute_schedule(
+          make_schedule(s.plan.schedule, s.plan.pp, mb_per_rank, s.plan.virtual_stages),
+          InstructionTimes(costs, &chains));
+      step.bubble = max(Seconds(), run.makespan - step.per_micro_batch * mb_per_rank);
+    }
 
     std::vector<RankReport> ranks;
     const auto mem = rank_memory(s, costs, step, mb_per_rank);

@@ -44,7 +44,8 @@ Seconds comm_of(const StageCost& s) { return s.total.comm_fwd + s.total.comm_bwd
 
 }  // namespace
 
-StepModel schedule_step(const ParallelPlan& plan, const StageCosts& costs) {
+StepModel schedule_step(const ParallelPlan& plan, const StageCosts& costs,
+                        const ChainContext* chains) {
   StepModel m;
   m.num_model_stages = model_stage_count(plan);
   MOESIM_CHECK(static_cast<int>(costs.stages.size()) == m.num_model_stages,
@@ -69,6 +70,24 @@ StepModel schedule_step(const ParallelPlan& plan, const StageCosts& costs) {
   // Slope: per rank, the time one micro-batch costs it in steady state.
   for (int r = 0; r < plan.pp; ++r) {
     Seconds per_mb, compute, comm;
+    const std::vector<int>& rs = m.rank_stages[r];
+    if (overlapped && chains && rs.size() == 2) {
+      // Its two F&B pairs, each stage's forward beside the other's backward;
+      // DualPipe ranks run the pair N/2 times each, DualPipeV N times.
+      const double share = plan.schedule == ScheduleKind::kDualPipe ? 0.5 : 1.0;
+      const Seconds ab = pair_span(*chains, rs[0], rs[1]), ba = pair_span(*chains, rs[1], rs[0]);
+      fb_max = max(fb_max, max(ab, ba));
+      per_mb = (ab + ba) * share;
+      compute = (compute_of(st[rs[0]]) + compute_of(st[rs[1]])) * share;
+      comm = per_mb > compute ? per_mb - compute : Seconds();
+      if (r == 0 || per_mb > m.per_micro_batch) {
+        m.per_micro_batch = per_mb;
+        m.slowest_rank = r;
+        m.compute_per_mb = compute;
+        m.exposed_comm_per_mb = comm;
+      }
+      continue;
+    }
     for (int si : m.rank_stages[r]) {
       const StageCost& s = st[si];
       // DualPipe ranks see N/2 micro-batches per stage; DualPipeV and

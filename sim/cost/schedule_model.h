@@ -8,10 +8,16 @@
 // (PP-1)(F+B)/v; DualPipe and DualPipeV (PP/2-1)(F&B+B-3W), PP = stages. There
 // B is the full backward (input + weights); communication counts as exposed in
 // schedules without overlap and as hidden behind the other chunk's compute in
-// DualPipe/DualPipeV (F&B = max(compute, communication) of the pair).
+// DualPipe/DualPipeV (F&B = max(compute, communication) of the pair). Given
+// the chunks' chains (chunk_chains.h), a DualPipe rank's steady state is its
+// two F&B pairs list-scheduled instead (pair_span): the forward of one stage
+// beside the backward of the other, so that communication no compute of the
+// moment covers, as where the two stages hold different layer counts, counts
+// as exposed.
 
 #include <vector>
 
+#include "sim/cost/chunk_chains.h"
 #include "sim/cost/stage_cost.h"
 
 namespace moesim {
@@ -32,7 +38,9 @@ struct StepModel {
 // Model stages a schedule runs on `pp` ranks (pp; pp x v interleaved; 2 pp DualPipeV).
 int model_stage_count(const ParallelPlan& p);
 
-// REQUIRES: costs.stages.size() == model_stage_count(plan).
-StepModel schedule_step(const ParallelPlan& plan, const StageCosts& costs);
+// REQUIRES: costs.stages.size() == model_stage_count(plan); `chains`, when
+// given, over the same costs.
+StepModel schedule_step(const ParallelPlan& plan, const StageCosts& costs,
+                        const ChainContext* chains = nullptr);
 
 }  // namespace moesim

@@ -43,22 +43,30 @@ UnitCost price_unit(const PricingContext& pc, LayerKind kind) {
   u.kind = kind;
   Bytes layer_input;
   for (const auto& op : l.ops) {
-    u.fwd += pc.compute.time(op, Pass::kForward);
-    u.bwd_input += pc.compute.time(op, Pass::kBackwardInput);
-    u.bwd_weight += pc.compute.time(op, Pass::kBackwardWeight);
+    const ComputeModel::Priced f = pc.compute.price(op, Pass::kForward);
+    const ComputeModel::Priced b = pc.compute.price(op, Pass::kBackwardInput);
+    const ComputeModel::Priced w = pc.compute.price(op, Pass::kBackwardWeight);
+    const bool recomputed = is_recomputed(rc, op);
+    u.fwd += f.time;
+    u.bwd_input += b.time;
+    u.bwd_weight += w.time;
+    u.sm.fwd += f.sm_bound;
+    u.sm.bwd_input += b.sm_bound + (recomputed ? f.sm_bound : Seconds());
+    u.sm.bwd_weight += w.sm_bound;
     const bool expert_block = in_mlp_block(op);  // between EP dispatch and combine
     if (expert_block) {
-      u.expert_fwd += pc.compute.time(op, Pass::kForward);
-      u.expert_bwd_input += pc.compute.time(op, Pass::kBackwardInput);
-      u.expert_bwd_weight += pc.compute.time(op, Pass::kBackwardWeight);
-      if (is_recomputed(rc, op))
-        u.expert_bwd_input += pc.compute.time(op, Pass::kForward);
+      u.expert_fwd += f.time;
+      u.expert_bwd_input += b.time + (recomputed ? f.time : Seconds());
+      u.expert_bwd_weight += w.time;
+      u.sm.expert_fwd += f.sm_bound;
+      u.sm.expert_bwd_input += b.sm_bound + (recomputed ? f.sm_bound : Seconds());
+      u.sm.expert_bwd_weight += w.sm_bound;
     }
     u.model_flops += op.fwd.flops + op.bwd_input.flops + op.bwd_weight.flops;
     const bool expert = op.kind == OpKind::kGroupedGemm;
     (expert ? u.params_expert : u.params_dense) += op.params;
-    if (is_recomputed(rc, op)) {
-      u.recompute += pc.compute.time(op, Pass::kForward);
+    if (recomputed) {
+      u.recompute += f.time;
     } else {
       u.activations += op.saved;
     }
@@ -79,8 +87,9 @@ UnitCost price_unit(const PricingContext& pc, LayerKind kind) {
     const double dispatch_b = pc.s.precision.fp8_dispatch ? fp8_elem : 2.0;
     const double t = pc.ctx.tokens, d = m.hidden;
     const EpCallSlowdown slow = ep_call_slowdown(pc.s.cluster);
-    const Seconds pair = ep_transfer_time(pc.fanout, t, d, dispatch_b, pc.s.cluster) * slow.dispatch +
-                         ep_transfer_time(pc.fanout, t, d, 2.0, pc.s.cluster) * slow.combine;
+    u.ep_dispatch = ep_transfer_time(pc.fanout, t, d, dispatch_b, pc.s.cluster) * slow.dispatch;
+    u.ep_combine = ep_transfer_time(pc.fanout, t, d, 2.0, pc.s.cluster) * slow.combine;
+    const Seconds pair = u.ep_dispatch + u.ep_combine;
     // DeepEP's notify before each call: fresh before the forward dispatch,
     // cached before the other three.
     const EpNotifyTimes notify = ep_notify_times(pc.s.cluster, pc.s.plan.ep);
@@ -109,6 +118,12 @@ void accumulate(UnitCost& into, const UnitCost& u, int count) {
   into.expert_fwd += u.expert_fwd * count;
   into.expert_bwd_input += u.expert_bwd_input * count;
   into.expert_bwd_weight += u.expert_bwd_weight * count;
+  into.sm.fwd += u.sm.fwd * count;
+  into.sm.bwd_input += u.sm.bwd_input * count;
+  into.sm.bwd_weight += u.sm.bwd_weight * count;
+  into.sm.expert_fwd += u.sm.expert_fwd * count;
+  into.sm.expert_bwd_input += u.sm.expert_bwd_input * count;
+  into.sm.expert_bwd_weight += u.sm.expert_bwd_weight * count;
   into.comm_fwd += u.comm_fwd * count;
   into.comm_bwd += u.comm_bwd * count;
   into.activations += u.activations * count;
@@ -135,14 +150,27 @@ StageCosts price_stages(const Scenario& s, int num_stages, int seq_len, bool ove
   pc.ctx = expand_context(s, seq_len);
   if (pc.moe && s.plan.ep > 1) pc.fanout = ep_fanout(m, s.cluster, s.plan.ep);
 
-  const UnitCost dense = price_unit(pc, LayerKind::kDense);
-  const UnitCost moe = pc.moe ? price_unit(pc, LayerKind::kMoe) : dense;
-  const UnitCost embed = price_unit(pc, LayerKind::kEmbedding);
-  const UnitCost head = price_unit(pc, LayerKind::kHead);
-  const UnitCost mtp = m.mtp_depth > 0 ? price_unit(pc, LayerKind::kMtp) : UnitCost{};
-
+  auto price_all = [&](const PricingContext& p) {
+    const UnitCost dense = price_unit(p, LayerKind::kDense);
+    return UnitPrices{dense, p.moe ? price_unit(p, LayerKind::kMoe) : dense,
+                      price_unit(p, LayerKind::kEmbedding), price_unit(p, LayerKind::kHead),
+                      m.mtp_depth > 0 ? price_unit(p, LayerKind::kMtp) : UnitCost{}};
+  };
   StageCosts out;
-  out.units = UnitPrices{dense, moe, embed, head, mtp};
+  out.units = price_all(pc);
+  if (overlap && s.plan.comm_sms > 0) {
+    PricingContext alone = pc;
+    alone.compute = ComputeModel(s.cluster.gpu, efficiency_table(s.cluster),
+                                 s.precision.kind == PrecisionKind::kFp8, 0);
+    out.units_alone = price_all(alone);
+  } else {
+    out.units_alone = out.units;
+  }
+  const UnitCost& dense = out.units.dense;
+  const UnitCost& moe = out.units.moe;
+  const UnitCost& embed = out.units.embed;
+  const UnitCost& head = out.units.head;
+  const UnitCost& mtp = out.units.mtp;
   if (!s.plan.stage_layers.empty() && static_cast<int>(s.plan.stage_layers.size()) == num_stages) {
     out.split.layers = s.plan.stage_layers;
   } else {
@@ -150,15 +178,16 @@ StageCosts price_stages(const Scenario& s, int num_stages, int seq_len, bool ove
       out.notes.push_back("stage_layers ignored: it gives " +
                           std::to_string(s.plan.stage_layers.size()) + " stages, the schedule runs " +
                           std::to_string(num_stages));
+    const UnitPrices& w = out.units_alone;
     std::vector<double> costs;
     for (int i = 0; i < m.num_layers; ++i)
-      costs.push_back(weight(m.is_moe_layer(i) ? moe : dense));
+      costs.push_back(weight(m.is_moe_layer(i) ? w.moe : w.dense));
     const bool paired = s.plan.schedule == ScheduleKind::kDualPipe ||
                         s.plan.schedule == ScheduleKind::kDualPipeV;
-    const double last = weight(head) + weight(mtp) * m.mtp_depth;
+    const double last = weight(w.head) + weight(w.mtp) * m.mtp_depth;
     out.split = paired && num_stages % 2 == 0
-                    ? balanced_pair_split(costs, num_stages, weight(embed), last)
-                    : balanced_split(costs, num_stages, weight(embed), last);
+                    ? balanced_pair_split(costs, num_stages, weight(w.embed), last)
+                    : balanced_split(costs, num_stages, weight(w.embed), last);
   }
 
   // Activations (or their gradients) sent between stages: BF16 hidden states.

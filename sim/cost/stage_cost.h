@@ -23,7 +23,16 @@ struct UnitCost {
   // shared experts: the compute between EP dispatch and combine); the rest
   // runs before dispatch (attention, gate) or after combine.
   Seconds expert_fwd, expert_bwd_input, expert_bwd_weight;
+  // Of each of the six above, the SM-bound part (ComputeModel::price): what
+  // runs slower while communication holds SMs; the rest is bandwidth-bound.
+  struct SmBound {
+    Seconds fwd, bwd_input, bwd_weight, expert_fwd, expert_bwd_input, expert_bwd_weight;
+  } sm;
   Seconds comm_fwd, comm_bwd;          // EP dispatch+combine, TP all-reduces
+  // One EP call each, as comm_fwd and comm_bwd count them (in-training
+  // slowdown included, DeepEP's notify not): the dispatch (FP8 where the
+  // recipe says so) and the combine (BF16).
+  Seconds ep_dispatch, ep_combine;
   Bytes activations;                   // kept for backward, after recomputation
   double params_dense = 0;             // replicated over DP (sharded by ZeRO over dp)
   double params_expert = 0;            // routed experts (sharded over dp*tp/ep)
@@ -49,6 +58,10 @@ struct UnitPrices {
 struct StageCosts {
   std::vector<StageCost> stages;
   UnitPrices units;
+  // The same at all SMs: what a chunk that nothing overlaps runs at (the same
+  // as `units` when priced without overlap). The stage split weighs layers
+  // with these, so both fidelities split a model alike.
+  UnitPrices units_alone;
   StageSplit split;
   std::vector<std::string> notes;  // modeling caveats worth a report line
 };

@@ -223,11 +223,14 @@ class Run {
 
   int sms_of(const Task& t) const { return t.sms ? *t.sms : gpus_[t.gpu].comm_sms; }
 
-  double compute_speed(int gpu) const {
-    const GpuConfig& c = gpus_[gpu];
-    const GpuState& g = gpu_[gpu];
+  // A compute task's speed on its GPU now (engine.h, "SM sharing").
+  double compute_speed(const Task& t) const {
+    const GpuConfig& c = gpus_[t.gpu];
+    const GpuState& g = gpu_[t.gpu];
     const int free_sms = std::max(0, c.sm_count - g.held_sms);
-    double speed = static_cast<double>(free_sms) / static_cast<double>(c.sm_count);
+    if (free_sms == 0) return 0.0;
+    const double share = static_cast<double>(free_sms) / static_cast<double>(c.sm_count);
+    double speed = share == 1.0 ? 1.0 : 1.0 / (t.sm_bound / share + (1.0 - t.sm_bound));
     if (g.running_comm > 0) speed *= 1.0 - c.interference;
     return speed;
   }
@@ -239,9 +242,9 @@ class Run {
     std::sort(changed_gpus.begin(), changed_gpus.end());
     changed_gpus.erase(std::unique(changed_gpus.begin(), changed_gpus.end()), changed_gpus.end());
     for (int gpu : changed_gpus) {
-      const double speed = compute_speed(gpu);
       for (uint32_t i : gpu_[gpu].running_compute) {
         TaskState& s = state_[i];
+        const double speed = compute_speed(task(i));
         if (s.planned && s.speed == speed) continue;
         if (s.planned) s.remaining = max(Seconds(), s.remaining - (now - s.updated) * s.speed);
         s.updated = now;

@@ -9,9 +9,12 @@
 //
 // SM sharing (rate model). A compute task's `work` is its time at full speed.
 // While it runs, its speed on GPU g is
-//     speed = (sm_count - held) / sm_count * (1 - interference if comm > 0)
+//     share = (sm_count - held) / sm_count
+//     speed = 1 / (sm_bound / share + 1 - sm_bound) * (1 - interference if comm > 0)
 // where `held` is the sum of the SMs held by the communication tasks running on
-// g (capped at sm_count) and `comm` their number. Whenever `held` or `comm`
+// g (capped at sm_count; no free SM: speed 0), `comm` their number and
+// sm_bound the task's SM-bound share of its work (Task::sm_bound: 1 by
+// default; bandwidth-bound kernels keep their speed on fewer SMs). Whenever `held` or `comm`
 // changes, every running compute task on g keeps the work it has left and
 // continues at the new speed, so a compute task that overlaps communication for
 // time T on a 132-SM GPU with 20 SMs taken ends T * 20/132 later than alone.

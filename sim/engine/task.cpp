@@ -158,6 +158,8 @@ std::vector<std::string> task_graph_problems(const std::vector<GpuConfig>& gpus,
       problems.push_back(where + "only communication tasks hold SMs");
     if (t.sms && (*t.sms < 0 || *t.sms > gpus[t.gpu].sm_count))
       problems.push_back(where + "sms " + std::to_string(*t.sms) + " is not in [0, sm_count]");
+    if (!(t.sm_bound >= 0.0 && t.sm_bound <= 1.0))
+      problems.push_back(where + "sm_bound " + std::to_string(t.sm_bound) + " is not in [0, 1]");
     for (const NetworkTransfer& f : t.transfers)
       if (!(f.bytes >= Bytes())) problems.push_back(where + "a transfer has negative bytes");
   }

@@ -53,6 +53,10 @@ struct Task {
   Seconds work;                            // see the kinds above; >= 0
   TransferList transfers;                  // kCommunication and kCopy only
   std::optional<int> sms;                  // kCommunication only: SMs held
+  // kCompute only: the share of `work` that is SM-bound and slows while
+  // communication holds SMs; the rest (bandwidth-bound kernels) keeps its
+  // speed. In [0, 1]; 1 (the default) slows all of it.
+  double sm_bound = 1.0;
 
   static Task compute(std::string name, int gpu, Seconds work, std::vector<TaskId> deps = {});
   static Task communication(std::string name, int gpu, Seconds work,

@@ -5,7 +5,8 @@
 #include "sim/report/format_units.h"
 
 namespace moesim {
-std::vector<std::string> fidelity_differences(const Estimate& e) {
+std::vector<std::string> fidelity_differences(const Estimate& e, ScheduleKind schedule) {
+  const bool pairs = schedule == ScheduleKind::kDualPipe || schedule == ScheduleKind::kDualPipeV;
   std::vector<std::string> out;
   if (!e.analytic_step_time) return out;
   const Seconds a = *e.analytic_step_time;
@@ -23,15 +24,23 @@ std::vector<std::string> fidelity_differences(const Estimate& e) {
        "exposed communication: EP calls and pipeline sends simulated on the network with the "
        "compute of the moment; what no compute covered is exposed (for DualPipe: the calls of "
        "lone warm-up and cool-down chunks, and those of a pair that the other chunk's compute "
-       "does not cover). The analytic model takes the overlap the schedule allows as complete");
+       "does not cover). " +
+           std::string(pairs ? "The analytic model list-schedules each F&B pair's two chains with "
+                               "closed-form call times (no link shared with another call) and "
+                               "runs lone chunks' calls exposed"
+                             : "The analytic model serialises each chunk's calls with its "
+                               "compute at closed-form times"));
   part(x.compute, y.compute,
        "compute: the slowest rank's compute-stream busy time, its kernels slowed only while "
        "communication holds SMs. The analytic model prices every overlapped chunk at the SMs "
        "communication leaves, for the whole chunk");
   part(x.bubble, y.bubble,
        "pipeline bubble: the slowest rank's idle time as the schedule ran with simulated "
-       "times, uneven stages included. The analytic model uses the schedule's bubble formula "
-       "on the slowest stage");
+       "times, uneven stages included. " +
+           std::string(pairs ? "The analytic model runs the same instruction lists with "
+                               "closed-form chunk times"
+                             : "The analytic model uses the schedule's bubble formula on the "
+                               "slowest stage"));
   return out;
 }
 

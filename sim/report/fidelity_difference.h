@@ -9,6 +9,7 @@
 
 namespace moesim {
 
-std::vector<std::string> fidelity_differences(const Estimate& e);
+// `schedule`: the plan's, which decides how the analytic model overlaps.
+std::vector<std::string> fidelity_differences(const Estimate& e, ScheduleKind schedule);
 
 }  // namespace moesim

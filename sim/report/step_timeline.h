@@ -6,11 +6,7 @@
 // cross-checks the analytic formula's (they differ where the table's bubble
 // formula is approximate or stages are uneven). No network contention yet.
 //
-// Instruction durations for stage s (per micro-batch):
-//   DualPipe/DualPipeV (communication overlapped):
-//     F&B(a, b)  max(F_a + B_b + W_b, comm_fwd_a + comm_bwd_b + p2p_a + p2p_b)
-//     lone F     F + comm_fwd + p2p;  lone B  B + comm_bwd + p2p;  W  W
-//   other schedules: F + comm_fwd + p2p, B + comm_bwd + p2p, W (no overlap).
+// Instruction times: sim/cost/executed_schedule.h.
 
 #include "sim/cost/estimate.h"
 #include "sim/sched/executor.h"

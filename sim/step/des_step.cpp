@@ -12,7 +12,7 @@
 #include "sim/cost/step_boundary.h"
 #include "sim/net/deepep_model.h"
 #include "sim/sched/generators.h"
-#include "sim/step/step_chains.h"
+#include "sim/cost/chunk_chains.h"
 
 namespace moesim {
 
@@ -80,7 +80,7 @@ InstructionChains chains_of(const ChainContext& c, const Instruction& i) {
       break;
   }
   if (i.op == InstructionKind::kForwardBackward) {
-    ic.order = interleave(ic.chain[0], ic.chain[1]);
+    ic.order = interleave(ic.chain[0], ic.chain[1]).order;
   } else {
     for (int k : {0, 1})
       for (size_t j = 0; j < ic.chain[k].size(); ++j) ic.order.emplace_back(k, j);
@@ -174,15 +174,7 @@ DesStep simulate_step(const Scenario& s, const Estimate& e, const DesOptions& o)
     return l;
   };
 
-  ChainContext cc;
-  cc.scenario = &s;
-  cc.costs = &costs;
-  cc.ep_calls = ep;
-  const UnitCost& moe_unit = costs.units.moe;
-  cc.dispatch_guess = moe_unit.comm_fwd * (1.0 / 3.0);  // the analytic pair, FP8 ~ 1/3 of it
-  cc.combine_guess = moe_unit.comm_fwd * (2.0 / 3.0);
-  cc.send_guess = costs.stages.front().p2p;
-  if (ep) cc.notify = ep_notify_times(s.cluster, s.plan.ep);
+  const ChainContext cc = chain_context(s, costs);
 
   // The chains are built once, while counting (the walk visits instructions in
   // the same order when it emits them).
@@ -208,6 +200,7 @@ DesStep simulate_step(const Scenario& s, const Estimate& e, const DesOptions& o)
           switch (g.kind) {
             case SegmentKind::kCompute:
               t = Task::compute(name, r, g.work, std::move(d));
+              t.sm_bound = g.sm_bound;
               break;
             case SegmentKind::kTpComm:
             case SegmentKind::kEpNotify:

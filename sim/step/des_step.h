@@ -4,7 +4,7 @@
 // dispatch/combine and pipeline send simulated on the SimGrid network as the
 // other traffic of the moment lets it run.
 //
-// What runs (sim/step/step_chains.h has the chains):
+// What runs (sim/cost/chunk_chains.h has the chains):
 //  - one engine GPU per pipeline rank, standing for every GPU of its stage
 //    (EP groups and DP replicas of a stage run the same work at the same
 //    time); its compute is one GPU's, priced by the op graph at full SMs and

@@ -17,7 +17,7 @@ using nlohmann::json;
 namespace {
 
 // The trace stage a des segment belongs to, from its name "<instruction> F
-// L17.dispatch.notify" (moesim's segment names, sim/step/step_chains.cpp, in
+// L17.dispatch.notify" (moesim's segment names, sim/cost/chunk_chains.cpp, in
 // the stage names of DeepSeek's trace and the shipped kernel map); "" for
 // sends and non-layer units.
 std::string stage_of(const std::string& task) {

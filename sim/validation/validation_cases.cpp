@@ -126,6 +126,7 @@ std::vector<ValidationResult> run_validation(const std::string& dir, const std::
         r.c.name = c.at("case");
         r.c.quantity = c.at("quantity");
         r.c.source = c.at("source");
+        r.c.basis = c.at("basis");
         r.c.reference = c.at("reference");
         r.c.tolerance = c.at("tolerance");
         r.c.kind = c.contains("model")        ? "model"
@@ -135,6 +136,13 @@ std::vector<ValidationResult> run_validation(const std::string& dir, const std::
       } catch (const json::exception& e) {
         Diagnostics d;
         d.add(f.string(), "/cases/" + std::to_string(i), std::string("malformed case: ") + e.what());
+        throw InputError(d);
+      }
+      if (r.c.basis != "fitted" && r.c.basis != "predicted") {
+        Diagnostics d;
+        d.add(f.string(), "/cases/" + std::to_string(i) + "/basis",
+              "expected \"fitted\" (the reference was an input of a fit) or \"predicted\", got \"" +
+                  r.c.basis + "\"");
         throw InputError(d);
       }
       if (!filter.empty() && r.c.name.find(filter) == std::string::npos) continue;

@@ -11,7 +11,9 @@
 //               quantity = max_bubble, peak_activations or parameter_copies
 //   "collective": a collective simulated on the SimGrid network (sim/net), e.g.
 //               DeepEP dispatch/combine; see validation/published/collective_figures.json
-// A relative error |sim - ref| / |ref| at most `tolerance` passes.
+// A relative error |sim - ref| / |ref| at most `tolerance` passes. Every case
+// says in "basis" whether its reference was an input of a fit ("fitted": the
+// case then proves consistency, not accuracy) or not ("predicted").
 
 #include <string>
 #include <vector>
@@ -24,6 +26,7 @@ struct ValidationCase {
   std::string kind;     // "model", "scenario", "schedule"
   std::string quantity;
   std::string source;
+  std::string basis;    // "fitted" or "predicted"
   double reference = 0;
   double tolerance = 0;
 };

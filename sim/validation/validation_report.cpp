@@ -37,6 +37,7 @@ std::string render_validation(const std::vector<ValidationResult>& rs, Validatio
                    {"kind", r.c.kind},
                    {"quantity", r.c.quantity},
                    {"source", r.c.source},
+                   {"basis", r.c.basis},
                    {"reference", r.c.reference},
                    {"simulated", r.simulated},
                    {"error", r.error},
@@ -51,10 +52,10 @@ std::string render_validation(const std::vector<ValidationResult>& rs, Validatio
   for (const auto& r : rs) pass += r.pass;
   if (md) {
     o << "# moesim validation\n\n" << pass << " of " << rs.size() << " cases pass.\n\n"
-      << "| case | source | reference | simulated | error | tolerance | result |\n"
-      << "|---|---|---|---|---|---|---|\n";
+      << "| case | basis | source | reference | simulated | error | tolerance | result |\n"
+      << "|---|---|---|---|---|---|---|---|\n";
     for (const auto& r : rs)
-      o << "| " << r.c.name << " | " << r.c.source << " | " << num(r.c.reference) << " | "
+      o << "| " << r.c.name << " | " << r.c.basis << " | " << r.c.source << " | " << num(r.c.reference) << " | "
         << (r.problem.empty() ? num(r.simulated) : r.problem) << " | " << pct(r.error) << " | "
         << num(100 * r.c.tolerance) << "% | " << verdict(r) << " |\n";
     o << "\n![simulated against reference](validation-scatter.svg)\n\n"
@@ -62,12 +63,12 @@ std::string render_validation(const std::vector<ValidationResult>& rs, Validatio
     return o.str();
   }
   char line[512];
-  std::snprintf(line, sizeof line, "%-44s %14s %14s %9s %9s  %s\n", "case", "reference",
-                "simulated", "error", "tolerance", "result");
+  std::snprintf(line, sizeof line, "%-62s %-9s %14s %14s %9s %9s  %s\n", "case", "basis",
+                "reference", "simulated", "error", "tolerance", "result");
   o << line;
   for (const auto& r : rs) {
-    std::snprintf(line, sizeof line, "%-44s %14s %14s %9s %8s%%  %s\n", r.c.name.c_str(),
-                  num(r.c.reference).c_str(), num(r.simulated).c_str(), pct(r.error).c_str(),
+    std::snprintf(line, sizeof line, "%-62s %-9s %14s %14s %9s %8s%%  %s\n", r.c.name.c_str(),
+                  r.c.basis.c_str(), num(r.c.reference).c_str(), num(r.simulated).c_str(), pct(r.error).c_str(),
                   num(100 * r.c.tolerance).c_str(), verdict(r).c_str());
     o << line;
     if (!r.problem.empty()) o << "    " << r.problem << "\n";

@@ -29,6 +29,20 @@ TEST(ComputeModel, SmallMIsMemoryBound) {
   EXPECT_NEAR(seconds(cm.time(op, Pass::kForward)), bytes(op.fwd.bytes) / 3.35e12, 1e-9);
 }
 
+// The SM-bound part is the whole time where the compute term wins and none
+// where HBM does: only it slows on the SMs communication leaves.
+TEST(ComputeModel, PriceSaysWhetherTheTimeIsSmBound) {
+  ComputeModel all(*find_gpu("H800"), published_h800_efficiency(), true, 0);
+  ComputeModel shared(*find_gpu("H800"), published_h800_efficiency(), true, 20);
+  const Op big = detail::make_gemm("attn.o_proj", 4096, 7168, 16384, 1, true, true);
+  const ComputeModel::Priced p = all.price(big, Pass::kForward);
+  EXPECT_EQ(p.sm_bound, p.time);
+  const Op thin = detail::make_gemm("x", 1, 7168, 16384, 1, true, true);
+  const ComputeModel::Priced q = shared.price(thin, Pass::kForward);
+  EXPECT_EQ(q.sm_bound, Seconds());
+  EXPECT_EQ(q.time, all.time(thin, Pass::kForward));  // bandwidth-bound: no slower on 112 SMs
+}
+
 TEST(ComputeModel, Fp8IsFasterThanBf16ForTheSameGemm) {
   ComputeModel f8(*find_gpu("H800"), published_h800_efficiency(), true, 0);
   ComputeModel b16(*find_gpu("H800"), published_h800_efficiency(), false, 0);

@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include "sim/cost/chunk_chains.h"
+#include "sim/cost/schedule_model.h"
 #include "tests/cost/headline_fixture.h"
 
 namespace moesim {
@@ -26,6 +28,31 @@ TEST(Estimate, HeadlineBreakdownAddsUpAndFits) {
   // The ramp starts below DualPipe's minimum micro-batch count: said, not hidden.
   ASSERT_FALSE(e.warnings.empty());
   EXPECT_NE(e.warnings[0].find("24 micro-batches"), std::string::npos);
+}
+
+// A DualPipe F&B pair hides each chunk's EP calls behind the other chunk's
+// compute; where the two chunks hold different layer counts, the extra
+// layers' calls have nothing to hide behind. The analytic pair is a list
+// schedule of the two chains, so it shows that: the same eight MoE layers cost
+// more as 6 + 2 than as 4 + 4, by at least the extra layers' dispatches.
+TEST(Estimate, DualPipePairExposesTheCallsOfUnpairedLayers) {
+  Scenario s = testing::headline();
+  s.plan.stage_layers = {4, 4, 4, 4, 4, 4, 4, 6, 2, 4, 4, 4, 4, 4, 4, 1};
+  const StageCosts c = price_stages(s, 16, 4096, true);
+  const ChainContext chains = chain_context(s, c);
+  auto compute = [&](int f, int b) {
+    return c.stages[f].total.fwd + c.stages[b].total.bwd_input + c.stages[b].total.bwd_weight;
+  };
+  // Stages 2 and 13: 4 MoE layers each; 7 (6 layers) and 8 (2 layers).
+  const Seconds even = pair_span(chains, 2, 13) - compute(2, 13);
+  const Seconds uneven = pair_span(chains, 7, 8) - compute(7, 8);
+  EXPECT_GE(pair_span(chains, 2, 13), compute(2, 13));
+  EXPECT_GT(uneven, even + c.units.moe.ep_dispatch * 4.0)
+      << seconds(uneven) << " vs " << seconds(even);
+  // And the analytic step of the uneven split is slower than of the even one.
+  Scenario even_split = s;
+  even_split.plan.stage_layers = {4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 1};
+  EXPECT_GT(estimate(s).step_time, estimate(even_split).step_time);
 }
 
 TEST(Estimate, DualPipeBeats1F1BAndZb1p) {

@@ -119,6 +119,31 @@ TEST(EngineTest, ComputeSlowedExactlyBySmShareDuringOverlap) {
   EXPECT_NEAR(full + slowed * 112.0 / 132.0, 10.0, 1e-12);
 }
 
+// Only the SM-bound share of a task's work slows: with sm_bound 0.5 over the
+// same 4 ms of communication, the speed is 1 / (0.5 / share + 0.5); a
+// bandwidth-bound task (0) keeps its speed; one out of [0, 1] is a problem.
+TEST(EngineTest, OnlyTheSmBoundShareOfComputeSlows) {
+  for (double f : {0.0, 0.5}) {
+    TaskGraph g;
+    Task t = Task::compute("mixed", 0, Milliseconds(10));
+    t.sm_bound = f;
+    TaskId big = g.add(std::move(t));
+    TaskId gate = g.add(Task::compute("gate", 1, Milliseconds(2)));
+    g.add(Task::communication("dispatch", 0, Milliseconds(4), {}, {gate}));
+    FixedLinkNetwork net = network();
+    EngineRun run = execute(gpus(2), g, net);
+    const double speed = 1.0 / (f * 132.0 / 112.0 + (1.0 - f));
+    EXPECT_NEAR(ms(run.tasks[big.value].end), 2.0 + 4.0 + (8.0 - 4.0 * speed), 1e-12) << f;
+  }
+  TaskGraph bad;
+  Task t = Task::compute("x", 0, Milliseconds(1));
+  t.sm_bound = 1.5;
+  bad.add(std::move(t));
+  const auto problems = task_graph_problems(gpus(1), bad);
+  ASSERT_EQ(problems.size(), 1u);
+  EXPECT_NE(problems[0].find("sm_bound"), std::string::npos) << problems[0];
+}
+
 TEST(EngineTest, InterferenceSlowsComputeFurtherWhileCommunicationRuns) {
   TaskGraph g;
   TaskId big = g.add(Task::compute("gemm", 0, Milliseconds(10)));

@@ -31,11 +31,11 @@ TEST(DesStep, HeadlineIsCloseToTheAnalyticStepAndExposesLoneChunksCommunication)
   const Scenario s = load_scenario(kHeadline);
   const Estimate a = estimate(s);
   const DesStep& d = headline_step();
-  // The analytic model hides every EP call behind compute; the des step runs
-  // them op by op and exposes those of lone chunks (warm-up, cool-down) and
-  // whatever an F&B pair cannot cover. Same op costs: within 25% (the README
-  // and validation/ state the figures).
-  EXPECT_NEAR(d.step_time() / a.step_time, 1.0, 0.25);
+  // The analytic model list-schedules each F&B pair and runs the instruction
+  // lists with closed-form times; the des step runs them op by op on the
+  // network, kernels slowed only while communication holds SMs. Same op
+  // costs: within 5% (issue 15; the README and validation/ state the figures).
+  EXPECT_NEAR(d.step_time() / a.step_time, 1.0, 0.05);
   EXPECT_GT(d.exposed_comm, Seconds());
   EXPECT_GT(d.network_activities, 10000u);
   EXPECT_LE(d.compute_busy + d.exposed_comm, d.run.makespan);

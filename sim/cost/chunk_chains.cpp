@@ -1,4 +1,4 @@
-#include "sim/step/step_chains.h"
+#include "sim/cost/chunk_chains.h"
 
 #include <algorithm>
 
@@ -19,11 +19,12 @@ int resource_of(SegmentKind k) {
 void append_unit(const ChainContext& c, const UnitCost& u, const std::string& name, bool moe_block,
                  ChainPass pass, std::vector<Segment>& out) {
   const bool ep = moe_block && c.ep_calls;
-  auto compute = [&](const std::string& part, Seconds w) {
-    if (w > Seconds()) out.push_back({SegmentKind::kCompute, name + part, w});
+  auto share = [](Seconds w, Seconds sm) { return w > Seconds() ? std::min(1.0, sm / w) : 1.0; };
+  auto compute = [&](const std::string& part, Seconds w, Seconds sm) {
+    if (w > Seconds()) out.push_back({SegmentKind::kCompute, name + part, w, false, share(w, sm)});
   };
-  auto side = [&](const std::string& part, Seconds w, bool off_chain) {
-    if (w > Seconds()) out.push_back({SegmentKind::kCompute, name + part, w, off_chain});
+  auto side = [&](const std::string& part, Seconds w, Seconds sm, bool off_chain) {
+    if (w > Seconds()) out.push_back({SegmentKind::kCompute, name + part, w, off_chain, share(w, sm)});
   };
   auto notify = [&](const std::string& call, Seconds w) {
     if (w > Seconds()) out.push_back({SegmentKind::kEpNotify, name + call + ".notify", w});
@@ -31,14 +32,14 @@ void append_unit(const ChainContext& c, const UnitCost& u, const std::string& na
   switch (pass) {
     case ChainPass::kForward:
       if (ep) {
-        compute(".attn", u.fwd - u.expert_fwd);
+        compute(".attn", u.fwd - u.expert_fwd, u.sm.fwd - u.sm.expert_fwd);
         notify(".dispatch", c.notify.dispatch);
         out.push_back({SegmentKind::kDispatch, name + ".dispatch", c.dispatch_guess});
-        compute(".experts", u.expert_fwd);
+        compute(".experts", u.expert_fwd, u.sm.expert_fwd);
         notify(".combine", c.notify.cached);
         out.push_back({SegmentKind::kCombine, name + ".combine", c.combine_guess});
       } else {
-        compute("", u.fwd);
+        compute("", u.fwd, u.sm.fwd);
         if (u.comm_fwd > Seconds()) out.push_back({SegmentKind::kTpComm, name + ".tp", u.comm_fwd});
       }
       return;
@@ -52,20 +53,22 @@ void append_unit(const ChainContext& c, const UnitCost& u, const std::string& na
         out.push_back({SegmentKind::kDispatch, name + ".combine_grad", c.dispatch_guess});
         // Input and weight gradients as two segments (the trace's mlp(B) and
         // mlp(W), attn(B) and attn(W)), one after the other on the chain.
-        compute(".experts_grad", u.expert_bwd_input);
+        compute(".experts_grad", u.expert_bwd_input, u.sm.expert_bwd_input);
         notify(".dispatch_grad", c.notify.cached);
         out.push_back({SegmentKind::kCombine, name + ".dispatch_grad", c.combine_guess});
-        if (w) side(".experts_wgrad", u.expert_bwd_weight, c.weight_grad_off_chain);
-        compute(".attn_grad", u.bwd_input - u.expert_bwd_input);
-        if (w) side(".attn_wgrad", u.bwd_weight - u.expert_bwd_weight, c.weight_grad_off_chain);
+        if (w) side(".experts_wgrad", u.expert_bwd_weight, u.sm.expert_bwd_weight, c.weight_grad_off_chain);
+        compute(".attn_grad", u.bwd_input - u.expert_bwd_input, u.sm.bwd_input - u.sm.expert_bwd_input);
+        if (w) side(".attn_wgrad", u.bwd_weight - u.expert_bwd_weight,
+                     u.sm.bwd_weight - u.sm.expert_bwd_weight, c.weight_grad_off_chain);
       } else {
         if (u.comm_bwd > Seconds()) out.push_back({SegmentKind::kTpComm, name + ".tp_grad", u.comm_bwd});
-        compute("_grad", u.bwd_input + (w ? u.bwd_weight : Seconds()));
+        compute("_grad", u.bwd_input + (w ? u.bwd_weight : Seconds()),
+                u.sm.bwd_input + (w ? u.sm.bwd_weight : Seconds()));
       }
       return;
     }
     case ChainPass::kBackwardWeight:
-      compute(".wgrad", u.bwd_weight);
+      compute(".wgrad", u.bwd_weight, u.sm.bwd_weight);
       return;
   }
 }
@@ -75,7 +78,7 @@ void append_unit(const ChainContext& c, const UnitCost& u, const std::string& na
 std::vector<Segment> stage_chain(const ChainContext& c, int stage, ChainPass pass) {
   const Scenario& s = *c.scenario;
   const StageCost& st = c.costs->stages[static_cast<size_t>(stage)];
-  const UnitPrices& u = c.costs->units;
+  const UnitPrices& u = c.alone ? c.costs->units_alone : c.costs->units;
   const bool moe_model = s.model.moe.enabled();
   const int last = static_cast<int>(c.costs->stages.size()) - 1;
   // Units in forward order.
@@ -97,9 +100,13 @@ std::vector<Segment> stage_chain(const ChainContext& c, int stage, ChainPass pas
 
   std::vector<Segment> out;
   if (pass == ChainPass::kBackwardWeight) {
-    Seconds w;
-    for (const Unit& x : units) w += x.cost->bwd_weight;
-    if (w > Seconds()) out.push_back({SegmentKind::kCompute, "wgrad", w});
+    Seconds w, sm;
+    for (const Unit& x : units) {
+      w += x.cost->bwd_weight;
+      sm += x.cost->sm.bwd_weight;
+    }
+    if (w > Seconds())
+      out.push_back({SegmentKind::kCompute, "wgrad", w, false, std::min(1.0, sm / w)});
     return out;
   }
   if (pass == ChainPass::kForward) {
@@ -113,14 +120,25 @@ std::vector<Segment> stage_chain(const ChainContext& c, int stage, ChainPass pas
   return out;
 }
 
-std::vector<std::pair<int, size_t>> interleave(const std::vector<Segment>& forward,
-                                               const std::vector<Segment>& backward) {
+ChainContext chain_context(const Scenario& s, const StageCosts& costs) {
+  ChainContext cc;
+  cc.scenario = &s;
+  cc.costs = &costs;
+  cc.ep_calls = s.model.moe.enabled() && s.plan.ep > 1;
+  cc.dispatch_guess = costs.units.moe.ep_dispatch;
+  cc.combine_guess = costs.units.moe.ep_combine;
+  cc.send_guess = costs.stages.front().p2p;
+  if (cc.ep_calls) cc.notify = ep_notify_times(s.cluster, s.plan.ep);
+  return cc;
+}
+
+PairSchedule interleave(const std::vector<Segment>& forward, const std::vector<Segment>& backward) {
   const std::vector<Segment>* chain[2] = {&forward, &backward};
   size_t next[2] = {0, 0};
   Seconds ready[2], ready_compute[2];  // the last on-chain segment's end; the last compute one's
   Seconds free[3];
-  std::vector<std::pair<int, size_t>> order;
-  order.reserve(forward.size() + backward.size());
+  PairSchedule out;
+  out.order.reserve(forward.size() + backward.size());
   while (next[0] < forward.size() || next[1] < backward.size()) {
     int pick = -1;
     Seconds best;
@@ -140,9 +158,18 @@ std::vector<std::pair<int, size_t>> interleave(const std::vector<Segment>& forwa
       if (g.kind == SegmentKind::kCompute) ready_compute[pick] = end;
     }
     free[resource_of(g.kind)] = end;
-    order.emplace_back(pick, next[pick]++);
+    out.span = max(out.span, end);
+    out.order.emplace_back(pick, next[pick]++);
   }
-  return order;
+  return out;
+}
+
+Seconds pair_span(const ChainContext& c, int forward_stage, int backward_stage) {
+  ChainContext paired = c;
+  paired.weight_grad_off_chain = true;
+  return interleave(stage_chain(c, forward_stage, ChainPass::kForward),
+                    stage_chain(paired, backward_stage, ChainPass::kBackwardFull))
+      .span;
 }
 
 }  // namespace moesim

@@ -1,8 +1,9 @@
 #pragma once
-// The segments one pipeline chunk runs, in order, for the des step
-// (des_step.h): compute segments, EP calls, TP collectives (analytic time),
-// and the pipeline send at the end; and the interleaving of a DualPipe
-// F&B pair's two chains.
+// The segments one pipeline chunk runs, in order: compute segments, EP calls,
+// TP collectives (analytic time), and the pipeline send at the end; and the
+// interleaving of a DualPipe F&B pair's two chains. The des step
+// (sim/step/des_step.h) runs them on the engine; the analytic fidelity
+// list-schedules a pair with their analytic times (pair_span).
 
 #include <string>
 #include <utility>
@@ -33,18 +34,24 @@ struct Segment {
   // layer's input gradient before its weight gradients (V3TR Figure 4;
   // DeepSeek's trace: dispatch(B), then mlp(W)).
   bool side = false;
+  // Compute segments: the share of `work` that is SM-bound (Task::sm_bound).
+  double sm_bound = 1.0;
 };
 
 struct ChainContext {
   const Scenario* scenario = nullptr;
   const StageCosts* costs = nullptr;
   bool ep_calls = false;                // MoE with ep > 1: EP calls are segments
-  Seconds dispatch_guess, combine_guess, send_guess;  // for interleaving only
+  // Per call: the analytic times (the des step's order of issue; the engine
+  // simulates the calls themselves).
+  Seconds dispatch_guess, combine_guess, send_guess;
   EpNotifyTimes notify;  // zero when the calibration has no notify figure
   // DualPipe's F&B pairs: weight gradients off the chain (Segment::side), the
   // input gradient's dispatch issued first. Elsewhere (1F1B, ZB1P: autograd
   // order on one stream) they stay on it.
   bool weight_grad_off_chain = false;
+  // A chunk nothing overlaps: its compute at all SMs (StageCosts::units_alone).
+  bool alone = false;
 };
 
 enum class ChainPass : std::uint8_t { kForward, kBackwardInput, kBackwardFull, kBackwardWeight };
@@ -53,11 +60,25 @@ enum class ChainPass : std::uint8_t { kForward, kBackwardInput, kBackwardFull, k
 // neighbouring stage receives it (forward: stage + 1; backward: stage - 1).
 std::vector<Segment> stage_chain(const ChainContext& c, int stage, ChainPass pass);
 
-// The order in which an F&B pair's segments start: a list schedule of the two
-// chains on three resources (compute, communication, sends), each segment
-// after its chain predecessor, the earliest start first and the backward
-// chain first at ties. Returns (chain, index) pairs: chain 0 = forward.
-std::vector<std::pair<int, size_t>> interleave(const std::vector<Segment>& forward,
-                                               const std::vector<Segment>& backward);
+// The context both fidelities build chains with: s's plan over `costs`, EP
+// calls as segments where the model has MoE and ep > 1, the calls' analytic
+// times as their estimates, DeepEP's notify from the calibration profile.
+ChainContext chain_context(const Scenario& s, const StageCosts& costs);
+
+// An F&B pair's segments on three resources (compute, communication, sends):
+// a list schedule of the two chains, each segment after its chain predecessor
+// (a side segment after its chain's last compute), the earliest start first
+// and the backward chain first at ties, every segment for its `work`.
+struct PairSchedule {
+  std::vector<std::pair<int, size_t>> order;  // start order: (chain, index), chain 0 = forward
+  Seconds span;                               // the last segment's end
+};
+PairSchedule interleave(const std::vector<Segment>& forward, const std::vector<Segment>& backward);
+
+// The span of DualPipe's F&B pair on one rank: the forward chunk of
+// `forward_stage` beside the full backward of `backward_stage` (weight
+// gradients off the chain), list-scheduled as interleave() does with the
+// context's times. The analytic fidelity's pair time.
+Seconds pair_span(const ChainContext& c, int forward_stage, int backward_stage);
 
 }  // namespace moesim
