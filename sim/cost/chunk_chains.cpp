@@ -19,28 +19,29 @@ int resource_of(SegmentKind k) {
 void append_unit(const ChainContext& c, const UnitCost& u, const std::string& name, bool moe_block,
                  ChainPass pass, std::vector<Segment>& out) {
   const bool ep = moe_block && c.ep_calls;
+  auto nm = [&](const std::string& part) { return c.names ? name + part : std::string(); };
   auto share = [](Seconds w, Seconds sm) { return w > Seconds() ? std::min(1.0, sm / w) : 1.0; };
   auto compute = [&](const std::string& part, Seconds w, Seconds sm) {
-    if (w > Seconds()) out.push_back({SegmentKind::kCompute, name + part, w, false, share(w, sm)});
+    if (w > Seconds()) out.push_back({SegmentKind::kCompute, nm(part), w, false, share(w, sm)});
   };
   auto side = [&](const std::string& part, Seconds w, Seconds sm, bool off_chain) {
-    if (w > Seconds()) out.push_back({SegmentKind::kCompute, name + part, w, off_chain, share(w, sm)});
+    if (w > Seconds()) out.push_back({SegmentKind::kCompute, nm(part), w, off_chain, share(w, sm)});
   };
   auto notify = [&](const std::string& call, Seconds w) {
-    if (w > Seconds()) out.push_back({SegmentKind::kEpNotify, name + call + ".notify", w});
+    if (w > Seconds()) out.push_back({SegmentKind::kEpNotify, nm(call + ".notify"), w});
   };
   switch (pass) {
     case ChainPass::kForward:
       if (ep) {
         compute(".attn", u.fwd - u.expert_fwd, u.sm.fwd - u.sm.expert_fwd);
         notify(".dispatch", c.notify.dispatch);
-        out.push_back({SegmentKind::kDispatch, name + ".dispatch", c.dispatch_guess});
+        out.push_back({SegmentKind::kDispatch, nm(".dispatch"), c.dispatch_guess});
         compute(".experts", u.expert_fwd, u.sm.expert_fwd);
         notify(".combine", c.notify.cached);
-        out.push_back({SegmentKind::kCombine, name + ".combine", c.combine_guess});
+        out.push_back({SegmentKind::kCombine, nm(".combine"), c.combine_guess});
       } else {
         compute("", u.fwd, u.sm.fwd);
-        if (u.comm_fwd > Seconds()) out.push_back({SegmentKind::kTpComm, name + ".tp", u.comm_fwd});
+        if (u.comm_fwd > Seconds()) out.push_back({SegmentKind::kTpComm, nm(".tp"), u.comm_fwd});
       }
       return;
     case ChainPass::kBackwardInput:
@@ -50,18 +51,18 @@ void append_unit(const ChainContext& c, const UnitCost& u, const std::string& na
         // The combine's gradient goes out like a dispatch, the dispatch's
         // gradient comes back like a combine (V3TR §3.3.3).
         notify(".combine_grad", c.notify.cached);
-        out.push_back({SegmentKind::kDispatch, name + ".combine_grad", c.dispatch_guess});
+        out.push_back({SegmentKind::kDispatch, nm(".combine_grad"), c.dispatch_guess});
         // Input and weight gradients as two segments (the trace's mlp(B) and
         // mlp(W), attn(B) and attn(W)), one after the other on the chain.
         compute(".experts_grad", u.expert_bwd_input, u.sm.expert_bwd_input);
         notify(".dispatch_grad", c.notify.cached);
-        out.push_back({SegmentKind::kCombine, name + ".dispatch_grad", c.combine_guess});
+        out.push_back({SegmentKind::kCombine, nm(".dispatch_grad"), c.combine_guess});
         if (w) side(".experts_wgrad", u.expert_bwd_weight, u.sm.expert_bwd_weight, c.weight_grad_off_chain);
         compute(".attn_grad", u.bwd_input - u.expert_bwd_input, u.sm.bwd_input - u.sm.expert_bwd_input);
         if (w) side(".attn_wgrad", u.bwd_weight - u.expert_bwd_weight,
                      u.sm.bwd_weight - u.sm.expert_bwd_weight, c.weight_grad_off_chain);
       } else {
-        if (u.comm_bwd > Seconds()) out.push_back({SegmentKind::kTpComm, name + ".tp_grad", u.comm_bwd});
+        if (u.comm_bwd > Seconds()) out.push_back({SegmentKind::kTpComm, nm(".tp_grad"), u.comm_bwd});
         compute("_grad", u.bwd_input + (w ? u.bwd_weight : Seconds()),
                 u.sm.bwd_input + (w ? u.sm.bwd_weight : Seconds()));
       }
@@ -91,14 +92,15 @@ std::vector<Segment> stage_chain(const ChainContext& c, int stage, ChainPass pas
   if (st.has_embedding) units.push_back({&u.embed, "embed", false});
   for (int l = st.first_layer; l < st.first_layer + st.num_layers; ++l) {
     const bool moe = s.model.is_moe_layer(l);
-    units.push_back({moe ? &u.moe : &u.dense, "L" + std::to_string(l), moe});
+    units.push_back({moe ? &u.moe : &u.dense, c.names ? "L" + std::to_string(l) : std::string(), moe});
   }
   if (st.has_head) units.push_back({&u.head, "head", false});
   if (st.has_mtp)
     for (int k = 0; k < s.model.mtp_depth; ++k)
-      units.push_back({&u.mtp, "mtp" + std::to_string(k), moe_model});
+      units.push_back({&u.mtp, c.names ? "mtp" + std::to_string(k) : std::string(), moe_model});
 
   std::vector<Segment> out;
+  out.reserve(units.size() * 9 + 1);
   if (pass == ChainPass::kBackwardWeight) {
     Seconds w, sm;
     for (const Unit& x : units) {

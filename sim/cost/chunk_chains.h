@@ -52,6 +52,8 @@ struct ChainContext {
   bool weight_grad_off_chain = false;
   // A chunk nothing overlaps: its compute at all SMs (StageCosts::units_alone).
   bool alone = false;
+  // Segment names ("L17.attn"); off where only times matter.
+  bool names = true;
 };
 
 enum class ChainPass : std::uint8_t { kForward, kBackwardInput, kBackwardFull, kBackwardWeight };

@@ -60,7 +60,8 @@ Estimate estimate(const Scenario& s) {
     const ModelSummary summary = summarize(s.model, ph.seq_len);
     const StageCosts costs = price_stages(s, stages, ph.seq_len, overlap);
     const ChainContext chains = chain_context(s, costs);
-    StepModel step = schedule_step(s.plan, costs, overlap ? &chains : nullptr);
+    const InstructionTimes times(costs, &chains);
+    StepModel step = schedule_step(s.plan, costs, overlap ? &times : nullptr);
     const int mb_per_rank = ph.batch.sequences / (s.plan.dp * s.plan.micro_batch_size);
     if (overlap && schedule_input_problems(s.plan.schedule, s.plan.pp, mb_per_rank,
                                            s.plan.virtual_stages)
@@ -68,10 +69,10 @@ Estimate estimate(const Scenario& s) {
       // DualPipe's fill and drain as its instruction lists run them with these
       // costs (lone chunks expose their calls; uneven ranks wait for each
       // other), in place of the table's uniform-stage formula.
-      const ScheduleRun run = execute_schedule(
-          make_schedule(s.plan.schedule, s.plan.pp, mb_per_rank, s.plan.virtual_stages),
-          InstructionTimes(costs, &chains));
-      step.bubble = max(Seconds(), run.makespan - step.per_micro_batch * mb_per_rank);
+      const Seconds makespan = executed_makespan(
+          *CompiledSchedule::compiled(s.plan.schedule, s.plan.pp, mb_per_rank, s.plan.virtual_stages),
+          times);
+      step.bubble = max(Seconds(), makespan - step.per_micro_batch * mb_per_rank);
     }
 
     std::vector<RankReport> ranks;

@@ -2,14 +2,23 @@
 
 namespace moesim {
 
-Seconds InstructionTimes::chained(const Instruction& i) const {
-  if (i.op == InstructionKind::kForwardBackward) {
-    const std::pair<int, int> key{i.chunk.stage, i.backward.stage};
-    auto it = pairs_.find(key);
-    if (it == pairs_.end())
-      it = pairs_.emplace(key, pair_span(*chains_, i.chunk.stage, i.backward.stage)).first;
-    return it->second;
+InstructionTimes::InstructionTimes(const StageCosts& costs, const ChainContext* chains)
+    : costs_(&costs) {
+  if (chains) {
+    chains_ = *chains;
+    chains_->names = false;
   }
+}
+
+Seconds InstructionTimes::pair(int f, int b) const {
+  const std::pair<int, int> key{f, b};
+  auto it = pairs_.find(key);
+  if (it == pairs_.end()) it = pairs_.emplace(key, pair_span(*chains_, f, b)).first;
+  return it->second;
+}
+
+Seconds InstructionTimes::chained(const Instruction& i) const {
+  if (i.op == InstructionKind::kForwardBackward) return pair(i.chunk.stage, i.backward.stage);
   const std::pair<int, int> key{i.chunk.stage, static_cast<int>(i.op)};
   auto it = lone_.find(key);
   if (it != lone_.end()) return it->second;
@@ -52,6 +61,13 @@ Seconds InstructionTimes::operator()(const Instruction& i) const {
 
 ScheduleRun execute_schedule(const Schedule& schedule, const InstructionTimes& times) {
   return simulate(schedule, [&](const Instruction& i) { return times(i); });
+}
+
+Seconds executed_makespan(const CompiledSchedule& schedule, const InstructionTimes& times) {
+  std::vector<Seconds> t;
+  t.reserve(schedule.keys().size());
+  for (const Instruction& i : schedule.keys()) t.push_back(times(i));
+  return schedule.makespan(t);
 }
 
 }  // namespace moesim

@@ -15,10 +15,12 @@
 // Pair spans are computed once per (a, b).
 
 #include <map>
+#include <optional>
 #include <utility>
 
 #include "sim/cost/chunk_chains.h"
 #include "sim/cost/stage_cost.h"
+#include "sim/sched/compiled_schedule.h"
 #include "sim/sched/executor.h"
 #include "sim/sched/schedule.h"
 
@@ -27,19 +29,25 @@ namespace moesim {
 class InstructionTimes {
  public:
   // `chains`, when given, over `costs`; both outlive this object.
-  InstructionTimes(const StageCosts& costs, const ChainContext* chains)
-      : costs_(&costs), chains_(chains) {}
+  InstructionTimes(const StageCosts& costs, const ChainContext* chains);
   Seconds operator()(const Instruction& i) const;
+  // The F&B pair of forward stage f and backward stage b (pair_span).
+  // REQUIRES: constructed with chains.
+  Seconds pair(int f, int b) const;
 
  private:
   Seconds chained(const Instruction& i) const;
   const StageCosts* costs_;
-  const ChainContext* chains_;
+  std::optional<ChainContext> chains_;  // names off
   mutable std::map<std::pair<int, int>, Seconds> pairs_;  // (forward, backward stage)
   mutable std::map<std::pair<int, int>, Seconds> lone_;   // (stage, InstructionKind)
 };
 
-// The schedule `schedule` executed with `times`.
+// The schedule `schedule` executed with `times`, timeline and all.
 ScheduleRun execute_schedule(const Schedule& schedule, const InstructionTimes& times);
+
+// Its makespan alone, each distinct instruction priced once (what the
+// analytic fidelity needs, fast enough for sweeps).
+Seconds executed_makespan(const CompiledSchedule& schedule, const InstructionTimes& times);
 
 }  // namespace moesim

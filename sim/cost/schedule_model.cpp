@@ -45,7 +45,7 @@ Seconds comm_of(const StageCost& s) { return s.total.comm_fwd + s.total.comm_bwd
 }  // namespace
 
 StepModel schedule_step(const ParallelPlan& plan, const StageCosts& costs,
-                        const ChainContext* chains) {
+                        const InstructionTimes* chained) {
   StepModel m;
   m.num_model_stages = model_stage_count(plan);
   MOESIM_CHECK(static_cast<int>(costs.stages.size()) == m.num_model_stages,
@@ -71,11 +71,11 @@ StepModel schedule_step(const ParallelPlan& plan, const StageCosts& costs,
   for (int r = 0; r < plan.pp; ++r) {
     Seconds per_mb, compute, comm;
     const std::vector<int>& rs = m.rank_stages[r];
-    if (overlapped && chains && rs.size() == 2) {
+    if (overlapped && chained && rs.size() == 2) {
       // Its two F&B pairs, each stage's forward beside the other's backward;
       // DualPipe ranks run the pair N/2 times each, DualPipeV N times.
       const double share = plan.schedule == ScheduleKind::kDualPipe ? 0.5 : 1.0;
-      const Seconds ab = pair_span(*chains, rs[0], rs[1]), ba = pair_span(*chains, rs[1], rs[0]);
+      const Seconds ab = chained->pair(rs[0], rs[1]), ba = chained->pair(rs[1], rs[0]);
       fb_max = max(fb_max, max(ab, ba));
       per_mb = (ab + ba) * share;
       compute = (compute_of(st[rs[0]]) + compute_of(st[rs[1]])) * share;

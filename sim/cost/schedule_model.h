@@ -17,7 +17,7 @@
 
 #include <vector>
 
-#include "sim/cost/chunk_chains.h"
+#include "sim/cost/executed_schedule.h"
 #include "sim/cost/stage_cost.h"
 
 namespace moesim {
@@ -38,9 +38,9 @@ struct StepModel {
 // Model stages a schedule runs on `pp` ranks (pp; pp x v interleaved; 2 pp DualPipeV).
 int model_stage_count(const ParallelPlan& p);
 
-// REQUIRES: costs.stages.size() == model_stage_count(plan); `chains`, when
-// given, over the same costs.
+// REQUIRES: costs.stages.size() == model_stage_count(plan); `chained`, when
+// given, built with chains over the same costs.
 StepModel schedule_step(const ParallelPlan& plan, const StageCosts& costs,
-                        const ChainContext* chains = nullptr);
+                        const InstructionTimes* chained = nullptr);
 
 }  // namespace moesim

@@ -94,6 +94,11 @@ ScheduleRun simulate(const Schedule& s,
   std::vector<size_t> next(s.ranks, 0);
   std::vector<Seconds> free_at(s.ranks);
   std::vector<Need> wanted, produced;
+  // Each rank's next instruction's inputs, found once per instruction (a
+  // blocked one is retried every sweep).
+  std::vector<std::vector<Need>> inputs(static_cast<size_t>(s.ranks));
+  std::vector<size_t> inputs_of(static_cast<size_t>(s.ranks), static_cast<size_t>(-1));
+  for (int r = 0; r < s.ranks; ++r) run.per_rank[r].timeline.reserve(s.per_rank[r].size());
   // Sweep the ranks until none can start its next instruction. Each start time is
   // final when taken (every input has already finished), so sweep order does not
   // change the result.
@@ -104,9 +109,13 @@ ScheduleRun simulate(const Schedule& s,
       RankRun& rr = run.per_rank[r];
       while (next[r] < list.size()) {
         const Instruction& i = list[next[r]];
-        instruction_inputs(i, r, s, wanted);
+        if (inputs_of[r] != next[r]) {
+          instruction_inputs(i, r, s, inputs[r]);
+          inputs_of[r] = next[r];
+        }
+        const std::vector<Need>& needs = inputs[r];
         Seconds start = free_at[r];
-        const bool ready = std::all_of(wanted.begin(), wanted.end(), [&](const Need& n) {
+        const bool ready = std::all_of(needs.begin(), needs.end(), [&](const Need& n) {
           const std::optional<Seconds>& t = done.at(n.work, n.chunk);
           if (t) start = max(start, *t);
           return t.has_value();
