@@ -2,6 +2,7 @@
 // and the bandwidth as DeepEP's tests or nccl-tests report it, so that a user
 // can hold the simulator against those tools on their own cluster.
 #include <cmath>
+#include <filesystem>
 #include <cstdio>
 #include <nlohmann/json.hpp>
 #include <sstream>
@@ -117,7 +118,9 @@ ClusterSpec load_cluster_file(const std::string& path) {
   detail::ParseLog log;
   const std::optional<nlohmann::json> j = detail::read_json_file(path, log);
   ClusterSpec c;
-  if (j) c = detail::parse_cluster(*j, JsonLocation{path, ""}, log);
+  if (j)
+    c = detail::parse_cluster(*j, JsonLocation{path, ""}, log,
+                              std::filesystem::path(path).parent_path().string());
   if (log.size() > 0) throw InputError(log.diagnostics());
   return c;
 }

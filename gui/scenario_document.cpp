@@ -4,6 +4,7 @@
 #include <QSaveFile>
 #include <filesystem>
 
+#include "sim/scenario/part_references.h"
 #include "sim/scenario/scenario_json.h"
 
 namespace moesim::gui {
@@ -100,6 +101,12 @@ bool ScenarioDocument::save(const QString& path, QString* error) {
       json_[part] = target.lexically_relative(new_dir.lexically_normal()).generic_string();
       rewritten = true;
     }
+    for (const std::string& part : scenario_parts()) {
+      if (!json_.contains(part) || !json_[part].is_object()) continue;
+      const OrderedJson before = json_[part];
+      rebase_part_references(json_[part], part, old_dir, new_dir);
+      rewritten = rewritten || json_[part] != before;
+    }
     if (rewritten) text_ = QString::fromStdString(json_.dump(2)) + "\n";
   }
   QSaveFile f(path);
@@ -138,7 +145,10 @@ OrderedJson ScenarioDocument::read_part(const std::string& part) const {
   const fs::path p = fs::path(ref).is_absolute() ? fs::path(ref) : fs::path(base_dir()) / ref;
   QFile f(QString::fromStdString(p.lexically_normal().string()));
   if (!f.open(QIODevice::ReadOnly)) return OrderedJson();
-  return parse_object(f.readAll());
+  // As it reads inside this document: its own references rebased from its file.
+  OrderedJson j = parse_object(f.readAll());
+  rebase_part_references(j, part, p.parent_path(), fs::path(base_dir()));
+  return j;
 }
 
 OrderedJson ScenarioDocument::value(const std::string& pointer) const {

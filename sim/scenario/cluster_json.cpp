@@ -51,7 +51,8 @@ const GpuSpec* read_gpu(ObjectReader& r, std::string& name) {
 
 }  // namespace
 
-ClusterSpec parse_cluster(const json& j, const JsonLocation& at, ParseLog& log) {
+ClusterSpec parse_cluster(const json& j, const JsonLocation& at, ParseLog& log,
+                          const std::string& dir_of_file) {
   const size_t bad_before = log.bad_values();
   ClusterSpec c;
   ObjectReader r(j, at, log, "a cluster");
@@ -81,10 +82,11 @@ ClusterSpec parse_cluster(const json& j, const JsonLocation& at, ParseLog& log) 
   std::string calibration;
   if (r.read("calibration_profile", calibration)) {
     // Relative to the file that names it, like every other reference.
-    const std::filesystem::path dir = std::filesystem::path(at.file).parent_path();
+    const std::filesystem::path dir = dir_of_file;
     const std::filesystem::path path =
-        std::filesystem::path(calibration).is_absolute() ? std::filesystem::path(calibration)
-                                                         : dir / calibration;
+        (std::filesystem::path(calibration).is_absolute() ? std::filesystem::path(calibration)
+                                                          : dir / calibration)
+            .lexically_normal();
     try {
       const CalibrationProfile p = load_calibration_profile(path.string());
       if (gpu && p.gpu.name != gpu->name)

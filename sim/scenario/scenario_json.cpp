@@ -4,6 +4,8 @@
 // plan_checks.cpp then run over the parts that parsed cleanly.
 #include "sim/scenario/scenario_json.h"
 
+#include <filesystem>
+
 #include "sim/scenario/detail/json_file.h"
 #include "sim/scenario/detail/parts.h"
 #include "sim/scenario/detail/plan_checks.h"
@@ -96,7 +98,16 @@ LoadedScenario parse(const json& j, const std::string& file, const std::string& 
     s.model = detail::parse_model(d, src.model, log);
   });
   ok.cluster = part("cluster", detail::kRequired, src.cluster,
-                    [&](const json& d) { s.cluster = detail::parse_cluster(d, src.cluster, log); });
+                    [&](const json& d) {
+                      // A referenced cluster's own references are relative to its
+                      // file; an inline one's to the scenario's base folder.
+                      const bool referenced = j.is_object() && j.contains("cluster") &&
+                                              j["cluster"].is_string();
+                      const std::string dir =
+                          referenced ? std::filesystem::path(src.cluster.file).parent_path().string()
+                                     : base_dir;
+                      s.cluster = detail::parse_cluster(d, src.cluster, log, dir);
+                    });
   bool plan_gives_micro_batches = false;
   ok.plan = part("plan", detail::kRequired, src.plan, [&](const json& d) {
     plan_gives_micro_batches = d.is_object() && d.contains("micro_batches");

@@ -8,6 +8,7 @@
 
 #include "sim/core/diagnostics.h"
 #include "sim/core/json_checks.h"
+#include "sim/scenario/part_references.h"
 #include "sim/scenario/scenario_json.h"
 
 namespace moesim {
@@ -136,8 +137,11 @@ json inline_parts(json base, const std::string& base_path, Diagnostics& d) {
   for (const char* part : {"model", "cluster", "plan", "precision", "training"}) {
     if (!base.contains(part) || !base[part].is_string()) continue;
     const std::string rel = base[part];
-    json sub = read_json_file(join(dir, rel), join(dir, rel), d);
-    if (!sub.is_null()) base[part] = std::move(sub);
+    const std::string path = join(dir, rel);
+    json sub = read_json_file(path, path, d);
+    if (sub.is_null()) continue;
+    rebase_part_references(sub, part, dir_of(path), dir);
+    base[part] = std::move(sub);
   }
   return base;
 }

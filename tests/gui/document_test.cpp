@@ -87,6 +87,12 @@ class DocumentTest : public QObject {
     QVERIFY(w.document()->part_reference("cluster").empty());
     cluster.seek(0);
     QCOMPARE(cluster.readAll(), before);
+    // The inlined cluster's own reference (its calibration profile) still
+    // names the same file from the scenario's folder: a valid edit is valid.
+    type_into(w, "/cluster/nodes", "256");
+    QVERIFY2(w.document()->diagnostics().empty(), w.document()->diagnostics().to_string().c_str());
+    QVERIFY(w.json_view()->toPlainText().contains(
+        "\"calibration_profile\": \"../validation/calibration/h800-deepseek-v3-trace.json\""));
   }
 
   void jsonViewAndFormStayInSync() {

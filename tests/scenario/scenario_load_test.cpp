@@ -107,7 +107,10 @@ TEST(ScenarioLoad, InlineAndReferencedPartsGiveEqualScenarios) {
   const Scenario inline_file =
       load_scenario(source_path("tests/data/scenarios/headline-inline.json"));
   EXPECT_EQ(referenced, inline_file);
-  const Scenario inline_memory = parse_scenario(headline_inline(), "mem.json", "");
+  // In memory, parts inline: their own references (the cluster's profile)
+  // resolve against the base folder given.
+  const Scenario inline_memory =
+      parse_scenario(headline_inline(), "mem.json", source_path("scenarios"));
   EXPECT_EQ(referenced, inline_memory);
 }
 

@@ -1,6 +1,9 @@
 #include "tests/scenario/test_support.h"
 
+#include <filesystem>
 #include <fstream>
+
+#include "sim/scenario/part_references.h"
 
 namespace moesim::test {
 
@@ -16,7 +19,16 @@ json read_json(const std::string& relative) {
 json headline_inline() {
   json j = read_json("scenarios/deepseek-v3-pretrain-2048xH800.json");
   for (const char* part : {"model", "cluster", "plan", "precision", "training"}) {
-    if (j[part].is_string()) j[part] = read_json("scenarios/" + j[part].get<std::string>());
+    if (!j[part].is_string()) continue;
+    const std::string ref = "scenarios/" + j[part].get<std::string>();
+    j[part] = read_json(ref);
+    // Its own references named absolutely, so that tests may parse it with
+    // any base folder.
+    rebase_part_references(j[part], part, std::filesystem::path(source_path(ref)).parent_path(),
+                           source_path("scenarios"));
+    if (j[part].contains("calibration_profile"))
+      j[part]["calibration_profile"] =
+          source_path("scenarios/" + j[part]["calibration_profile"].get<std::string>());
   }
   return j;
 }

@@ -209,7 +209,7 @@ TEST(TraceCalibration, ProfileEntriesAreChecked) {
 // against DeepSeek's step is a case in validation/published/run_figures.json).
 TEST(TraceCompare, SimulatedChunkPairMatchesTheMeasuredOne) {
   const Scenario s = load_scenario(std::string(MOESIM_SOURCE_DIR) +
-                                   "/scenarios/deepseek-v3-pretrain-2048xH800-trace.json");
+                                   "/scenarios/deepseek-v3-pretrain-2048xH800.json");
   const TraceSummary t = summarize_trace(load_kineto_trace(kTrace), default_kernel_map());
   const Estimate e = estimate(s);
   const DesStep d = simulate_step(s, e);

@@ -27,7 +27,10 @@ ModelSpec parse_model(const json& j, const JsonLocation& at, ParseLog& log);
 // the family `m` came from (Mixtral names its expert fields differently).
 const std::vector<std::pair<std::string, std::string>>& hf_field_names(const ModelSpec& m);
 
-ClusterSpec parse_cluster(const json& j, const JsonLocation& at, ParseLog& log);
+// `dir`: what the cluster's own file references (calibration_profile) are
+// relative to: the folder of the file the cluster object is written in.
+ClusterSpec parse_cluster(const json& j, const JsonLocation& at, ParseLog& log,
+                          const std::string& dir);
 ParallelPlan parse_plan(const json& j, const JsonLocation& at, ParseLog& log);
 PrecisionSpec parse_precision(const json& j, const JsonLocation& at, ParseLog& log);
 
