@@ -96,11 +96,15 @@ std::string describe(const EfficiencyTable& t) {
   if (!t.in_training.empty())
     s = std::to_string(t.in_training.size()) +
         " in-training figures per op class, pass and block from a profiler trace (" + t.gpu +
-        ") where they apply; otherwise " + s;
+        ") where they apply, applied at every shape, sequence length and plan (one "
+        "compute stream: kernels the trace ran on a second stream are priced on the "
+        "first); otherwise " + s;
   if (t.ep_notify)
     s += "; DeepEP notify from the trace (EP" + std::to_string(t.ep_notify->ep) + " over " +
          std::to_string(t.ep_notify->nodes) +
-         " nodes; other EP sizes scaled by their node count, an assumption)";
+         " nodes; other EP sizes scaled by their node count, an assumption; measured under "
+         "DualPipe, where it includes waiting for the slowest EP peer, and applied as is to "
+         "every schedule)";
   if (t.ep_call)
     s += "; DeepEP calls slowed to the trace's in-training times (x" +
          std::to_string(t.ep_call->dispatch_slowdown).substr(0, 4) + " dispatch, x" +

@@ -407,8 +407,8 @@ Estimate des_estimate(const Scenario&, Estimate e, const DesStep& d) {
                ? "; " + std::to_string(d.network_in_simgrid) +
                      " met another on a link and ran in SimGrid, the rest alone in closed form"
                : std::string()) +
-          ") for one EP group per pipeline rank; compute slowed while "
-          "communication holds its SMs" +
+          ") for one EP group per pipeline rank; SM-bound kernel time (GEMMs, attention) "
+          "slowed while communication holds its SMs" +
           (d.interference > 0
                ? " and " + percent(d.interference) +
                      " slower beyond that (HBM interference, calibration profile)"
