@@ -12,6 +12,7 @@
 
 #include "kernels/device_info.h"
 #include "real/layer_runner.h"
+#include "real/layer_trace.h"
 #include "real/overlap_runner.h"
 #include "real/profile_runner.h"
 #include "real/real_options.h"
@@ -42,10 +43,11 @@ const char* const kUsage =
     "              time every shape of `moesim shapes SCENARIO` and write a calibration\n"
     "              profile (moesim-calibration-1) that `moesim calibrate` reads\n"
     "  layer [--kind dense|moe] [--scale F] [--tokens N] [--out FILE] [--warmup N]\n"
-    "        [--repeats N]\n"
+    "        [--repeats N] [--trace-out TRACE.json]\n"
     "              one DeepSeek-V3 layer on one GPU: forward, backward-for-input and\n"
     "              backward-for-weights, each pass and each op timed (moesim-layer-1 JSON;\n"
-    "              widths x F, 1/8 <= F <= 1; stdout without --out)\n"
+    "              widths x F, 1/8 <= F <= 1; stdout without --out); --trace-out also\n"
+    "              writes it as a Kineto trace for `moesim calibrate --trace`\n"
     "  overlap --profile PROFILE.json [--comm-sms N] [--comm-gbps G] [--warmup N]\n"
     "          [--repeats N]\n"
     "              an FP8 GEMM alone and beside a copy kernel holding N SMs (20) and moving\n"
@@ -95,6 +97,11 @@ int layer(const std::vector<std::string>& args) {
   if (!o.out.empty())
     std::cerr << "wrote " << o.out << ": " << run.ops.size() << " ops timed, "
               << run.skipped.size() << " listed under \"skipped\"\n";
+  if (!o.trace_out.empty()) {
+    moesim::real::write_layer_trace(o.trace_out, run);
+    std::cerr << "wrote " << o.trace_out << ": the layer as a Kineto trace (moesim calibrate "
+              << "--trace " << o.trace_out << " --scenario ...)\n";
+  }
   return kExitOk;
 }
 

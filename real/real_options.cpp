@@ -139,7 +139,8 @@ ProfileOptions parse_profile_options(const std::vector<std::string>& args) {
 
 LayerOptions parse_layer_options(const std::vector<std::string>& args) {
   const RawOptions o = parse_raw_options(
-      args, {"--kind", "--scale", "--tokens", "--out", "--warmup", "--repeats"}, {"--help"});
+      args, {"--kind", "--scale", "--tokens", "--out", "--trace-out", "--warmup", "--repeats"},
+      {"--help"});
   LayerOptions l;
   l.help = o.flags.count("--help") > 0;
   if (l.help) return l;
@@ -155,6 +156,7 @@ LayerOptions parse_layer_options(const std::vector<std::string>& args) {
                      " is not a multiple of 128 (the FP8 recipe tiles tokens by 128 in the "
                      "weight-gradient GEMMs)");
   l.out = value_or(o, "--out", "");
+  l.trace_out = value_or(o, "--trace-out", "");
   l.timing = parse_timing(o);
   return l;
 }

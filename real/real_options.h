@@ -51,6 +51,7 @@ struct LayerOptions {
   double scale = 1.0;  // widths (hidden, intermediate, heads, experts) x scale, see docs/real.md
   int tokens = 4096;   // micro-batch tokens; V3's pre-training sequence (V3TR §4.2: 4K)
   std::string out;     // "" = stdout
+  std::string trace_out;  // "" = none: the layer as a Kineto trace (real/layer_trace.h)
   TimingOptions timing;
   bool help = false;
 };
