@@ -17,15 +17,6 @@ double epoch_us(const std::string& iso) {
   return static_cast<double>(timegm(&tm)) * 1e6;
 }
 
-const char* pass_suffix(LayerPass p) {
-  switch (p) {
-    case LayerPass::kForward: return "(F)";
-    case LayerPass::kBackwardInput: return "(B)";
-    case LayerPass::kBackwardWeight: return "(W)";
-  }
-  return "";
-}
-
 }  // namespace
 
 nlohmann::json layer_kineto_trace(const LayerRun& run) {
@@ -46,7 +37,7 @@ nlohmann::json layer_kineto_trace(const LayerRun& run) {
     Op graph_op;
     graph_op.name = o.op.name;
     const std::string s =
-        std::string(in_mlp_block(graph_op) ? "mlp" : "attn") + pass_suffix(o.op.pass);
+        std::string(in_mlp_block(graph_op) ? "mlp(" : "attn(") + layer_pass_code(o.op.pass) + ")";
     if (s != stage) {
       close_stage();
       stage = s;
