@@ -2,9 +2,11 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdio>
 
 #include "sim/cost/comm_model.h"
 #include "sim/cost/executed_schedule.h"
+#include "sim/cost/expert_load.h"
 #include "sim/sched/generators.h"
 #include "sim/cost/phase_time.h"
 #include "sim/cost/step_boundary.h"
@@ -33,8 +35,26 @@ std::vector<std::string> caveats_for(const Scenario& s) {
   if (!t.gpu.empty() && t.gpu != s.cluster.gpu.name)
     c.push_back("GPU is " + s.cluster.gpu.name + ": " + t.gpu +
                 " efficiencies applied as fractions of its own peaks");
-  if (s.model.moe.enabled())
-    c.push_back("routing is uniform and balanced; real imbalance slows the busiest expert GPU");
+  if (s.model.moe.enabled()) {
+    const RoutingSpec& r = s.training.routing;
+    if (r.popularity == ExpertPopularity::kUniform) {
+      c.push_back("routing is uniform and balanced; real imbalance slows the busiest expert GPU");
+    } else {
+      const ExpertLoad l = scenario_expert_load(s, s.plan.micro_batch_size *
+                                                       s.training.phases.front().seq_len);
+      char b[256];
+      std::snprintf(b, sizeof b,
+                    "routing: %s popularity, sampled once (seed %llu): the busiest EP rank "
+                    "runs x%.2f the mean expert rows and receives x%.2f the mean tokens, "
+                    "and paces every layer; the same load in every layer and step (no "
+                    "redundant experts, no balancing over the run)",
+                    r.popularity == ExpertPopularity::kZipf
+                        ? ("Zipf(" + std::to_string(r.zipf_exponent).substr(0, 4) + ")").c_str()
+                        : "histogram",
+                    static_cast<unsigned long long>(r.seed), l.compute, l.receive);
+      c.push_back(b);
+    }
+  }
   c.push_back("ZeRO gradient/parameter sync is not overlapped with compute (upper bound)");
   c.push_back(
       "memory excludes CUDA context, communication buffers and allocator fragmentation");

@@ -1,6 +1,7 @@
 #include "sim/cost/stage_cost.h"
 
 #include "sim/cost/comm_model.h"
+#include "sim/cost/expert_load.h"
 
 namespace moesim {
 
@@ -11,6 +12,7 @@ ExpandContext expand_context(const Scenario& s, int seq_len) {
   ctx.tp = s.plan.tp;
   ctx.ep = s.plan.ep;
   ctx.fp8 = s.precision.kind == PrecisionKind::kFp8;
+  ctx.expert_load = scenario_expert_load(s, ctx.tokens).compute;
   return ctx;
 }
 
@@ -87,8 +89,11 @@ UnitCost price_unit(const PricingContext& pc, LayerKind kind) {
     const double dispatch_b = pc.s.precision.fp8_dispatch ? fp8_elem : 2.0;
     const double t = pc.ctx.tokens, d = m.hidden;
     const EpCallSlowdown slow = ep_call_slowdown(pc.s.cluster);
-    u.ep_dispatch = ep_transfer_time(pc.fanout, t, d, dispatch_b, pc.s.cluster) * slow.dispatch;
-    u.ep_combine = ep_transfer_time(pc.fanout, t, d, 2.0, pc.s.cluster) * slow.combine;
+    // The busiest rank receives (and sends back) that much more than the mean.
+    const double busiest = scenario_expert_load(pc.s, pc.ctx.tokens).receive;
+    u.ep_dispatch =
+        ep_transfer_time(pc.fanout, t, d, dispatch_b, pc.s.cluster) * (slow.dispatch * busiest);
+    u.ep_combine = ep_transfer_time(pc.fanout, t, d, 2.0, pc.s.cluster) * (slow.combine * busiest);
     const Seconds pair = u.ep_dispatch + u.ep_combine;
     // DeepEP's notify before each call: fresh before the forward dispatch,
     // cached before the other three.

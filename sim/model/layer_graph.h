@@ -17,6 +17,10 @@ struct ExpandContext {
   int tp = 1;
   int ep = 1;          // expert parallel degree (routed experts split, tokens gathered)
   bool fp8 = false;    // FP8 recipe: eligible GEMM operands and cached inputs in 1 byte
+  // The busiest EP rank's routed expert applications over the balanced
+  // tokens x top_k (sim/cost/expert_load.h); the routed-expert ops are sized
+  // for that rank. 1: balanced.
+  double expert_load = 1.0;
 };
 
 struct LayerOps {

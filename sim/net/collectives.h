@@ -22,7 +22,7 @@
 
 #include "sim/core/units.h"
 #include "sim/net/network.h"
-#include "sim/net/routing.h"
+#include "sim/model/routing.h"
 
 namespace moesim {
 

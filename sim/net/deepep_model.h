@@ -54,7 +54,7 @@
 #include "sim/engine/network_backend.h"
 #include "sim/net/collectives.h"
 #include "sim/net/topology.h"
-#include "sim/net/routing.h"
+#include "sim/model/routing.h"
 
 namespace moesim {
 

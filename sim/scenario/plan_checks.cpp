@@ -3,6 +3,7 @@
 // the value the user would change (the plan's /ep, /tp, ...), and says why.
 #include "sim/scenario/detail/plan_checks.h"
 
+#include <algorithm>
 #include <cmath>
 
 #include "sim/scenario/detail/parts.h"
@@ -180,6 +181,24 @@ std::int64_t product(std::initializer_list<std::int64_t> factors) {
   return p;
 }
 
+// The training's routing model against the model's experts (a histogram's
+// length, a Zipf exponent): what routing_problems says of it, at its keys.
+void check_routing(const Scenario& s, const JsonLocation& at, ParseLog& log) {
+  const RoutingSpec& r = s.training.routing;
+  if (r.popularity == ExpertPopularity::kUniform) return;
+  if (!s.model.moe.enabled()) {
+    log.error(at / "routing", "a routing model needs routed experts; the model has none");
+    return;
+  }
+  for (const std::string& p : routing_problems(s.model.moe, std::max(1, s.model.moe.num_routed_experts),
+                                               1, 0, r)) {
+    const std::string prefix = "routing/";
+    if (p.rfind(prefix, 0) != 0) continue;  // the model's own problems are reported with it
+    const size_t colon = p.find(':');
+    log.error(at / "routing" / p.substr(prefix.size(), colon - prefix.size()), p.substr(colon + 2));
+  }
+}
+
 void check_scenario(const Scenario& s, const ScenarioSources& where, const PartsValid& valid,
                     ParseLog& log) {
   // A part takes part in cross-part checks only when it is valid on its own.
@@ -197,6 +216,7 @@ void check_scenario(const Scenario& s, const ScenarioSources& where, const Parts
   if (model) check_plan_model(s.plan, s.model, where.plan, log);
   if (cluster) check_plan_cluster(s.plan, s.cluster, where.plan, log);
   if (training) check_batches(s.plan, s.training, where, log);
+  if (model && training) check_routing(s, where.training, log);
 }
 
 }  // namespace detail

@@ -10,6 +10,7 @@
 
 #include "sim/hw/cluster_spec.h"
 #include "sim/model/model_spec.h"
+#include "sim/model/routing.h"
 
 namespace moesim {
 
@@ -75,6 +76,9 @@ struct TrainingPhase {
 struct TrainingSpec {
   std::vector<TrainingPhase> phases;
   double price_per_gpu_hour_usd = 0;
+  // How tokens pick experts (sim/model/routing.h): uniform unless given; the
+  // step's busiest EP rank follows from it (sim/cost/expert_load.h).
+  RoutingSpec routing;
   bool operator==(const TrainingSpec& o) const;
 };
 

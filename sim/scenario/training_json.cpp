@@ -1,6 +1,8 @@
 // The training part (docs/scenario-format.md, "training"): a price and the
 // phases, each a token (or step) budget at one sequence length and global
 // batch, optionally ramping the batch up (V3TR §4.2: 3072 -> 15360 over 469B).
+#include <cmath>
+
 #include "sim/scenario/detail/parts.h"
 
 namespace moesim::detail {
@@ -53,6 +55,50 @@ TrainingPhase read_phase(const json& j, const JsonLocation& at, size_t index, Pa
   return ph;
 }
 
+// "routing": the experts' popularity the step routes tokens by
+// (sim/model/routing.h); its fit with the model and plan is checked with them.
+RoutingSpec read_routing(const json& j, const JsonLocation& at, ParseLog& log) {
+  RoutingSpec rs;
+  ObjectReader r(j, at, log, "a routing model");
+  if (!r.valid()) return rs;
+  r.read_enum("popularity", rs.popularity,
+              {{"uniform", ExpertPopularity::kUniform},
+               {"zipf", ExpertPopularity::kZipf},
+               {"histogram", ExpertPopularity::kHistogram}},
+              kRequired);
+  if (rs.popularity == ExpertPopularity::kZipf)
+    r.read("zipf_exponent", rs.zipf_exponent, kNonNegativeNumber, kRequired);
+  else
+    r.reject("zipf_exponent", "it applies to \"popularity\": \"zipf\" only");
+  if (rs.popularity == ExpertPopularity::kHistogram) {
+    if (const json* w = r.get("expert_weights", kRequired,
+                              "an array of one non-negative number per routed expert")) {
+      if (!w->is_array()) {
+        log.bad_value(at / "expert_weights",
+                      "expected an array of one non-negative number per routed expert, found " +
+                          describe(*w));
+      } else {
+        for (size_t i = 0; i < w->size(); ++i) {
+          const json& x = (*w)[i];
+          if (!x.is_number() || !(x.get<double>() >= 0) || !std::isfinite(x.get<double>())) {
+            log.bad_value(at / "expert_weights" / i,
+                          "expected a non-negative number (the expert's share of tokens, e.g. "
+                          "its logged count), found " + describe(x));
+            continue;
+          }
+          rs.expert_weights.push_back(x.get<double>());
+        }
+      }
+    }
+  } else {
+    r.reject("expert_weights", "it applies to \"popularity\": \"histogram\" only");
+  }
+  int seed = 1;
+  if (r.read("seed", seed, kNonNegativeInt)) rs.seed = static_cast<uint64_t>(seed);
+  r.finish();
+  return rs;
+}
+
 }  // namespace
 
 TrainingSpec parse_training(const json& j, const JsonLocation& at, ParseLog& log,
@@ -61,6 +107,8 @@ TrainingSpec parse_training(const json& j, const JsonLocation& at, ParseLog& log
   ObjectReader r(j, at, log, "the training run");
   if (!r.valid()) return t;
   r.read("price_per_gpu_hour_usd", t.price_per_gpu_hour_usd, kNonNegativeNumber, kRequired);
+  if (const json* routing = r.get("routing", kOptional, "an object"))
+    t.routing = read_routing(*routing, at / "routing", log);
   if (const json* phases = r.get("phases", kRequired, "an array of phases")) {
     if (!phases->is_array() || phases->empty()) {
       log.bad_value(at / "phases", "expected a non-empty array of training phases, found " +

@@ -93,7 +93,8 @@ InstructionChains chains_of(const ChainContext& c, const Instruction& i) {
 DeepEpSetup deepep_setup(const Scenario& s) {
   DeepEpSetup d;
   const int tokens = s.plan.micro_batch_size * s.training.phases.front().seq_len;
-  d.traffic = route_tokens(s.model.moe, s.plan.ep, s.cluster.gpus_per_node, tokens, RoutingSpec{});
+  d.traffic =
+      route_tokens(s.model.moe, s.plan.ep, s.cluster.gpus_per_node, tokens, s.training.routing);
   if (s.plan.comm_sms > 0) d.kernel.num_sms = s.plan.comm_sms;
   d.spec.hidden = s.model.hidden;
   d.spec.dispatch_bytes_per_element = s.precision.fp8_dispatch ? 1.0 + 4.0 / 128.0 : 2.0;

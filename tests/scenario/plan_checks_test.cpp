@@ -282,4 +282,25 @@ TEST(ScenarioPlanChecks, ValidateScenarioMapsModelProblemsOfAnHfModelToHfKeys) {
 }
 
 }  // namespace
+// training.routing: each mistake at its key, with what was expected.
+TEST(ScenarioPlanChecks, RoutingModelMistakesAreNamedAtTheirKeys) {
+  json j = headline_inline();
+  j["training"]["routing"] = {{"popularity", "zipf"}};
+  EXPECT_TRUE(has_error(parse_errors(j), "/training/routing", {"missing", "zipf_exponent"}));
+  j["training"]["routing"] = {{"popularity", "zipf"}, {"zipf_exponent", -1}};
+  EXPECT_TRUE(has_error(parse_errors(j), "/training/routing/zipf_exponent", {"non-negative"}));
+  j["training"]["routing"] = {{"popularity", "histogram"}, {"expert_weights", {1, 2, 3}}};
+  EXPECT_TRUE(has_error(parse_errors(j), "/training/routing/expert_weights",
+                        {"3 weights for 256 routed experts"}));
+  j["training"]["routing"] = {{"popularity", "histogram"}, {"expert_weights", {1, -2}}};
+  EXPECT_TRUE(has_error(parse_errors(j), "/training/routing/expert_weights/1", {"non-negative"}));
+  j["training"]["routing"] = {{"popularity", "hot"}};
+  EXPECT_TRUE(has_error(parse_errors(j), "/training/routing/popularity", {"uniform"}));
+  j["training"]["routing"] = {{"popularity", "uniform"}, {"zipf_exponent", 1}};
+  EXPECT_TRUE(has_error(parse_errors(j), "/training/routing/zipf_exponent", {"zipf"}));
+  std::vector<double> w(256, 1.0);
+  j["training"]["routing"] = {{"popularity", "histogram"}, {"expert_weights", w}, {"seed", 7}};
+  EXPECT_TRUE(parse_errors(j).empty()) << parse_errors(j).to_string();
+}
+
 }  // namespace moesim

@@ -251,5 +251,16 @@ TEST(DesStep, TraceHasComputeCommunicationAndSendTracksPerRankWithoutOverlap) {
   EXPECT_GT(dispatch, 0u);
 }
 
+// In des the EP calls move the skewed traffic on the network: a Zipf
+// popularity makes the Mixtral step (EP8, 64 GPUs) slower than uniform.
+TEST(DesStep, SlowsUnderZipfRouting) {
+  const Scenario even =
+      load_scenario(std::string(MOESIM_SOURCE_DIR) + "/scenarios/mixtral-8x7b-pretrain-64xH100.json");
+  Scenario skew = even;
+  skew.training.routing.popularity = ExpertPopularity::kZipf;
+  skew.training.routing.zipf_exponent = 1.0;
+  EXPECT_GT(des_estimate(skew).step_time, des_estimate(even).step_time);
+}
+
 }  // namespace
 }  // namespace moesim

@@ -27,8 +27,9 @@ void append_dense_ffn(const ModelSpec& m, const ExpandContext& ctx, std::vector<
 
 // MoE block (V3TR §2.1.2). Routed experts are split over `ep` GPUs; with balanced
 // routing each GPU's E/ep experts receive T*top_k*ep/E tokens each, so the
-// per-GPU routed work equals T*top_k expert applications (load imbalance is the
-// routing model's business, not this graph's). Gating stays in BF16/FP32
+// per-GPU routed work equals T*top_k expert applications; the routing model's
+// imbalance scales that by ctx.expert_load for the busiest GPU, which the
+// graph is sized for. Gating stays in BF16/FP32
 // (V3TR §3.3.1); dispatch/combine are communication, costed in sim/cost.
 void append_moe_ffn(const ModelSpec& m, const ExpandContext& ctx, std::vector<Op>& ops) {
   const auto& x = m.moe;
@@ -36,8 +37,8 @@ void append_moe_ffn(const ModelSpec& m, const ExpandContext& ctx, std::vector<Op
   const double inter = x.expert_intermediate;
   const bool fp8 = ctx.fp8;
   const int local_experts = std::max(1, x.num_routed_experts / std::max(1, ctx.ep));
-  const double tokens_per_expert = t * k * ctx.ep / e;
-  const double routed = t * k;  // expert applications on this GPU
+  const double tokens_per_expert = t * k * ctx.ep / e * ctx.expert_load;
+  const double routed = t * k * ctx.expert_load;  // expert applications on this GPU
 
   ops.push_back(make_norm("ffn.norm", t / ctx.tp, d, fp8));
   Op gate = make_gemm("moe.gate", t, e, d, 1, false, fp8);

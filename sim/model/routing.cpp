@@ -1,4 +1,4 @@
-#include "sim/net/routing.h"
+#include "sim/model/routing.h"
 
 #include <algorithm>
 #include <cmath>
@@ -37,6 +37,15 @@ void draw_without_replacement(const std::vector<double>& w, std::vector<int>& ca
 
 }  // namespace
 
+const char* to_string(ExpertPopularity p) {
+  switch (p) {
+    case ExpertPopularity::kUniform: return "uniform";
+    case ExpertPopularity::kZipf: return "zipf";
+    case ExpertPopularity::kHistogram: return "histogram";
+  }
+  return "?";
+}
+
 std::vector<std::string> routing_problems(const MoeSpec& moe, int ep, int gpus_per_node,
                                           int tokens_per_rank, const RoutingSpec& r) {
   std::vector<std::string> e;
@@ -59,6 +68,31 @@ std::vector<std::string> routing_problems(const MoeSpec& moe, int ep, int gpus_p
     e.push_back("moe/top_k: must be in [1, experts in topk_groups groups]");
   if (r.popularity == ExpertPopularity::kZipf && !(r.zipf_exponent >= 0))
     e.push_back("routing/zipf_exponent: must be >= 0");
+  if (r.popularity == ExpertPopularity::kHistogram) {
+    double total = 0;
+    bool negative = false;
+    for (double w : r.expert_weights) {
+      negative = negative || !(w >= 0) || !std::isfinite(w);
+      total += w;
+    }
+    if (static_cast<int>(r.expert_weights.size()) != experts)
+      e.push_back("routing/expert_weights: " + std::to_string(r.expert_weights.size()) +
+                  " weights for " + std::to_string(experts) + " routed experts");
+    else if (negative)
+      e.push_back("routing/expert_weights: weights must be finite and >= 0");
+    else if (!(total > 0))
+      e.push_back("routing/expert_weights: at least one weight must be positive");
+    else {
+      // top-k distinct experts need top_k with weight in the chosen groups:
+      // every token must find them; demand that many positive weights overall
+      // and per group as many as a group can be asked for.
+      int positive = 0;
+      for (double w : r.expert_weights) positive += w > 0;
+      if (positive < moe.top_k)
+        e.push_back("routing/expert_weights: " + std::to_string(positive) +
+                    " experts with weight, top-k needs " + std::to_string(moe.top_k));
+    }
+  }
   return e;
 }
 
@@ -82,6 +116,7 @@ EpTraffic route_tokens(const MoeSpec& moe, int ep, int gpus_per_node, int tokens
   std::vector<double> expert_w(experts, 1.0);
   if (r.popularity == ExpertPopularity::kZipf)
     for (int e = 0; e < experts; ++e) expert_w[e] = std::pow(e + 1.0, -r.zipf_exponent);
+  if (r.popularity == ExpertPopularity::kHistogram) expert_w = r.expert_weights;
   std::vector<double> group_w(groups, 0.0);
   for (int e = 0; e < experts; ++e) group_w[e / per_group] += expert_w[e];
 
@@ -119,6 +154,29 @@ EpTraffic route_tokens(const MoeSpec& moe, int ep, int gpus_per_node, int tokens
     }
   }
   return t;
+}
+
+ExpertLoad expert_load(const EpTraffic& t, int experts) {
+  ExpertLoad l;
+  if (t.ep <= 0 || experts <= 0) return l;
+  const int per_rank = experts / t.ep;
+  double total = 0, busiest = -1, recv_total = 0, recv_max = 0;
+  for (int d = 0; d < t.ep; ++d) {
+    double rows = 0, recv = 0;
+    for (int e = d * per_rank; e < (d + 1) * per_rank; ++e)
+      rows += static_cast<double>(t.expert_tokens[static_cast<size_t>(e)]);
+    for (int s = 0; s < t.ep; ++s) recv += static_cast<double>(t.to_rank(s, d));
+    total += rows;
+    recv_total += recv;
+    recv_max = std::max(recv_max, recv);
+    if (rows > busiest) {
+      busiest = rows;
+      l.busiest_rank = d;
+    }
+  }
+  if (total > 0) l.compute = busiest / (total / t.ep);
+  if (recv_total > 0) l.receive = recv_max / (recv_total / t.ep);
+  return l;
 }
 
 }  // namespace moesim

@@ -7,7 +7,8 @@
 // among the chosen groups. Both draws are weighted sampling without
 // replacement: an expert's weight is its popularity, a group's the sum of its
 // experts'. Popularity is uniform, or Zipf(s): expert e (0-based) has weight
-// 1 / (e + 1)^s, so that the hottest experts sit on rank 0. Experts are placed
+// 1 / (e + 1)^s, so that the hottest experts sit on rank 0, or a histogram: a
+// weight per expert, e.g. a router's logged per-expert token counts. Experts are placed
 // contiguously: rank r holds experts [r E/ep, (r+1) E/ep). Ranks are the
 // first `ep` GPUs: node = rank / gpus_per_node.
 //
@@ -22,12 +23,18 @@
 
 namespace moesim {
 
-enum class ExpertPopularity { kUniform, kZipf };
+enum class ExpertPopularity { kUniform, kZipf, kHistogram };
+const char* to_string(ExpertPopularity p);  // "uniform", "zipf", "histogram"
 
 struct RoutingSpec {
   ExpertPopularity popularity = ExpertPopularity::kUniform;
-  double zipf_exponent = 1.0;  // s, for kZipf
+  double zipf_exponent = 1.0;          // s, for kZipf
+  std::vector<double> expert_weights;  // kHistogram: one per routed expert, >= 0, not all 0
   uint64_t seed = 1;
+  bool operator==(const RoutingSpec& o) const {
+    return popularity == o.popularity && zipf_exponent == o.zipf_exponent &&
+           expert_weights == o.expert_weights && seed == o.seed;
+  }
 };
 
 struct EpTraffic {
@@ -55,5 +62,16 @@ std::vector<std::string> routing_problems(const MoeSpec& moe, int ep, int gpus_p
 // REQUIRES: routing_problems(...) is empty.
 EpTraffic route_tokens(const MoeSpec& moe, int ep, int gpus_per_node, int tokens_per_rank,
                        const RoutingSpec& r);
+
+// How unevenly a routing loads the EP group, as the busiest rank sees it
+// against the mean rank: its expert applications (the rows its grouped GEMMs
+// run) and the tokens it receives in a dispatch (one per token with any
+// expert there). 1 and 1 when balanced.
+struct ExpertLoad {
+  double compute = 1;  // busiest rank's expert applications / mean
+  double receive = 1;  // busiest rank's received tokens / mean
+  int busiest_rank = 0;
+};
+ExpertLoad expert_load(const EpTraffic& t, int experts);
 
 }  // namespace moesim
