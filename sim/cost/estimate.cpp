@@ -37,22 +37,32 @@ std::vector<std::string> caveats_for(const Scenario& s) {
                 " efficiencies applied as fractions of its own peaks");
   if (s.model.moe.enabled()) {
     const RoutingSpec& r = s.training.routing;
-    if (r.popularity == ExpertPopularity::kUniform) {
+    const int redundant = s.plan.redundant_experts;
+    if (r.popularity == ExpertPopularity::kUniform && redundant == 0) {
       c.push_back("routing is uniform and balanced; real imbalance slows the busiest expert GPU");
     } else {
       const ExpertLoad l = scenario_expert_load(s, s.plan.micro_batch_size *
                                                        s.training.phases.front().seq_len);
-      char b[256];
+      const std::string popularity =
+          r.popularity == ExpertPopularity::kZipf
+              ? "Zipf(" + std::to_string(r.zipf_exponent).substr(0, 4) + ") popularity, sampled once (seed " +
+                    std::to_string(r.seed) + ")"
+          : r.popularity == ExpertPopularity::kHistogram
+              ? "a per-expert histogram, sampled once (seed " + std::to_string(r.seed) + ")"
+              : std::string("uniform popularity");
+      const std::string copies =
+          redundant > 0 ? "; " + std::to_string(redundant) +
+                              " redundant experts placed by EPLB's policy on those loads (the "
+                              "copies' weights, gradients and optimizer state counted; their "
+                              "gradient sync with each other not modeled)"
+                        : "; no redundant experts";
+      char b[160];
       std::snprintf(b, sizeof b,
-                    "routing: %s popularity, sampled once (seed %llu): the busiest EP rank "
-                    "runs x%.2f the mean expert rows and receives x%.2f the mean tokens, "
-                    "and paces every layer; the same load in every layer and step (no "
-                    "redundant experts, no balancing over the run)",
-                    r.popularity == ExpertPopularity::kZipf
-                        ? ("Zipf(" + std::to_string(r.zipf_exponent).substr(0, 4) + ")").c_str()
-                        : "histogram",
-                    static_cast<unsigned long long>(r.seed), l.compute, l.receive);
-      c.push_back(b);
+                    ": the busiest EP rank runs x%.2f the mean expert rows and receives x%.2f "
+                    "the mean tokens, and paces every layer",
+                    l.compute, l.receive);
+      c.push_back("routing: " + popularity + b + copies +
+                  "; the same load in every layer and step (no balancing over the run)");
     }
   }
   c.push_back("ZeRO gradient/parameter sync is not overlapped with compute (upper bound)");

@@ -13,6 +13,11 @@
 // token count, so sweeps pay the sampling once. Every layer sees the same
 // popularity (one histogram for the model; per-layer loads are not modeled).
 //
+// With plan.redundant_experts, EPLB's policy (sim/model/eplb.h) places the
+// physical experts on the loads this routing produced, and the busiest GPU's
+// rows are its copies' shares; its received tokens are taken to follow its
+// rows (the routing is not re-drawn over the copies).
+//
 // Thread safety: may be called from any thread.
 
 #include "sim/model/routing.h"

@@ -79,6 +79,11 @@ UnitCost price_unit(const PricingContext& pc, LayerKind kind) {
     u.activations = layer_input;
   }
   u.bwd_input += u.recompute;
+  // Redundant experts (EPLB): every GPU of the EP group holds that many more
+  // expert copies, with their gradients and optimizer state.
+  if (m.moe.enabled() && pc.s.plan.redundant_experts > 0)
+    u.params_expert *= static_cast<double>(m.moe.num_routed_experts + pc.s.plan.redundant_experts) /
+                       m.moe.num_routed_experts;
 
   const bool has_moe_block = kind == LayerKind::kMoe || (kind == LayerKind::kMtp && pc.moe);
   if (has_moe_block && pc.s.plan.ep > 1) {

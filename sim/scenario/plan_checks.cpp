@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <cmath>
 
+#include "sim/model/eplb.h"
 #include "sim/scenario/detail/parts.h"
 
 namespace moesim {
@@ -199,6 +200,24 @@ void check_routing(const Scenario& s, const JsonLocation& at, ParseLog& log) {
   }
 }
 
+// Redundant experts: a MoE model, EP > 1, and physical experts that divide
+// over the EP group (sim/model/eplb.h).
+void check_redundant_experts(const Scenario& s, const JsonLocation& at, ParseLog& log) {
+  const ParallelPlan& p = s.plan;
+  if (p.redundant_experts == 0) return;
+  const MoeSpec& x = s.model.moe;
+  if (!x.enabled() || p.ep <= 1) {
+    log.error(at / "redundant_experts",
+              "redundant experts need routed experts spread over ep > 1, found ep " + num(p.ep));
+    return;
+  }
+  const int nodes = std::max(1, p.ep / std::max(1, s.cluster.gpus_per_node));
+  for (const std::string& e :
+       eplb_problems(x.num_routed_experts, std::max(1, x.num_expert_groups), nodes, p.ep,
+                     p.redundant_experts))
+    log.error(at / "redundant_experts", e + " (ep " + num(p.ep) + ")");
+}
+
 void check_scenario(const Scenario& s, const ScenarioSources& where, const PartsValid& valid,
                     ParseLog& log) {
   // A part takes part in cross-part checks only when it is valid on its own.
@@ -217,6 +236,7 @@ void check_scenario(const Scenario& s, const ScenarioSources& where, const Parts
   if (cluster) check_plan_cluster(s.plan, s.cluster, where.plan, log);
   if (training) check_batches(s.plan, s.training, where, log);
   if (model && training) check_routing(s, where.training, log);
+  if (model && cluster) check_redundant_experts(s, where.plan, log);
 }
 
 }  // namespace detail

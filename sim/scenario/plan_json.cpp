@@ -73,6 +73,7 @@ ParallelPlan parse_plan(const json& j, const JsonLocation& at, ParseLog& log) {
   if (const json* s = r.get("stage_layers", kOptional, "an array"))
     p.stage_layers = read_stage_layers(*s, at / "stage_layers", log);
   r.read("comm_sms", p.comm_sms, kNonNegativeInt);
+  r.read("redundant_experts", p.redundant_experts, kNonNegativeInt);
   if (const json* rc = r.get("recompute", kOptional, "an object"))
     p.recompute = read_recompute(*rc, at / "recompute", log);
   r.finish();

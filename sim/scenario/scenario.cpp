@@ -10,7 +10,8 @@ bool ParallelPlan::operator==(const ParallelPlan& o) const {
   return pp == o.pp && ep == o.ep && dp == o.dp && tp == o.tp && zero_stage == o.zero_stage &&
          schedule == o.schedule && virtual_stages == o.virtual_stages &&
          micro_batch_size == o.micro_batch_size && micro_batches == o.micro_batches &&
-         stage_layers == o.stage_layers && comm_sms == o.comm_sms && recompute == o.recompute;
+         stage_layers == o.stage_layers && comm_sms == o.comm_sms &&
+         redundant_experts == o.redundant_experts && recompute == o.recompute;
 }
 
 bool PrecisionSpec::operator==(const PrecisionSpec& o) const {

@@ -39,6 +39,9 @@ struct ParallelPlan {
   // Layers per pipeline stage (empty: the balanced split of stage_split.h).
   std::vector<int> stage_layers;
   int comm_sms = 0;         // SMs held by communication kernels (V3TR §3.2.2: 20)
+  // Extra physical expert copies per EP group, placed by EPLB's policy
+  // (sim/model/eplb.h) on the routing's loads; 0: each expert once, contiguous.
+  int redundant_experts = 0;
   RecomputeSpec recompute;
   bool operator==(const ParallelPlan& o) const;
 };

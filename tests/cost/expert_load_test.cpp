@@ -84,5 +84,30 @@ TEST(ExpertLoad, TheStepPricesTheBusiestRank) {
   EXPECT_TRUE(said);
 }
 
+// Redundant experts on a skewed routing: the busiest GPU runs fewer rows, so
+// the step is faster, and every GPU holds the extra copies.
+TEST(ExpertLoad, RedundantExpertsEvenOutAZipfLoad) {
+  Scenario skew = headline();
+  skew.training.routing.popularity = ExpertPopularity::kZipf;
+  skew.training.routing.zipf_exponent = 0.6;
+  Scenario eplb = skew;
+  eplb.plan.redundant_experts = 64;
+  ASSERT_TRUE(validate_scenario(eplb, ScenarioSources{}).empty());
+  const ExpertLoad a = scenario_expert_load(skew, 4096), b = scenario_expert_load(eplb, 4096);
+  EXPECT_GT(a.compute, 3.0);
+  EXPECT_LT(b.compute, a.compute / 2);
+  EXPECT_LT(estimate(eplb).step_time, estimate(skew).step_time);
+  const UnitCost x = price_stages(skew, 16, 4096, false).units.moe;
+  const UnitCost y = price_stages(eplb, 16, 4096, false).units.moe;
+  EXPECT_NEAR(y.params_expert / x.params_expert, (256.0 + 64) / 256, 1e-12);
+  // Balanced routing with copies: no sampling, EPLB on equal loads.
+  Scenario flat = headline();
+  flat.plan.redundant_experts = 64;
+  EXPECT_NEAR(scenario_expert_load(flat, 4096).compute, 1.0, 0.3);
+  Scenario bad = headline();
+  bad.plan.redundant_experts = 10;
+  EXPECT_FALSE(validate_scenario(bad, ScenarioSources{}).empty());
+}
+
 }  // namespace
 }  // namespace moesim
