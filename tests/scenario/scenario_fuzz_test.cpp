@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "sim/scenario/scenario_json.h"
+#include "sim/cost/estimate.h"
 #include "tests/json_mutations.h"
 #include "tests/scenario/test_support.h"
 
@@ -78,6 +79,33 @@ TEST(ScenarioFuzz, StructuralMutationsEndInAScenarioOrAnInputError) {
   }
   EXPECT_GT(o.accepted, 50);
   EXPECT_GT(o.rejected, kStructuralCases / 2);
+}
+
+// The same with a routing model and redundant experts in the scenario, and
+// the accepted ones estimated (the routing is sampled for those).
+TEST(ScenarioFuzz, RoutingAndRedundantExpertMutationsEndInAScenarioOrAnInputError) {
+  json base = headline_inline();
+  base["training"]["routing"] = {{"popularity", "zipf"}, {"zipf_exponent", 0.5}, {"seed", 3}};
+  base["plan"]["redundant_experts"] = 64;
+  const std::string dir = source_path("scenarios");
+  Outcomes o;
+  int estimated = 0;
+  for (int i = 0; i < 300; ++i) {
+    std::string what;
+    const json j = test::mutated_case(base, i, 0x7E0A11ull, 2, &what);
+    expect_clean([&] { return parse_scenario(j, "fuzz.json", dir); }, what, o);
+    if (estimated < 5 && what.find("routing") != std::string::npos) {
+      try {
+        const Scenario s = parse_scenario(j, "fuzz.json", dir);
+        EXPECT_GT(estimate(s).step_time, Seconds()) << what;
+        ++estimated;
+      } catch (const InputError&) {
+      }
+    }
+  }
+  EXPECT_GT(o.accepted, 20);
+  EXPECT_GT(o.rejected, 50);
+  EXPECT_GT(estimated, 0);
 }
 
 TEST(ScenarioFuzz, TextMutationsEndInAScenarioOrAnInputError) {
