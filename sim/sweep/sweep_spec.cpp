@@ -357,7 +357,13 @@ SweepSpec load_sweep_spec(const std::string& path) {
     for (size_t k = 0; k < i; ++k)
       if (s.parameters[k].path == p) d.add(path, at, "parameter " + p + " is listed twice");
     const json::json_pointer ptr(p);
-    if (!s.base.contains(ptr.parent_pointer())) {
+    // Missing objects on the way are created (e.g. /training/routing/... on a
+    // base without a routing model), as long as the base has the part.
+    json::json_pointer existing = ptr.parent_pointer();
+    while (!existing.empty() && !s.base.contains(existing)) existing = existing.parent_pointer();
+    const bool reachable = ptr.parent_pointer().empty() ||
+                           (!existing.empty() && s.base.at(existing).is_object());
+    if (!reachable) {
       d.add(path, at, "unknown parameter " + p + ": the base scenario has no " +
                           ptr.parent_pointer().to_string());
       continue;

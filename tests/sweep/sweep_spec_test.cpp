@@ -52,6 +52,20 @@ TEST(SweepSpec, UnknownParameterIsRejectedBeforeWork) {
   EXPECT_TRUE(has(e, "the base scenario has no /nowhere")) << e;
 }
 
+// A routing model the base does not have can be swept: its object is made on
+// the way; a misspelt part of the path is still named.
+TEST(SweepSpec, ObjectsTheBaseLacksAreMadeOnTheWay) {
+  EXPECT_EQ(spec_error(R"({"base": "$BASE", "parameters": [
+      { "path": "/training/routing/popularity", "values": ["zipf"] },
+      { "path": "/training/routing/zipf_exponent", "values": [0.2, 0.4] },
+      { "path": "/plan/redundant_experts", "values": [0, 64] }]})"),
+            "");
+  const std::string e = spec_error(R"({"base": "$BASE", "parameters": [
+      { "path": "/training/routng/zipf_exponent", "values": [0.2] }]})");
+  EXPECT_TRUE(has(e, "unknown parameter /training/routng/zipf_exponent")) << e;
+  EXPECT_TRUE(has(e, "routing")) << e;  // the parser's did-you-mean
+}
+
 TEST(SweepSpec, EmptyRangesAreRejected) {
   std::string e = spec_error(R"({"base": "$BASE", "parameters": [
       { "path": "/plan/ep", "range": { "from": 64, "to": 8 } }]})");
