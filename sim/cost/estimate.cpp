@@ -7,9 +7,9 @@
 #include "sim/cost/comm_model.h"
 #include "sim/cost/executed_schedule.h"
 #include "sim/cost/expert_load.h"
-#include "sim/sched/generators.h"
 #include "sim/cost/phase_time.h"
 #include "sim/cost/step_boundary.h"
+#include "sim/sched/generators.h"
 
 namespace moesim {
 

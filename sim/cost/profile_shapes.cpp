@@ -7,6 +7,7 @@
 
 #include "sim/core/diagnostics.h"
 #include "sim/core/json_checks.h"
+#include "sim/cost/stage_cost.h"
 
 namespace moesim {
 
@@ -193,15 +194,7 @@ ProfileShapeList profile_shapes(const Scenario& s) {
   for (const auto& ph : s.training.phases)
     if (std::find(seq_lens.begin(), seq_lens.end(), ph.seq_len) == seq_lens.end())
       seq_lens.push_back(ph.seq_len);
-  for (int seq : seq_lens) {
-    ExpandContext ctx;
-    ctx.tokens = s.plan.micro_batch_size * seq;
-    ctx.seq_len = seq;
-    ctx.tp = s.plan.tp;
-    ctx.ep = s.plan.ep;
-    ctx.fp8 = s.precision.kind == PrecisionKind::kFp8;
-    append_context(l.shapes, s.model, ctx);
-  }
+  for (int seq : seq_lens) append_context(l.shapes, s.model, expand_context(s, seq));
   return l;
 }
 

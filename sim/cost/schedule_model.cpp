@@ -71,37 +71,29 @@ StepModel schedule_step(const ParallelPlan& plan, const StageCosts& costs,
   for (int r = 0; r < plan.pp; ++r) {
     Seconds per_mb, compute, comm;
     const std::vector<int>& rs = m.rank_stages[r];
+    // DualPipe ranks see N/2 micro-batches per stage; DualPipeV and
+    // interleaved ranks see all N on each of their stages.
+    const double share = plan.schedule == ScheduleKind::kDualPipe ? 0.5 : 1.0;
     if (overlapped && chained && rs.size() == 2) {
-      // Its two F&B pairs, each stage's forward beside the other's backward;
-      // DualPipe ranks run the pair N/2 times each, DualPipeV N times.
-      const double share = plan.schedule == ScheduleKind::kDualPipe ? 0.5 : 1.0;
+      // Its two F&B pairs, each stage's forward beside the other's backward.
       const Seconds ab = chained->pair(rs[0], rs[1]), ba = chained->pair(rs[1], rs[0]);
       fb_max = max(fb_max, max(ab, ba));
       per_mb = (ab + ba) * share;
       compute = (compute_of(st[rs[0]]) + compute_of(st[rs[1]])) * share;
       comm = per_mb > compute ? per_mb - compute : Seconds();
-      if (r == 0 || per_mb > m.per_micro_batch) {
-        m.per_micro_batch = per_mb;
-        m.slowest_rank = r;
-        m.compute_per_mb = compute;
-        m.exposed_comm_per_mb = comm;
-      }
-      continue;
-    }
-    for (int si : m.rank_stages[r]) {
-      const StageCost& s = st[si];
-      // DualPipe ranks see N/2 micro-batches per stage; DualPipeV and
-      // interleaved ranks see all N on each of their stages.
-      const double share = plan.schedule == ScheduleKind::kDualPipe ? 0.5 : 1.0;
-      if (overlapped) {
-        const Seconds c = compute_of(s), x = comm_of(s);
-        per_mb += max(c, x) * share;
-        compute += c * share;
-        comm += (x > c ? x - c : Seconds()) * share;
-      } else {
-        per_mb += (compute_of(s) + comm_of(s)) * share;
-        compute += compute_of(s) * share;
-        comm += comm_of(s) * share;
+    } else {
+      for (int si : rs) {
+        const StageCost& s = st[si];
+        if (overlapped) {
+          const Seconds c = compute_of(s), x = comm_of(s);
+          per_mb += max(c, x) * share;
+          compute += c * share;
+          comm += (x > c ? x - c : Seconds()) * share;
+        } else {
+          per_mb += (compute_of(s) + comm_of(s)) * share;
+          compute += compute_of(s) * share;
+          comm += comm_of(s) * share;
+        }
       }
     }
     if (r == 0 || per_mb > m.per_micro_batch) {

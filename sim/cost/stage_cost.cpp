@@ -35,6 +35,7 @@ struct PricingContext {
   ExpandContext ctx;
   EpFanout fanout;
   bool moe = false;
+  ExpertLoad load;  // the busiest EP rank's (expert_load.h), found once
 };
 
 UnitCost price_unit(const PricingContext& pc, LayerKind kind) {
@@ -95,7 +96,7 @@ UnitCost price_unit(const PricingContext& pc, LayerKind kind) {
     const double t = pc.ctx.tokens, d = m.hidden;
     const EpCallSlowdown slow = ep_call_slowdown(pc.s.cluster);
     // The busiest rank receives (and sends back) that much more than the mean.
-    const double busiest = scenario_expert_load(pc.s, pc.ctx.tokens).receive;
+    const double busiest = pc.load.receive;
     u.ep_dispatch =
         ep_transfer_time(pc.fanout, t, d, dispatch_b, pc.s.cluster) * (slow.dispatch * busiest);
     u.ep_combine = ep_transfer_time(pc.fanout, t, d, 2.0, pc.s.cluster) * (slow.combine * busiest);
@@ -156,7 +157,8 @@ StageCosts price_stages(const Scenario& s, int num_stages, int seq_len, bool ove
                                  overlap ? s.plan.comm_sms : 0),
                     ExpandContext{},
                     EpFanout{},
-                    m.moe.enabled()};
+                    m.moe.enabled(),
+                    scenario_expert_load(s, s.plan.micro_batch_size * seq_len)};
   pc.ctx = expand_context(s, seq_len);
   if (pc.moe && s.plan.ep > 1) pc.fanout = ep_fanout(m, s.cluster, s.plan.ep);
 

@@ -46,6 +46,22 @@ const char* to_string(ExpertPopularity p) {
   return "?";
 }
 
+std::vector<double> expert_popularity(const RoutingSpec& r, int experts) {
+  switch (r.popularity) {
+    case ExpertPopularity::kUniform: break;
+    case ExpertPopularity::kZipf: {
+      std::vector<double> w;
+      for (int e = 0; e < experts; ++e) w.push_back(std::pow(e + 1.0, -r.zipf_exponent));
+      return w;
+    }
+    case ExpertPopularity::kHistogram:
+      MOESIM_CHECK(static_cast<int>(r.expert_weights.size()) == experts,
+                   "a histogram needs a weight per expert");
+      return r.expert_weights;
+  }
+  return std::vector<double>(static_cast<size_t>(experts), 1.0);
+}
+
 std::vector<std::string> routing_problems(const MoeSpec& moe, int ep, int gpus_per_node,
                                           int tokens_per_rank, const RoutingSpec& r) {
   std::vector<std::string> e;
@@ -113,10 +129,7 @@ EpTraffic route_tokens(const MoeSpec& moe, int ep, int gpus_per_node, int tokens
   t.node_tokens.assign(static_cast<size_t>(ep) * t.nodes, 0);
   t.expert_tokens.assign(experts, 0);
 
-  std::vector<double> expert_w(experts, 1.0);
-  if (r.popularity == ExpertPopularity::kZipf)
-    for (int e = 0; e < experts; ++e) expert_w[e] = std::pow(e + 1.0, -r.zipf_exponent);
-  if (r.popularity == ExpertPopularity::kHistogram) expert_w = r.expert_weights;
+  const std::vector<double> expert_w = expert_popularity(r, experts);
   std::vector<double> group_w(groups, 0.0);
   for (int e = 0; e < experts; ++e) group_w[e / per_group] += expert_w[e];
 

@@ -55,6 +55,10 @@ struct EpTraffic {
   int64_t to_node(int s, int n) const { return node_tokens[s * nodes + n]; }
 };
 
+// Each routed expert's weight under `r`: 1 (uniform), 1/(e+1)^s (Zipf) or the
+// histogram's. REQUIRES: a histogram has `experts` weights.
+std::vector<double> expert_popularity(const RoutingSpec& r, int experts);
+
 // Problems with routing `moe` over `ep` ranks, as "field: what is wrong".
 std::vector<std::string> routing_problems(const MoeSpec& moe, int ep, int gpus_per_node,
                                           int tokens_per_rank, const RoutingSpec& r);

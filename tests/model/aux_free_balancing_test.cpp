@@ -7,13 +7,16 @@
 
 #include <cmath>
 
+#include "sim/model/routing.h"
+
 namespace moesim {
 namespace {
 
-std::vector<double> zipf(int n, double s) {
-  std::vector<double> w;
-  for (int e = 0; e < n; ++e) w.push_back(std::pow(e + 1.0, -s));
-  return w;
+std::vector<double> zipf(int experts, double s) {
+  RoutingSpec r;
+  r.popularity = ExpertPopularity::kZipf;
+  r.zipf_exponent = s;
+  return expert_popularity(r, experts);
 }
 
 TEST(AuxFreeBalancing, ConvergesFromZipfAtARateSetByGamma) {

@@ -7,14 +7,17 @@
 #include <cmath>
 #include <map>
 
+#include "sim/model/routing.h"
+
 namespace moesim {
 namespace {
 
 // V3's shape: 256 experts in 8 groups, EP64 over 8 nodes; a Zipf(1) load.
 std::vector<double> zipf_load(int experts, double s) {
-  std::vector<double> l;
-  for (int e = 0; e < experts; ++e) l.push_back(std::pow(e + 1.0, -s));
-  return l;
+  RoutingSpec r;
+  r.popularity = ExpertPopularity::kZipf;
+  r.zipf_exponent = s;
+  return expert_popularity(r, experts);
 }
 
 TEST(Eplb, EveryExpertKeptAndEveryGpuFull) {
