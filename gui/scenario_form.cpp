@@ -99,6 +99,8 @@ ScenarioForm::ScenarioForm(ScenarioDocument* doc, QWidget* parent) : QWidget(par
             [](const Scenario& s) { return QString::number(s.plan.micro_batch_size); });
   add_field(f, "Comm SMs", "/plan/comm_sms", Kind::kInt, {},
             [](const Scenario& s) { return QString::number(s.plan.comm_sms); });
+  add_field(f, "Redundant experts", "/plan/redundant_experts", Kind::kInt, {},
+            [](const Scenario& s) { return QString::number(s.plan.redundant_experts); });
   add_field(f, "Recompute norm", "/plan/recompute/norm", Kind::kBool);
   add_field(f, "Recompute MLA up-proj", "/plan/recompute/mla_up_proj", Kind::kBool);
   add_field(f, "Recompute SwiGLU", "/plan/recompute/swiglu", Kind::kBool);
@@ -115,6 +117,20 @@ ScenarioForm::ScenarioForm(ScenarioDocument* doc, QWidget* parent) : QWidget(par
   add_field(f, "Global batch (seqs)", "/training/phases/0/global_batch", Kind::kInt);
   add_field(f, "Batch ramp from", "/training/phases/0/batch_ramp/from", Kind::kInt);
   add_field(f, "Price $/GPU-hour", "/training/price_per_gpu_hour_usd", Kind::kNumber);
+  // Expert load (sim/cost/expert_load.h): how tokens pick experts, and how
+  // that load evens out over the run.
+  add_field(f, "Expert popularity", "/training/routing/popularity", Kind::kChoice,
+            {"uniform", "zipf", "histogram"},
+            [](const Scenario& s) { return QString(to_string(s.training.routing.popularity)); });
+  add_field(f, "Zipf exponent", "/training/routing/zipf_exponent", Kind::kNumber);
+  add_field(f, "Routing seed", "/training/routing/seed", Kind::kInt, {},
+            [](const Scenario& s) { return QString::number(s.training.routing.seed); });
+  add_field(f, "Load balancing", "/training/balancing/method", Kind::kChoice,
+            {"none", "aux_free", "capacity"},
+            [](const Scenario& s) { return QString(to_string(s.training.balancing.method)); });
+  add_field(f, "Bias gamma (aux_free)", "/training/balancing/gamma", Kind::kNumber, {},
+            [](const Scenario& s) { return QString::number(s.training.balancing.gamma); });
+  add_field(f, "Capacity factor", "/training/balancing/capacity_factor", Kind::kNumber);
   group_errors_["/training/phases/0"] = group_errors_["/training"];
   layout->addStretch(1);
 

@@ -54,6 +54,9 @@ const Choice kChoices[] = {
     {"Precision", "/precision/kind", "fp8, bf16"},
     {"Comm SMs", "/plan/comm_sms", "0, 10, 20, 32"},
     {"Global batch", "/training/phases/0/global_batch", "7680, 15360, 30720"},
+    {"Redundant experts", "/plan/redundant_experts", "0, 32, 64"},
+    {"Zipf exponent (zipf routing)", "/training/routing/zipf_exponent", "0.1, 0.3, 0.6, 1"},
+    {"Bias gamma (aux_free)", "/training/balancing/gamma", "0.0003, 0.001, 0.003, 0.01"},
 };
 
 struct Metric {

@@ -4,6 +4,7 @@
 #include <cmath>
 #include <cstdio>
 
+#include "sim/cost/balancing_run.h"
 #include "sim/cost/comm_model.h"
 #include "sim/cost/executed_schedule.h"
 #include "sim/cost/expert_load.h"
@@ -38,7 +39,8 @@ std::vector<std::string> caveats_for(const Scenario& s) {
   if (s.model.moe.enabled()) {
     const RoutingSpec& r = s.training.routing;
     const int redundant = s.plan.redundant_experts;
-    if (r.popularity == ExpertPopularity::kUniform && redundant == 0) {
+    if (r.popularity == ExpertPopularity::kUniform && redundant == 0 &&
+        s.training.balancing.method != BalancingMethod::kCapacity) {
       c.push_back("routing is uniform and balanced; real imbalance slows the busiest expert GPU");
     } else {
       const ExpertLoad l = scenario_expert_load(s, s.plan.micro_batch_size *
@@ -61,8 +63,27 @@ std::vector<std::string> caveats_for(const Scenario& s) {
                     ": the busiest EP rank runs x%.2f the mean expert rows and receives x%.2f "
                     "the mean tokens, and paces every layer",
                     l.compute, l.receive);
-      c.push_back("routing: " + popularity + b + copies +
-                  "; the same load in every layer and step (no balancing over the run)");
+      const BalancingSpec& bal = s.training.balancing;
+      std::string over_run = "; the same load in every layer and step (no balancing over the run)";
+      if (bal.method == BalancingMethod::kAuxFree && r.popularity != ExpertPopularity::kUniform) {
+        char g[400];
+        std::snprintf(g, sizeof g,
+                      "; that is the load once aux-loss-free balancing (gamma %g) is steady: the "
+                      "run starts from the routing as given, and its steps before steady are "
+                      "priced between the two in proportion to the bias dynamics' expected "
+                      "imbalance (no group limit in the dynamics; the same load in every layer)",
+                      bal.gamma);
+        over_run = g;
+      } else if (bal.method == BalancingMethod::kCapacity) {
+        char g[300];
+        std::snprintf(g, sizeof g,
+                      "; capacity factor %g drops %.2f%% of the expert applications every step "
+                      "(before the dispatch; dropped tokens skip the experts, which training "
+                      "quality pays for and this estimate does not price)",
+                      bal.capacity_factor, 100 * l.dropped);
+        over_run = g;
+      }
+      c.push_back("routing: " + popularity + b + copies + over_run);
     }
   }
   c.push_back("ZeRO gradient/parameter sync is not overlapped with compute (upper bound)");
@@ -71,7 +92,67 @@ std::vector<std::string> caveats_for(const Scenario& s) {
   return c;
 }
 
+// The load figures a report shows; none when the routing is uniform, nothing
+// is copied and no balancing method is set.
+std::optional<LoadReport> load_report(const Scenario& s) {
+  const BalancingSpec& b = s.training.balancing;
+  if (!s.model.moe.enabled() ||
+      (s.training.routing.popularity == ExpertPopularity::kUniform &&
+       s.plan.redundant_experts == 0 && b.method == BalancingMethod::kNone))
+    return std::nullopt;
+  LoadReport l;
+  l.balancing = b.method;
+  l.gamma = b.gamma;
+  l.capacity_factor = b.capacity_factor;
+  l.redundant_experts = s.plan.redundant_experts;
+  const int tokens = s.plan.micro_batch_size * s.training.phases.front().seq_len;
+  l.start = start_expert_load(s, tokens);
+  l.steady = scenario_expert_load(s, tokens);
+  if (const auto run = balancing_trajectory(s)) {
+    l.start_imbalance = run->imbalance.front();
+    l.steady_imbalance = run->imbalance.back();
+    l.steps_to_5pct = run->steps_to(1.05);
+    l.steps_simulated = static_cast<int>(run->imbalance.size());
+    l.steady_reached = run->steady;
+  }
+  for (const TrainingPhase& ph : s.training.phases)
+    l.run_steps += phase_time(ph, Seconds(), Seconds(), s.plan.dp * s.plan.micro_batch_size).steps;
+  return l;
+}
+
 }  // namespace
+
+PricedPhase price_phase(const Scenario& s, const TrainingPhase& ph, const ExpertLoad* load) {
+  PricedPhase out;
+  const bool overlap = s.plan.schedule == ScheduleKind::kDualPipe ||
+                       s.plan.schedule == ScheduleKind::kDualPipeV;
+  out.costs = price_stages(s, model_stage_count(s.plan), ph.seq_len, overlap, load);
+  const StageCosts& costs = out.costs;
+  const ChainContext chains = chain_context(s, costs);
+  const InstructionTimes times(costs, &chains);
+  out.step = schedule_step(s.plan, costs, overlap ? &times : nullptr);
+  out.mb_per_rank = ph.batch.sequences / (s.plan.dp * s.plan.micro_batch_size);
+  if (overlap && schedule_input_problems(s.plan.schedule, s.plan.pp, out.mb_per_rank,
+                                         s.plan.virtual_stages)
+                     .empty()) {
+    // DualPipe's fill and drain as its instruction lists run them with these
+    // costs (lone chunks expose their calls; uneven ranks wait for each
+    // other), in place of the table's uniform-stage formula.
+    const Seconds makespan = executed_makespan(
+        *CompiledSchedule::compiled(s.plan.schedule, s.plan.pp, out.mb_per_rank,
+                                    s.plan.virtual_stages),
+        times);
+    out.step.bubble = max(Seconds(), makespan - out.step.per_micro_batch * out.mb_per_rank);
+  }
+  const auto mem = rank_memory(s, costs, out.step, out.mb_per_rank);
+  for (int r = 0; r < s.plan.pp; ++r) {
+    RankReport rr{r, out.step.rank_stages[r], mem[r].params, mem[r]};
+    out.dp_sync = max(out.dp_sync, dp_sync_time(s, rr.stages, costs).total());
+    out.optimizer = max(out.optimizer, optimizer_time(s, rr.memory.optimizer));
+    out.ranks.push_back(rr);
+  }
+  return out;
+}
 
 Estimate estimate(const Scenario& s) {
   Estimate e;
@@ -80,47 +161,26 @@ Estimate estimate(const Scenario& s) {
   e.num_gpus = s.cluster.num_gpus();
   e.hbm_capacity = s.cluster.gpu.hbm_capacity;
   e.caveats = caveats_for(s);
-  const bool overlap = s.plan.schedule == ScheduleKind::kDualPipe ||
-                       s.plan.schedule == ScheduleKind::kDualPipeV;
-  const int stages = model_stage_count(s.plan);
   double tokens_total = 0;
+  double steps_before = 0;  // the run's steps before the phase (balancing carries over)
+  e.load = load_report(s);
 
   for (size_t pi = 0; pi < s.training.phases.size(); ++pi) {
     const TrainingPhase& ph = s.training.phases[pi];
     const ModelSummary summary = summarize(s.model, ph.seq_len);
-    const StageCosts costs = price_stages(s, stages, ph.seq_len, overlap);
-    const ChainContext chains = chain_context(s, costs);
-    const InstructionTimes times(costs, &chains);
-    StepModel step = schedule_step(s.plan, costs, overlap ? &times : nullptr);
-    const int mb_per_rank = ph.batch.sequences / (s.plan.dp * s.plan.micro_batch_size);
-    if (overlap && schedule_input_problems(s.plan.schedule, s.plan.pp, mb_per_rank,
-                                           s.plan.virtual_stages)
-                       .empty()) {
-      // DualPipe's fill and drain as its instruction lists run them with these
-      // costs (lone chunks expose their calls; uneven ranks wait for each
-      // other), in place of the table's uniform-stage formula.
-      const Seconds makespan = executed_makespan(
-          *CompiledSchedule::compiled(s.plan.schedule, s.plan.pp, mb_per_rank, s.plan.virtual_stages),
-          times);
-      step.bubble = max(Seconds(), makespan - step.per_micro_batch * mb_per_rank);
-    }
-
-    std::vector<RankReport> ranks;
-    const auto mem = rank_memory(s, costs, step, mb_per_rank);
-    Seconds dp_sync, opt;
-    for (int r = 0; r < s.plan.pp; ++r) {
-      RankReport rr{r, step.rank_stages[r], mem[r].params, mem[r]};
-      dp_sync = max(dp_sync, dp_sync_time(s, rr.stages, costs).total());
-      opt = max(opt, optimizer_time(s, rr.memory.optimizer));
-      ranks.push_back(rr);
-    }
+    const PricedPhase priced = price_phase(s, ph, nullptr);
+    const StageCosts& costs = priced.costs;
+    const StepModel& step = priced.step;
+    const int mb_per_rank = priced.mb_per_rank;
+    const std::vector<RankReport>& ranks = priced.ranks;
+    const Seconds dp_sync = priced.dp_sync, opt = priced.optimizer;
 
     PhaseEstimate pe;
     pe.name = ph.name;
     pe.seq_len = ph.seq_len;
     pe.global_batch = ph.batch.sequences;
     pe.micro_batches = mb_per_rank;
-    const Seconds fixed = step.bubble + dp_sync + opt;
+    const Seconds fixed = priced.fixed();
     pe.step_time = step.per_micro_batch * mb_per_rank + fixed;
     pe.breakdown.compute = step.compute_per_mb * mb_per_rank;
     pe.breakdown.exposed_comm = step.exposed_comm_per_mb * mb_per_rank;
@@ -139,7 +199,24 @@ Estimate estimate(const Scenario& s) {
     pe.tokens = pt.tokens;
     pe.steps = pt.steps;
     pe.wall_time = pt.wall_time;
-    pe.gpu_hours = hours(pt.wall_time) * e.num_gpus;
+    const BalancingTransient transient =
+        balancing_transient(s, pi, steps_before, pt.steps, priced);
+    steps_before += pt.steps;
+    pe.wall_time += transient.extra;
+    pe.gpu_hours = hours(pe.wall_time) * e.num_gpus;
+    if (transient.priced && e.load) {
+      e.load->transient_gpu_hours += hours(transient.extra) * e.num_gpus;
+      if (pi == 0) {
+        e.load->start_step_time = transient.start_step;
+        e.load->start_memory = transient.start_memory;
+        if (transient.start_memory > e.hbm_capacity)
+          e.warnings.push_back(
+              "before balancing evens the load out, the busiest EP rank's activations need " +
+              std::to_string(gib(transient.start_memory)).substr(0, 6) + " GiB of " +
+              std::to_string(gib(e.hbm_capacity)).substr(0, 6) +
+              " GiB HBM on the largest rank: the run's first steps do not fit");
+      }
+    }
     pe.cost_usd = pe.gpu_hours * s.training.price_per_gpu_hour_usd;
     if (ph.batch.ramp_from > 0) {
       const int mb0 = ph.batch.ramp_from / (s.plan.dp * s.plan.micro_batch_size);

@@ -54,6 +54,27 @@ struct PhaseEstimate {
   double cost_usd = 0;
 };
 
+// The busiest EP rank's load the step runs at and, under a balancing method,
+// over the run (sim/cost/expert_load.h, sim/cost/balancing_run.h). Loads are
+// the first phase's micro-batch.
+struct LoadReport {
+  BalancingMethod balancing = BalancingMethod::kNone;
+  double gamma = 0, capacity_factor = 0;
+  int redundant_experts = 0;
+  ExpertLoad start, steady;  // the run's first step; the headline (steady) step
+  // aux_free: the bias dynamics' expected imbalance (busiest rank / mean, no
+  // group limit) at the first step and once steady; the first step from which
+  // it stays within 5% of even (-1: not within the simulated steps).
+  double start_imbalance = 1, steady_imbalance = 1;
+  int steps_to_5pct = -1;
+  int steps_simulated = 0;
+  bool steady_reached = false;
+  double run_steps = 0;
+  Seconds start_step_time;         // the first phase's full-batch step at the start load
+  Bytes start_memory;              // the largest rank's memory at the start load
+  double transient_gpu_hours = 0;  // what the steps before steady add, all phases
+};
+
 struct Estimate {
   std::string scenario;
   std::string fidelity = "analytic";
@@ -74,6 +95,8 @@ struct Estimate {
   Seconds wall_time;
   double gpu_hours = 0, cost_usd = 0;
   double gpu_hours_per_trillion_tokens = 0;  // over all phases
+  // When the routing is skewed, experts are copied or a balancing method is set.
+  std::optional<LoadReport> load;
   std::vector<std::string> warnings;  // about this scenario
   std::vector<std::string> caveats;   // what this fidelity cannot be trusted for
   // des fidelity only: the analytic estimate's first-phase step and breakdown
@@ -84,5 +107,20 @@ struct Estimate {
 
 // REQUIRES: s passed load_scenario's validation.
 Estimate estimate(const Scenario& s);
+
+// One phase's full-batch step as the analytic estimate prices it: stage
+// costs, the schedule's step model (DualPipe's fill and drain executed), the
+// ranks' memory, DP sync and optimizer. `load`: the busiest EP rank's load to
+// price at; null: the headline step's (sim/cost/expert_load.h).
+struct PricedPhase {
+  StageCosts costs;
+  StepModel step;
+  int mb_per_rank = 0;
+  std::vector<RankReport> ranks;
+  Seconds dp_sync, optimizer;
+  Seconds fixed() const { return step.bubble + dp_sync + optimizer; }
+  Seconds step_time() const { return step.per_micro_batch * mb_per_rank + fixed(); }
+};
+PricedPhase price_phase(const Scenario& s, const TrainingPhase& ph, const ExpertLoad* load);
 
 }  // namespace moesim

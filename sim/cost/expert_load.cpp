@@ -1,27 +1,70 @@
 #include "sim/cost/expert_load.h"
 
 #include <algorithm>
+#include <cmath>
 #include <map>
 #include <mutex>
+#include <numeric>
 #include <sstream>
 
+#include "sim/cost/phase_time.h"
 #include "sim/model/eplb.h"
 
 namespace moesim {
 
-ExpertLoad scenario_expert_load(const Scenario& s, int tokens) {
-  const RoutingSpec& r = s.training.routing;
+namespace {
+
+bool skewed(const RoutingSpec& r) { return r.popularity != ExpertPopularity::kUniform; }
+
+// The popularity the bias dynamics start from, each weight at least 1e-9 of
+// the largest (the Gumbel model gives an expert of weight 0 no affinity a bias
+// could lift: stated floor).
+std::vector<double> balancing_popularity(const Scenario& s) {
+  std::vector<double> p = expert_popularity(s.training.routing, s.model.moe.num_routed_experts);
+  const double top = *std::max_element(p.begin(), p.end());
+  for (double& w : p) w = std::max(w, 1e-9 * top);
+  return p;
+}
+
+double run_steps(const Scenario& s) {
+  double steps = 0;
+  for (const TrainingPhase& ph : s.training.phases)
+    steps += phase_time(ph, Seconds(), Seconds(), s.plan.dp * s.plan.micro_batch_size).steps;
+  return steps;
+}
+
+// Rows and received tokens of the busiest rank of `t` against the mean of
+// `before` (the traffic before dropping; the same traffic when nothing was).
+ExpertLoad load_against(const EpTraffic& t, const EpTraffic& before, int experts) {
+  ExpertLoad l = expert_load(t, experts);
+  auto sum = [](const std::vector<int64_t>& v) {
+    return static_cast<double>(std::accumulate(v.begin(), v.end(), int64_t{0}));
+  };
+  const double rows0 = sum(before.expert_tokens), recv0 = sum(before.rank_tokens);
+  if (rows0 > 0) l.compute *= sum(t.expert_tokens) / rows0;
+  if (recv0 > 0) l.receive *= sum(t.rank_tokens) / recv0;
+  return l;
+}
+
+// The load of routing `r` under s's plan, capacity dropping when `capacity`,
+// EPLB's copies when the plan has them. Cached.
+ExpertLoad load_of(const Scenario& s, const RoutingSpec& r, int tokens, bool capacity) {
   const MoeSpec& moe = s.model.moe;
   const int redundant = s.plan.redundant_experts;
-  if ((r.popularity == ExpertPopularity::kUniform && redundant == 0) || !moe.enabled() ||
-      s.plan.ep <= 1)
-    return {};
+  const double cf = s.training.balancing.capacity_factor;
+  if (!moe.enabled() || s.plan.ep <= 1) return {};
+  if (!skewed(r) && redundant == 0) {
+    // Exactly balanced: every expert holds the mean, which a capacity under 1 cuts.
+    ExpertLoad l;
+    if (capacity && cf < 1) l.compute = l.receive = cf, l.dropped = 1 - cf;
+    return l;
+  }
   std::ostringstream key;
   key.precision(17);
   key << static_cast<int>(r.popularity) << ' ' << r.zipf_exponent << ' ' << r.seed << ' '
       << moe.num_routed_experts << ' ' << moe.num_expert_groups << ' ' << moe.topk_groups << ' '
       << moe.top_k << ' ' << s.plan.ep << ' ' << s.cluster.gpus_per_node << ' ' << tokens << ' '
-      << redundant;
+      << redundant << ' ' << (capacity ? cf : 0.0);
   for (double w : r.expert_weights) key << ' ' << w;
   static std::mutex mutex;
   static std::map<std::string, ExpertLoad> cache;
@@ -32,9 +75,16 @@ ExpertLoad scenario_expert_load(const Scenario& s, int tokens) {
   }
   ExpertLoad l;
   std::vector<double> load(static_cast<size_t>(moe.num_routed_experts), 1.0);
-  if (r.popularity != ExpertPopularity::kUniform) {
-    const EpTraffic t = route_tokens(moe, s.plan.ep, s.cluster.gpus_per_node, tokens, r);
-    l = expert_load(t, moe.num_routed_experts);
+  if (skewed(r)) {
+    EpTraffic t = route_tokens(moe, s.plan.ep, s.cluster.gpus_per_node, tokens, r);
+    if (capacity) {
+      const EpTraffic before = t;
+      const double dropped = drop_over_capacity(t, moe.num_routed_experts, cf);
+      l = load_against(t, before, moe.num_routed_experts);
+      l.dropped = dropped;
+    } else {
+      l = expert_load(t, moe.num_routed_experts);
+    }
     for (size_t e = 0; e < load.size(); ++e) load[e] = static_cast<double>(t.expert_tokens[e]);
   }
   if (redundant > 0) {
@@ -52,6 +102,68 @@ ExpertLoad scenario_expert_load(const Scenario& s, int tokens) {
   std::lock_guard<std::mutex> lock(mutex);
   if (cache.size() >= 1024) cache.clear();
   return cache.emplace(key.str(), l).first->second;
+}
+
+bool capacity_of(const Scenario& s) {
+  return s.training.balancing.method == BalancingMethod::kCapacity;
+}
+
+}  // namespace
+
+std::shared_ptr<const BalancingRun> balancing_trajectory(const Scenario& s) {
+  const MoeSpec& moe = s.model.moe;
+  if (s.training.balancing.method != BalancingMethod::kAuxFree || !moe.enabled() ||
+      s.plan.ep <= 1 || !skewed(s.training.routing))
+    return nullptr;
+  const std::vector<double> p = balancing_popularity(s);
+  const int max_steps = static_cast<int>(
+      std::clamp(std::ceil(run_steps(s)), 1.0, static_cast<double>(kMaxBalancingSteps)));
+  std::ostringstream key;
+  key.precision(17);
+  key << moe.top_k << ' ' << s.plan.ep << ' ' << s.training.balancing.gamma << ' ' << max_steps;
+  for (double w : p) key << ' ' << w;
+  static std::mutex mutex;
+  static std::map<std::string, std::shared_ptr<const BalancingRun>> cache;
+  {
+    std::lock_guard<std::mutex> lock(mutex);
+    const auto it = cache.find(key.str());
+    if (it != cache.end()) return it->second;
+  }
+  auto run = std::make_shared<const BalancingRun>(
+      balance_until_steady(p, moe.top_k, s.plan.ep, s.training.balancing.gamma, max_steps));
+  std::lock_guard<std::mutex> lock(mutex);
+  if (cache.size() >= 64) cache.clear();
+  return cache.emplace(key.str(), std::move(run)).first->second;
+}
+
+RoutingSpec step_routing(const Scenario& s) {
+  const auto run = balancing_trajectory(s);
+  if (!run) return s.training.routing;
+  RoutingSpec r = s.training.routing;
+  std::vector<double> w = balancing_popularity(s);
+  for (size_t e = 0; e < w.size(); ++e) w[e] *= std::exp(run->bias[e]);
+  r.popularity = ExpertPopularity::kHistogram;
+  r.zipf_exponent = 1.0;
+  r.expert_weights = std::move(w);
+  return r;
+}
+
+EpTraffic scenario_traffic(const Scenario& s, int tokens, double* dropped) {
+  EpTraffic t = route_tokens(s.model.moe, s.plan.ep, s.cluster.gpus_per_node, tokens,
+                             step_routing(s));
+  const double d = capacity_of(s) ? drop_over_capacity(t, s.model.moe.num_routed_experts,
+                                                       s.training.balancing.capacity_factor)
+                                  : 0.0;
+  if (dropped) *dropped = d;
+  return t;
+}
+
+ExpertLoad scenario_expert_load(const Scenario& s, int tokens) {
+  return load_of(s, step_routing(s), tokens, capacity_of(s));
+}
+
+ExpertLoad start_expert_load(const Scenario& s, int tokens) {
+  return load_of(s, s.training.routing, tokens, capacity_of(s));
 }
 
 }  // namespace moesim

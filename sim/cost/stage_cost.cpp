@@ -5,14 +5,14 @@
 
 namespace moesim {
 
-ExpandContext expand_context(const Scenario& s, int seq_len) {
+ExpandContext expand_context(const Scenario& s, int seq_len, const ExpertLoad* load) {
   ExpandContext ctx;
   ctx.tokens = s.plan.micro_batch_size * seq_len;
   ctx.seq_len = seq_len;
   ctx.tp = s.plan.tp;
   ctx.ep = s.plan.ep;
   ctx.fp8 = s.precision.kind == PrecisionKind::kFp8;
-  ctx.expert_load = scenario_expert_load(s, ctx.tokens).compute;
+  ctx.expert_load = load ? load->compute : scenario_expert_load(s, ctx.tokens).compute;
   return ctx;
 }
 
@@ -149,7 +149,8 @@ double weight(const UnitCost& u) {
 
 }  // namespace
 
-StageCosts price_stages(const Scenario& s, int num_stages, int seq_len, bool overlap) {
+StageCosts price_stages(const Scenario& s, int num_stages, int seq_len, bool overlap,
+                        const ExpertLoad* load) {
   const ModelSpec& m = s.model;
   PricingContext pc{s,
                     ComputeModel(s.cluster.gpu, efficiency_table(s.cluster),
@@ -158,8 +159,8 @@ StageCosts price_stages(const Scenario& s, int num_stages, int seq_len, bool ove
                     ExpandContext{},
                     EpFanout{},
                     m.moe.enabled(),
-                    scenario_expert_load(s, s.plan.micro_batch_size * seq_len)};
-  pc.ctx = expand_context(s, seq_len);
+                    load ? *load : scenario_expert_load(s, s.plan.micro_batch_size * seq_len)};
+  pc.ctx = expand_context(s, seq_len, &pc.load);
   if (pc.moe && s.plan.ep > 1) pc.fanout = ep_fanout(m, s.cluster, s.plan.ep);
 
   auto price_all = [&](const PricingContext& p) {

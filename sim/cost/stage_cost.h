@@ -67,8 +67,9 @@ struct StageCosts {
 };
 
 // The op graph's context for one micro-batch of `seq_len` under s's plan and
-// precision (tokens, TP, EP, FP8).
-ExpandContext expand_context(const Scenario& s, int seq_len);
+// precision (tokens, TP, EP, FP8), at the headline step's expert load
+// (sim/cost/expert_load.h) or at `load` where given.
+ExpandContext expand_context(const Scenario& s, int seq_len, const ExpertLoad* load = nullptr);
 
 // Whether the plan recomputes this op's forward in backward (full
 // recomputation, or the op's RecomputeGroup is selected).
@@ -76,7 +77,9 @@ bool is_recomputed(const RecomputeSpec& r, const Op& op);
 
 // `num_stages` is the number of model stages (pp, or 2 pp for DualPipeV).
 // `overlap` says whether communication overlaps compute (then compute runs on
-// the SMs that communication leaves).
-StageCosts price_stages(const Scenario& s, int num_stages, int seq_len, bool overlap);
+// the SMs that communication leaves). `load`: the busiest EP rank's load to
+// price at; null: the headline step's (scenario_expert_load).
+StageCosts price_stages(const Scenario& s, int num_stages, int seq_len, bool overlap,
+                        const ExpertLoad* load = nullptr);
 
 }  // namespace moesim

@@ -51,8 +51,14 @@ int BalancingRun::steps_to(double tolerance) const {
   return first;
 }
 
-BalancingRun simulate_aux_free_balancing(const std::vector<double>& popularity, int top_k, int ep,
-                                         double gamma, int steps) {
+namespace {
+
+// Runs the sign rule; `steady_window` > 0 stops once the last that many
+// imbalances lie within kSteadyBand.
+constexpr double kSteadyBand = 0.005;
+
+BalancingRun run_sign_rule(const std::vector<double>& popularity, int top_k, int ep, double gamma,
+                           int steps, int steady_window) {
   const int n = static_cast<int>(popularity.size());
   MOESIM_CHECK(ep >= 1 && n % ep == 0 && top_k >= 1 && top_k <= n && gamma >= 0 && steps >= 0,
                "simulate_aux_free_balancing: bad arguments");
@@ -72,10 +78,33 @@ BalancingRun simulate_aux_free_balancing(const std::vector<double>& popularity, 
       busiest = std::max(busiest, load);
     }
     run.imbalance.push_back(busiest / (mean * per_rank));
+    if (steady_window > 0 && static_cast<int>(run.imbalance.size()) >= steady_window) {
+      const auto last = run.imbalance.end() - steady_window;
+      const auto [lo, hi] = std::minmax_element(last, run.imbalance.end());
+      if (*hi - *lo <= kSteadyBand) {
+        run.steady = true;
+        break;
+      }
+    }
     for (int e = 0; e < n; ++e)
       run.bias[e] += p[e] > mean ? -gamma : p[e] < mean ? gamma : 0.0;
   }
   return run;
+}
+
+}  // namespace
+
+BalancingRun simulate_aux_free_balancing(const std::vector<double>& popularity, int top_k, int ep,
+                                         double gamma, int steps) {
+  return run_sign_rule(popularity, top_k, ep, gamma, steps, 0);
+}
+
+BalancingRun balance_until_steady(const std::vector<double>& popularity, int top_k, int ep,
+                                  double gamma, int max_steps) {
+  MOESIM_CHECK(max_steps >= 1, "balance_until_steady: max_steps must be positive");
+  const double window = gamma > 0 ? std::ceil(0.2 / gamma) : 0.0;
+  const int w = static_cast<int>(std::min<double>(max_steps, std::max(100.0, window)));
+  return run_sign_rule(popularity, top_k, ep, gamma, max_steps, w);
 }
 
 }  // namespace moesim

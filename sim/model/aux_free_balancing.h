@@ -20,6 +20,7 @@ namespace moesim {
 struct BalancingRun {
   std::vector<double> imbalance;  // per step, before its update: busiest rank / mean
   std::vector<double> bias;       // after the last step, per expert
+  bool steady = false;            // balance_until_steady stopped early: the rest repeats
   // First step whose imbalance is at most `tolerance` and stays so; -1: never.
   int steps_to(double tolerance) const;
 };
@@ -27,5 +28,13 @@ struct BalancingRun {
 // REQUIRES: popularity.size() divisible by ep, entries > 0; 1 <= top_k <= size; gamma >= 0.
 BalancingRun simulate_aux_free_balancing(const std::vector<double>& popularity, int top_k, int ep,
                                          double gamma, int steps);
+
+// The same dynamics over at most `max_steps` steps, stopped once the imbalance
+// has stayed within a band of 0.005 over the last max(100, 0.2 / gamma) steps
+// (the sign rule then only dithers around balance, or gamma is 0 and nothing
+// moves): a run's remaining steps repeat the last ones. What a run prices.
+// REQUIRES: as simulate_aux_free_balancing; max_steps >= 1.
+BalancingRun balance_until_steady(const std::vector<double>& popularity, int top_k, int ep,
+                                  double gamma, int max_steps);
 
 }  // namespace moesim

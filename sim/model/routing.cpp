@@ -46,6 +46,15 @@ const char* to_string(ExpertPopularity p) {
   return "?";
 }
 
+const char* to_string(BalancingMethod m) {
+  switch (m) {
+    case BalancingMethod::kNone: return "none";
+    case BalancingMethod::kAuxFree: return "aux_free";
+    case BalancingMethod::kCapacity: return "capacity";
+  }
+  return "?";
+}
+
 std::vector<double> expert_popularity(const RoutingSpec& r, int experts) {
   switch (r.popularity) {
     case ExpertPopularity::kUniform: break;
@@ -190,6 +199,46 @@ ExpertLoad expert_load(const EpTraffic& t, int experts) {
   if (total > 0) l.compute = busiest / (total / t.ep);
   if (recv_total > 0) l.receive = recv_max / (recv_total / t.ep);
   return l;
+}
+
+double drop_over_capacity(EpTraffic& t, int experts, double capacity_factor) {
+  MOESIM_CHECK(capacity_factor > 0 && experts > 0 &&
+                   static_cast<int>(t.expert_tokens.size()) == experts && t.ep > 0,
+               "drop_over_capacity: bad arguments");
+  double total = 0;
+  for (int64_t n : t.expert_tokens) total += static_cast<double>(n);
+  if (total <= 0) return 0;
+  const auto cap = static_cast<int64_t>(std::floor(capacity_factor * total / experts));
+  const int per_rank = experts / t.ep;
+  std::vector<double> rank_kept(static_cast<size_t>(t.ep), 1.0);
+  std::vector<double> node_rows(static_cast<size_t>(t.nodes), 0.0), node_kept(node_rows);
+  double dropped = 0;
+  for (int d = 0; d < t.ep; ++d) {
+    double rows = 0, kept = 0;
+    for (int e = d * per_rank; e < (d + 1) * per_rank; ++e) {
+      int64_t& n = t.expert_tokens[static_cast<size_t>(e)];
+      rows += static_cast<double>(n);
+      n = std::min(n, cap);
+      kept += static_cast<double>(n);
+    }
+    dropped += rows - kept;
+    if (rows > 0) rank_kept[static_cast<size_t>(d)] = kept / rows;
+    node_rows[static_cast<size_t>(t.node_of(d))] += rows;
+    node_kept[static_cast<size_t>(t.node_of(d))] += kept;
+  }
+  for (int s = 0; s < t.ep; ++s) {
+    for (int d = 0; d < t.ep; ++d) {
+      int64_t& n = t.rank_tokens[static_cast<size_t>(s) * t.ep + d];
+      n = std::llround(static_cast<double>(n) * rank_kept[static_cast<size_t>(d)]);
+    }
+    for (int nd = 0; nd < t.nodes; ++nd) {
+      if (node_rows[static_cast<size_t>(nd)] <= 0) continue;
+      int64_t& n = t.node_tokens[static_cast<size_t>(s) * t.nodes + nd];
+      n = std::llround(static_cast<double>(n) * node_kept[static_cast<size_t>(nd)] /
+                       node_rows[static_cast<size_t>(nd)]);
+    }
+  }
+  return dropped / total;
 }
 
 }  // namespace moesim

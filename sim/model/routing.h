@@ -37,6 +37,24 @@ struct RoutingSpec {
   }
 };
 
+// How the load is kept even over a run (training.balancing). kNone: the
+// routing's popularity holds every step. kAuxFree: DeepSeek-V3's
+// auxiliary-loss-free bias (V3TR §2.1.2; sim/model/aux_free_balancing.h)
+// starts from the routing's popularity and evens it out at `gamma` per step.
+// kCapacity: every step each expert keeps at most `capacity_factor` x its
+// mean share of the tokens and drops the rest (GShard/Switch-style dropping).
+enum class BalancingMethod { kNone, kAuxFree, kCapacity };
+const char* to_string(BalancingMethod m);  // "none", "aux_free", "capacity"
+
+struct BalancingSpec {
+  BalancingMethod method = BalancingMethod::kNone;
+  double gamma = 0.001;          // kAuxFree: bias update speed; V3TR §4.2 used 0.001
+  double capacity_factor = 1.0;  // kCapacity: > 0
+  bool operator==(const BalancingSpec& o) const {
+    return method == o.method && gamma == o.gamma && capacity_factor == o.capacity_factor;
+  }
+};
+
 struct EpTraffic {
   int ep = 0;
   int gpus_per_node = 8;
@@ -75,7 +93,16 @@ struct ExpertLoad {
   double compute = 1;  // busiest rank's expert applications / mean
   double receive = 1;  // busiest rank's received tokens / mean
   int busiest_rank = 0;
+  double dropped = 0;  // share of expert applications dropped over capacity
 };
 ExpertLoad expert_load(const EpTraffic& t, int experts);
+
+// Token dropping: caps every expert at `capacity_factor` x the mean expert's
+// tokens and returns the fraction of expert applications dropped. A rank's
+// received tokens (rank_tokens and node_tokens into it) shrink by the share of
+// its rows it keeps: dropped before the dispatch, as Megatron drops them
+// (approximation: per destination, not per token).
+// REQUIRES: capacity_factor > 0; t.expert_tokens has `experts` entries.
+double drop_over_capacity(EpTraffic& t, int experts, double capacity_factor);
 
 }  // namespace moesim

@@ -114,6 +114,31 @@ json estimate_json(const Scenario& s, const Estimate& e) {
       {"model", model_json(s.model, e.model)},
       {"warnings", e.warnings},
       {"caveats", e.caveats}};
+  if (e.load) {
+    const LoadReport& l = *e.load;
+    auto load = [](const ExpertLoad& x) {
+      return json{{"rows", x.compute}, {"received_tokens", x.receive}, {"dropped", x.dropped}};
+    };
+    json jl{{"routing", to_string(s.training.routing.popularity)},
+            {"redundant_experts", l.redundant_experts},
+            {"balancing", to_string(l.balancing)},
+            {"steady", load(l.steady)},
+            {"start", load(l.start)}};
+    if (l.balancing == BalancingMethod::kAuxFree) {
+      jl["gamma"] = l.gamma;
+      jl["start_imbalance"] = l.start_imbalance;
+      jl["steady_imbalance"] = l.steady_imbalance;
+      jl["steps_to_5pct"] = l.steps_to_5pct;
+      jl["steps_simulated"] = l.steps_simulated;
+      jl["steady_reached"] = l.steady_reached;
+      jl["run_steps"] = l.run_steps;
+      jl["start_step_time_s"] = seconds(l.start_step_time);
+      jl["start_memory_bytes"] = bytes(l.start_memory);
+      jl["transient_gpu_hours"] = l.transient_gpu_hours;
+    }
+    if (l.balancing == BalancingMethod::kCapacity) jl["capacity_factor"] = l.capacity_factor;
+    j["expert_load"] = jl;
+  }
   if (e.analytic_step_time) {
     j["analytic_step_time_s"] = seconds(*e.analytic_step_time);
     j["analytic_breakdown_s"] = breakdown_json(e.analytic_breakdown);

@@ -64,6 +64,22 @@ std::string model_line(const ModelSpec& m, const ModelSummary& s) {
   return l;
 }
 
+std::string times(double x) { return "x" + fmt_fixed(x, 2); }
+
+std::string load_line(const ExpertLoad& l) {
+  return times(l.compute) + " rows, " + times(l.receive) + " received tokens";
+}
+
+std::string routing_name(const RoutingSpec& r) {
+  switch (r.popularity) {
+    case ExpertPopularity::kUniform: return "uniform (exactly balanced)";
+    case ExpertPopularity::kZipf:
+      return "Zipf(" + fmt_fixed(r.zipf_exponent, 2) + "), seed " + std::to_string(r.seed);
+    case ExpertPopularity::kHistogram: return "per-expert histogram, seed " + std::to_string(r.seed);
+  }
+  return "?";
+}
+
 std::string heading(const std::string& t, bool md) { return md ? "\n## " + t + "\n\n" : "\n" + t + "\n"; }
 
 }  // namespace
@@ -170,6 +186,46 @@ std::string render_estimate(const Scenario& s, const Estimate& e, ReportFormat f
   o << (md ? "\n" : "  ") << fmt_si(e.gpu_hours_per_trillion_tokens)
     << " GPU-hours per trillion tokens at $" << fmt_fixed(s.training.price_per_gpu_hour_usd, 2)
     << " per GPU-hour\n";
+
+  if (e.load) {
+    const LoadReport& l = *e.load;
+    o << heading("Expert load (busiest EP rank / mean, first phase's micro-batch)", md);
+    Table t{{"figure", "value"}, {}};
+    t.rows.push_back({"routing", routing_name(s.training.routing)});
+    if (l.redundant_experts > 0)
+      t.rows.push_back({"redundant experts", std::to_string(l.redundant_experts) +
+                                                 " copies placed by EPLB's policy"});
+    std::string bal = to_string(l.balancing);
+    if (l.balancing == BalancingMethod::kAuxFree) bal += ", gamma " + fmt_fixed(l.gamma, 4);
+    if (l.balancing == BalancingMethod::kCapacity)
+      bal += ", capacity factor " + fmt_fixed(l.capacity_factor, 2);
+    t.rows.push_back({"balancing", bal});
+    t.rows.push_back({"headline step", load_line(l.steady)});
+    if (l.balancing == BalancingMethod::kCapacity)
+      t.rows.push_back({"dropped", fmt_percent(l.steady.dropped) + " of expert applications every step"});
+    if (l.balancing == BalancingMethod::kAuxFree && l.steps_simulated > 0) {
+      std::string first = load_line(l.start);
+      if (l.start_step_time > Seconds())
+        first += ": step " + fmt_seconds(seconds(l.start_step_time)) +
+                 (e.fidelity == "des" ? " (analytic)" : "") + ", " +
+                 fmt_gib(bytes(l.start_memory)) + " on the largest rank";
+      t.rows.push_back({"run's first step", first});
+      std::string dyn = "expected imbalance " + times(l.start_imbalance) + " -> " +
+                        times(l.steady_imbalance) + "; ";
+      dyn += l.steps_to_5pct >= 0
+                 ? "within 5% of even from step " + fmt_count(l.steps_to_5pct)
+                 : std::string("not within 5% of even");
+      dyn += " of " + fmt_count(l.run_steps) +
+             (l.steady_reached ? ", steady after " + fmt_count(l.steps_simulated)
+                               : ", " + fmt_count(l.steps_simulated) + " simulated");
+      t.rows.push_back({"bias dynamics", dyn});
+      t.rows.push_back({"balancing transient",
+                        "+" + fmt_si(l.transient_gpu_hours) + " GPU-hours (" +
+                            fmt_fixed(e.gpu_hours > 0 ? 100 * l.transient_gpu_hours / e.gpu_hours : 0, 2) + "%" +
+                            " of the run)"});
+    }
+    o << render_table(t, md);
+  }
 
   if (!e.warnings.empty()) {
     o << heading("Warnings", md);

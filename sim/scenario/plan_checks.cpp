@@ -200,6 +200,25 @@ void check_routing(const Scenario& s, const JsonLocation& at, ParseLog& log) {
   }
 }
 
+// A balancing method needs routed experts over EP > 1; token dropping and
+// EPLB's copies are not modeled together.
+void check_balancing(const Scenario& s, const JsonLocation& training, const JsonLocation& plan,
+                     ParseLog& log) {
+  const BalancingSpec& b = s.training.balancing;
+  if (b.method == BalancingMethod::kNone) return;
+  if (!s.model.moe.enabled() || s.plan.ep <= 1) {
+    log.error(training / "balancing" / "method",
+              std::string("\"") + to_string(b.method) +
+                  "\" balancing needs routed experts spread over ep > 1, found ep " +
+                  num(s.plan.ep));
+    return;
+  }
+  if (b.method == BalancingMethod::kCapacity && s.plan.redundant_experts > 0)
+    log.error(plan / "redundant_experts",
+              "capacity dropping (training.balancing) with redundant experts is not modeled: "
+              "drop one of the two");
+}
+
 // Redundant experts: a MoE model, EP > 1, and physical experts that divide
 // over the EP group (sim/model/eplb.h).
 void check_redundant_experts(const Scenario& s, const JsonLocation& at, ParseLog& log) {
@@ -236,6 +255,7 @@ void check_scenario(const Scenario& s, const ScenarioSources& where, const Parts
   if (cluster) check_plan_cluster(s.plan, s.cluster, where.plan, log);
   if (training) check_batches(s.plan, s.training, where, log);
   if (model && training) check_routing(s, where.training, log);
+  if (model && training) check_balancing(s, where.training, where.plan, log);
   if (model && cluster) check_redundant_experts(s, where.plan, log);
 }
 

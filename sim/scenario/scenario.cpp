@@ -31,7 +31,7 @@ bool TrainingPhase::operator==(const TrainingPhase& o) const {
 
 bool TrainingSpec::operator==(const TrainingSpec& o) const {
   return phases == o.phases && price_per_gpu_hour_usd == o.price_per_gpu_hour_usd &&
-         routing == o.routing;
+         routing == o.routing && balancing == o.balancing;
 }
 
 bool Scenario::operator==(const Scenario& o) const {

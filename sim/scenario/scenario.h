@@ -82,6 +82,8 @@ struct TrainingSpec {
   // How tokens pick experts (sim/model/routing.h): uniform unless given; the
   // step's busiest EP rank follows from it (sim/cost/expert_load.h).
   RoutingSpec routing;
+  // How that load evens out over the run (none, aux_free, capacity).
+  BalancingSpec balancing;
   bool operator==(const TrainingSpec& o) const;
 };
 

@@ -99,6 +99,32 @@ RoutingSpec read_routing(const json& j, const JsonLocation& at, ParseLog& log) {
   return rs;
 }
 
+// "balancing": how the load is kept even over the run (sim/model/routing.h,
+// BalancingSpec); each method takes its own parameter only.
+BalancingSpec read_balancing(const json& j, const JsonLocation& at, ParseLog& log) {
+  constexpr NumberRule kGamma{0.0, true, false, "a non-negative number (bias step per training step)"};
+  BalancingSpec b;
+  ObjectReader r(j, at, log, "a balancing method");
+  if (!r.valid()) return b;
+  r.read_enum("method", b.method,
+              name_table({BalancingMethod::kNone, BalancingMethod::kAuxFree,
+                          BalancingMethod::kCapacity}),
+              kRequired);
+  if (b.method == BalancingMethod::kAuxFree) {
+    if (r.read("gamma", b.gamma, kGamma) && b.gamma > 1)
+      log.bad_value(at / "gamma", "expected at most 1 (V3TR §4.2 used 0.001), found " +
+                                      describe(j.at("gamma")));
+  } else {
+    r.reject("gamma", "it applies to \"method\": \"aux_free\" only");
+  }
+  if (b.method == BalancingMethod::kCapacity)
+    r.read("capacity_factor", b.capacity_factor, kPositiveNumber, kRequired);
+  else
+    r.reject("capacity_factor", "it applies to \"method\": \"capacity\" only");
+  r.finish();
+  return b;
+}
+
 }  // namespace
 
 TrainingSpec parse_training(const json& j, const JsonLocation& at, ParseLog& log,
@@ -109,6 +135,8 @@ TrainingSpec parse_training(const json& j, const JsonLocation& at, ParseLog& log
   r.read("price_per_gpu_hour_usd", t.price_per_gpu_hour_usd, kNonNegativeNumber, kRequired);
   if (const json* routing = r.get("routing", kOptional, "an object"))
     t.routing = read_routing(*routing, at / "routing", log);
+  if (const json* balancing = r.get("balancing", kOptional, "an object"))
+    t.balancing = read_balancing(*balancing, at / "balancing", log);
   if (const json* phases = r.get("phases", kRequired, "an array of phases")) {
     if (!phases->is_array() || phases->empty()) {
       log.bad_value(at / "phases", "expected a non-empty array of training phases, found " +

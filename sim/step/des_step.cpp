@@ -7,6 +7,7 @@
 
 #include "sim/core/check.h"
 #include "sim/cost/comm_model.h"
+#include "sim/cost/expert_load.h"
 #include "sim/cost/schedule_model.h"
 #include "sim/cost/stage_cost.h"
 #include "sim/cost/step_boundary.h"
@@ -93,8 +94,7 @@ InstructionChains chains_of(const ChainContext& c, const Instruction& i) {
 DeepEpSetup deepep_setup(const Scenario& s) {
   DeepEpSetup d;
   const int tokens = s.plan.micro_batch_size * s.training.phases.front().seq_len;
-  d.traffic =
-      route_tokens(s.model.moe, s.plan.ep, s.cluster.gpus_per_node, tokens, s.training.routing);
+  d.traffic = scenario_traffic(s, tokens);
   if (s.plan.comm_sms > 0) d.kernel.num_sms = s.plan.comm_sms;
   d.spec.hidden = s.model.hidden;
   d.spec.dispatch_bytes_per_element = s.precision.fp8_dispatch ? 1.0 + 4.0 / 128.0 : 2.0;
@@ -389,6 +389,7 @@ Estimate des_estimate(const Scenario&, Estimate e, const DesStep& d) {
     e.cost_usd += p.cost_usd;
     tokens += p.tokens;
   }
+  if (e.load) e.load->transient_gpu_hours *= ratio;
   e.phases.front().step_time = step;
   e.phases.front().breakdown = e.breakdown;
   e.gpu_hours_per_trillion_tokens = tokens > 0 ? e.gpu_hours / (tokens / 1e12) : 0;

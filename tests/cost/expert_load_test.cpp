@@ -109,5 +109,95 @@ TEST(ExpertLoad, RedundantExpertsEvenOutAZipfLoad) {
   EXPECT_FALSE(validate_scenario(bad, ScenarioSources{}).empty());
 }
 
+// Token dropping by hand on four experts over two ranks: a capacity of 1 x
+// the mean expert's 5 tokens cuts expert 0 from 10 to 5, a quarter of the 20
+// applications; rank 0 keeps 7 of its 12 rows, so what it receives shrinks by
+// 7/12; rank 1 keeps everything; the one node keeps 15 of its 20.
+TEST(ExpertLoad, CapacityDropsWhatExceedsItAsComputedByHand) {
+  EpTraffic t;
+  t.ep = 2;
+  t.gpus_per_node = 8;
+  t.nodes = 1;
+  t.expert_tokens = {10, 2, 4, 4};
+  t.rank_tokens = {6, 3, 6, 3};  // s -> d
+  t.node_tokens = {7, 7};
+  EXPECT_DOUBLE_EQ(drop_over_capacity(t, 4, 1.0), 0.25);
+  EXPECT_EQ(t.expert_tokens, (std::vector<int64_t>{5, 2, 4, 4}));
+  EXPECT_EQ(t.rank_tokens, (std::vector<int64_t>{4, 3, 4, 3}));  // 6 x 7/12 = 3.5, rounded
+  EXPECT_EQ(t.node_tokens, (std::vector<int64_t>{5, 5}));  // the one node keeps 15 of 20: 5.25
+}
+
+// In the step: all weight on half the ranks gives each of their experts 2x
+// its mean; a capacity factor of 1.25 keeps 1.25/2 of it, so about 37.5% of
+// the applications are dropped and the busiest rank runs 1.25x the mean rows
+// (of the mean before dropping); a factor no expert reaches drops nothing.
+TEST(ExpertLoad, CapacityCapsTheBusiestRank) {
+  Scenario s = headline();
+  s.training.routing = half_the_ranks();
+  s.training.balancing.method = BalancingMethod::kCapacity;
+  s.training.balancing.capacity_factor = 1.25;
+  ASSERT_TRUE(validate_scenario(s, ScenarioSources{}).empty());
+  const ExpertLoad l = scenario_expert_load(s, 4096);
+  EXPECT_NEAR(l.compute, 1.25, 0.01);
+  EXPECT_NEAR(l.dropped, 0.375, 0.01);
+  EXPECT_NEAR(l.receive, 2.0 * 1.25 / 2.0, 0.05);
+  Scenario wide = s;
+  wide.training.balancing.capacity_factor = 100;
+  const ExpertLoad w = scenario_expert_load(wide, 4096);
+  Scenario none = s;
+  none.training.balancing = BalancingSpec{};
+  EXPECT_EQ(w.dropped, 0.0);
+  EXPECT_DOUBLE_EQ(w.compute, scenario_expert_load(none, 4096).compute);
+  EXPECT_LT(estimate(s).step_time, estimate(none).step_time);
+  // Uniform is exactly balanced: a factor under 1 cuts every expert alike.
+  Scenario flat = headline();
+  flat.training.balancing = s.training.balancing;
+  flat.training.balancing.capacity_factor = 0.8;
+  const ExpertLoad f = scenario_expert_load(flat, 4096);
+  EXPECT_DOUBLE_EQ(f.compute, 0.8);
+  EXPECT_NEAR(f.dropped, 0.2, 1e-12);
+  flat.training.balancing.capacity_factor = 1.0;
+  EXPECT_EQ(scenario_expert_load(flat, 4096).dropped, 0.0);
+}
+
+// Auxiliary-loss-free balancing over the run: the headline step is the
+// steady one (near balance), the run's first steps price the skew, and the
+// phase's time lies between the balanced run and one that stays skewed; a
+// larger gamma balances sooner and costs less; gamma 0 never balances.
+TEST(ExpertLoad, AuxFreeBalancingPricesTheTransient) {
+  Scenario skew = headline();
+  skew.training.routing.popularity = ExpertPopularity::kZipf;
+  skew.training.routing.zipf_exponent = 0.3;
+  Scenario slow = skew, fast = skew, frozen = skew;
+  slow.training.balancing.method = fast.training.balancing.method =
+      frozen.training.balancing.method = BalancingMethod::kAuxFree;
+  slow.training.balancing.gamma = 0.001;
+  fast.training.balancing.gamma = 0.01;
+  frozen.training.balancing.gamma = 0.0;
+  ASSERT_TRUE(validate_scenario(slow, ScenarioSources{}).empty());
+  const Estimate balanced = estimate(headline()), skewed = estimate(skew);
+  const Estimate a = estimate(slow), b = estimate(fast), z = estimate(frozen);
+  ASSERT_TRUE(a.load && b.load && z.load);
+  EXPECT_LT(a.load->steady.compute, 1.05);
+  EXPECT_GT(a.load->start.compute, 3.0);
+  EXPECT_EQ(a.load->start.compute, skewed.load->steady.compute);
+  EXPECT_LT(a.step_time, balanced.step_time * 1.03);
+  EXPECT_NEAR(seconds(a.load->start_step_time), seconds(skewed.step_time), 1e-9);
+  EXPECT_GT(a.gpu_hours, balanced.gpu_hours);
+  EXPECT_LT(a.gpu_hours, skewed.gpu_hours);
+  EXPECT_GT(a.load->transient_gpu_hours, 0);
+  EXPECT_NEAR(a.gpu_hours - a.load->transient_gpu_hours,
+              balanced.gpu_hours * seconds(a.step_time) / seconds(balanced.step_time),
+              0.01 * balanced.gpu_hours);
+  // Ten times gamma: about a tenth of the steps to balance, and less extra.
+  ASSERT_GT(b.load->steps_to_5pct, 0);
+  EXPECT_NEAR(static_cast<double>(a.load->steps_to_5pct) / b.load->steps_to_5pct, 10.0, 3.0);
+  EXPECT_LT(b.load->transient_gpu_hours, a.load->transient_gpu_hours / 3);
+  // No updates: the skew stays, the run is the skewed one.
+  EXPECT_EQ(z.load->steady.compute, skewed.load->steady.compute);
+  EXPECT_EQ(z.step_time, skewed.step_time);
+  EXPECT_NEAR(z.gpu_hours, skewed.gpu_hours, 1e-9 * skewed.gpu_hours);
+}
+
 }  // namespace
 }  // namespace moesim

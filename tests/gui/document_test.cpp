@@ -116,6 +116,40 @@ class DocumentTest : public QObject {
     QVERIFY(w.form()->error_text("").contains("line"));
   }
 
+  // The expert-load fields write training.routing and training.balancing,
+  // objects the headline lacks, and the scenario the library reads has them.
+  void expertLoadFieldsSetRoutingAndBalancing() {
+    StudioWindow w("scenarios");
+    w.set_auto_run(false);
+    QVERIFY(w.open_scenario(kHeadline));
+    auto pick = [&](const std::string& pointer, const QString& item) {
+      auto* c = qobject_cast<QComboBox*>(w.form()->editor(pointer));
+      QVERIFY2(c, pointer.c_str());
+      QCOMPARE(c->currentText(), pointer == "/training/routing/popularity" ? QString("uniform")
+                                                                           : QString("none"));
+      c->setCurrentIndex(c->findText(item));
+      emit c->activated(c->currentIndex());
+    };
+    pick("/training/routing/popularity", "zipf");
+    // Zipf needs its exponent: said on the training group until it is given.
+    QVERIFY(!w.document()->diagnostics().empty());
+    QVERIFY2(w.form()->error_text("/training").contains("zipf_exponent"),
+             qPrintable(w.form()->error_text("/training")));
+    type_into(w, "/training/routing/zipf_exponent", "0.3");
+    pick("/training/balancing/method", "aux_free");
+    QVERIFY2(w.document()->diagnostics().empty(), w.document()->diagnostics().to_string().c_str());
+    const Scenario& s = *w.document()->scenario();
+    QCOMPARE(s.training.routing.popularity, ExpertPopularity::kZipf);
+    QCOMPARE(s.training.routing.zipf_exponent, 0.3);
+    QCOMPARE(s.training.balancing.method, BalancingMethod::kAuxFree);
+    QCOMPARE(qobject_cast<QLineEdit*>(w.form()->editor("/training/balancing/gamma"))->placeholderText(),
+             QString("default: 0.001"));
+    // A bad gamma is named on its own field.
+    type_into(w, "/training/balancing/gamma", "-1");
+    QVERIFY2(w.form()->error_text("/training/balancing/gamma").contains("non-negative"),
+             qPrintable(w.form()->error_text("/training/balancing/gamma")));
+  }
+
   void savesWhatTheJsonViewShows() {
     QTemporaryDir tmp;
     StudioWindow w("scenarios");

@@ -43,5 +43,26 @@ TEST(AuxFreeBalancing, ConvergesFromZipfAtARateSetByGamma) {
   EXPECT_EQ(none.steps_to(1.05), -1);
 }
 
+// What a run prices: the same dynamics, stopped once the imbalance no longer
+// moves. Without updates that is at once (the window's 100 steps); with them,
+// after the transient, near balance, with the steps repeated up to then.
+TEST(AuxFreeBalancing, StopsOnceSteady) {
+  const std::vector<double> w = zipf(256, 1.0);
+  const BalancingRun frozen = balance_until_steady(w, 8, 64, 0.0, 100000);
+  EXPECT_TRUE(frozen.steady);
+  EXPECT_EQ(frozen.imbalance.size(), 100u);
+  const BalancingRun run = balance_until_steady(w, 8, 64, 0.003, 100000);
+  ASSERT_TRUE(run.steady);
+  EXPECT_LT(run.imbalance.size(), 20000u);
+  EXPECT_LT(run.imbalance.back(), 1.03);
+  const BalancingRun full = simulate_aux_free_balancing(w, 8, 64, 0.003, static_cast<int>(run.imbalance.size()));
+  EXPECT_EQ(full.imbalance, run.imbalance);  // the same steps, only fewer of them
+  EXPECT_EQ(run.steps_to(1.05), full.steps_to(1.05));
+  // A cap below the transient: not steady, and it says so.
+  const BalancingRun capped = balance_until_steady(w, 8, 64, 0.003, 300);
+  EXPECT_FALSE(capped.steady);
+  EXPECT_EQ(capped.imbalance.size(), 300u);
+}
+
 }  // namespace
 }  // namespace moesim

@@ -303,4 +303,34 @@ TEST(ScenarioPlanChecks, RoutingModelMistakesAreNamedAtTheirKeys) {
   EXPECT_TRUE(parse_errors(j).empty()) << parse_errors(j).to_string();
 }
 
+TEST(ScenarioPlanChecks, BalancingMistakesAreNamedAtTheirKeys) {
+  json j = headline_inline();
+  j["training"]["balancing"] = {{"method", "aux_fre"}};
+  EXPECT_TRUE(has_error(parse_errors(j), "/training/balancing/method", {"aux_free"}));
+  j["training"]["balancing"] = {{"method", "aux_free"}, {"gama", 0.001}};
+  EXPECT_TRUE(has_error(parse_errors(j), "/training/balancing/gama", {"did you mean", "gamma"}));
+  j["training"]["balancing"] = {{"method", "aux_free"}, {"gamma", -0.1}};
+  EXPECT_TRUE(has_error(parse_errors(j), "/training/balancing/gamma", {"non-negative"}));
+  j["training"]["balancing"] = {{"method", "aux_free"}, {"gamma", 3}};
+  EXPECT_TRUE(has_error(parse_errors(j), "/training/balancing/gamma", {"at most 1"}));
+  j["training"]["balancing"] = {{"method", "capacity"}};
+  EXPECT_TRUE(has_error(parse_errors(j), "/training/balancing", {"missing", "capacity_factor"}));
+  j["training"]["balancing"] = {{"method", "capacity"}, {"capacity_factor", 0}};
+  EXPECT_TRUE(has_error(parse_errors(j), "/training/balancing/capacity_factor", {"positive"}));
+  j["training"]["balancing"] = {{"method", "none"}, {"capacity_factor", 1.25}};
+  EXPECT_TRUE(has_error(parse_errors(j), "/training/balancing/capacity_factor", {"capacity"}));
+  j["training"]["balancing"] = {{"method", "capacity"}, {"capacity_factor", 1.25}};
+  j["plan"]["redundant_experts"] = 64;
+  EXPECT_TRUE(has_error(parse_errors(j), "/plan/redundant_experts", {"capacity", "not modeled"}));
+  j["plan"].erase("redundant_experts");
+  j["plan"]["ep"] = 1;
+  j["plan"]["dp"] = 128;
+  EXPECT_TRUE(has_error(parse_errors(j), "/training/balancing/method", {"ep > 1"}));
+  j = headline_inline();
+  j["training"]["balancing"] = {{"method", "aux_free"}, {"gamma", 0.001}};
+  EXPECT_TRUE(parse_errors(j).empty()) << parse_errors(j).to_string();
+  j["training"]["balancing"] = {{"method", "aux_free"}};  // gamma defaults to V3's 0.001
+  EXPECT_TRUE(parse_errors(j).empty()) << parse_errors(j).to_string();
+}
+
 }  // namespace moesim

@@ -108,6 +108,38 @@ TEST(ScenarioFuzz, RoutingAndRedundantExpertMutationsEndInAScenarioOrAnInputErro
   EXPECT_GT(estimated, 0);
 }
 
+// Both balancing methods, mutated: parsed or an InputError; a few accepted
+// ones estimate.
+TEST(ScenarioFuzz, BalancingMutationsEndInAScenarioOrAnInputError) {
+  const std::string dir = source_path("scenarios");
+  Outcomes o;
+  int estimated = 0;
+  for (const json& method : {json{{"method", "aux_free"}, {"gamma", 0.01}},
+                             json{{"method", "capacity"}, {"capacity_factor", 1.25}}}) {
+    json base = headline_inline();
+    base["training"]["routing"] = {{"popularity", "zipf"}, {"zipf_exponent", 0.5}};
+    base["training"]["balancing"] = method;
+    for (int i = 0; i < 150; ++i) {
+      // The balancing object mutated (keys, values, types), the rest intact.
+      std::string what;
+      json j = base;
+      j["training"]["balancing"] = test::mutated_case(method, i, 0xBA1A7Cull, 2, &what);
+      expect_clean([&] { return parse_scenario(j, "fuzz.json", dir); }, what, o);
+      if (estimated < 4) {
+        try {
+          const Scenario s = parse_scenario(j, "fuzz.json", dir);
+          EXPECT_GT(estimate(s).step_time, Seconds()) << what;
+          ++estimated;
+        } catch (const InputError&) {
+        }
+      }
+    }
+  }
+  EXPECT_GT(o.accepted, 5);
+  EXPECT_GT(o.rejected, 100);
+  EXPECT_GT(estimated, 0);
+}
+
 TEST(ScenarioFuzz, TextMutationsEndInAScenarioOrAnInputError) {
   const std::string base = headline_inline().dump(2);
   const std::string dir = source_path("scenarios");
