@@ -120,7 +120,7 @@ ScenarioForm::ScenarioForm(ScenarioDocument* doc, QWidget* parent) : QWidget(par
   // Expert load (sim/cost/expert_load.h): how tokens pick experts, and how
   // that load evens out over the run.
   add_field(f, "Expert popularity", "/training/routing/popularity", Kind::kChoice,
-            {"uniform", "zipf", "histogram"},
+            {"uniform", "zipf", "histogram", "measured"},
             [](const Scenario& s) { return QString(to_string(s.training.routing.popularity)); });
   add_field(f, "Zipf exponent", "/training/routing/zipf_exponent", Kind::kNumber);
   add_field(f, "Routing seed", "/training/routing/seed", Kind::kInt, {},

@@ -51,6 +51,11 @@ std::vector<std::string> caveats_for(const Scenario& s) {
                     std::to_string(r.seed) + ")"
           : r.popularity == ExpertPopularity::kHistogram
               ? "a per-expert histogram, sampled once (seed " + std::to_string(r.seed) + ")"
+          : r.popularity == ExpertPopularity::kMeasured
+              ? "measured per-expert counts of " + std::to_string(r.layer_loads.size()) +
+                    " layer(s), each layer's busiest rank as counted (received tokens from its "
+                    "share, top-k picks taken as independent), averaged over the layers; des "
+                    "routes its traffic by the layers' mean shares"
               : std::string("uniform popularity");
       const std::string copies =
           redundant > 0 ? "; " + std::to_string(redundant) +

@@ -46,6 +46,43 @@ ExpertLoad load_against(const EpTraffic& t, const EpTraffic& before, int experts
   return l;
 }
 
+// Measured per-layer counts: each layer's load as measured (measured_load;
+// with redundant experts, EPLB places that layer's copies on its counts, as
+// EPLB places per layer), averaged over the MoE layers. The MoE layer is
+// priced once at that mean: exact where its time is linear in the rows and
+// received tokens, which the expert GEMMs and EP calls nearly are.
+ExpertLoad measured_layers_load(const Scenario& s, const RoutingSpec& r, bool capacity) {
+  const MoeSpec& moe = s.model.moe;
+  const int redundant = s.plan.redundant_experts;
+  const double cf = capacity ? s.training.balancing.capacity_factor : 0.0;
+  ExpertLoad mean;
+  mean.compute = mean.receive = 0;
+  double heaviest = -1;
+  for (const std::vector<double>& counts : r.layer_loads) {
+    ExpertLoad l = measured_load(counts, s.plan.ep, moe.top_k, cf);
+    if (redundant > 0) {
+      const int nodes = std::max(1, s.plan.ep / std::max(1, s.cluster.gpus_per_node));
+      const ExpertPlacement p = eplb_placement(counts, std::max(1, moe.num_expert_groups), nodes,
+                                               s.plan.ep, redundant);
+      const std::vector<double> per_gpu = p.gpu_load(counts);
+      const double rows = max_over_mean(per_gpu);
+      l.receive = l.receive * rows / l.compute;
+      l.compute = rows;
+      l.busiest_rank =
+          static_cast<int>(std::max_element(per_gpu.begin(), per_gpu.end()) - per_gpu.begin());
+    }
+    const double k = 1.0 / static_cast<double>(r.layer_loads.size());
+    mean.compute += l.compute * k;
+    mean.receive += l.receive * k;
+    mean.dropped += l.dropped * k;
+    if (l.compute > heaviest) {
+      heaviest = l.compute;
+      mean.busiest_rank = l.busiest_rank;
+    }
+  }
+  return mean;
+}
+
 // The load of routing `r` under s's plan, capacity dropping when `capacity`,
 // EPLB's copies when the plan has them. Cached.
 ExpertLoad load_of(const Scenario& s, const RoutingSpec& r, int tokens, bool capacity) {
@@ -66,6 +103,10 @@ ExpertLoad load_of(const Scenario& s, const RoutingSpec& r, int tokens, bool cap
       << moe.top_k << ' ' << s.plan.ep << ' ' << s.cluster.gpus_per_node << ' ' << tokens << ' '
       << redundant << ' ' << (capacity ? cf : 0.0);
   for (double w : r.expert_weights) key << ' ' << w;
+  for (const auto& layer : r.layer_loads) {
+    key << " |";
+    for (double c : layer) key << ' ' << c;
+  }
   static std::mutex mutex;
   static std::map<std::string, ExpertLoad> cache;
   {
@@ -74,6 +115,9 @@ ExpertLoad load_of(const Scenario& s, const RoutingSpec& r, int tokens, bool cap
     if (it != cache.end()) return it->second;
   }
   ExpertLoad l;
+  if (r.popularity == ExpertPopularity::kMeasured) {
+    l = measured_layers_load(s, r, capacity);
+  } else {
   std::vector<double> load(static_cast<size_t>(moe.num_routed_experts), 1.0);
   if (skewed(r)) {
     EpTraffic t = route_tokens(moe, s.plan.ep, s.cluster.gpus_per_node, tokens, r);
@@ -98,6 +142,7 @@ ExpertLoad load_of(const Scenario& s, const RoutingSpec& r, int tokens, bool cap
     l.receive = l.receive * rows / l.compute;
     l.compute = rows;
     l.busiest_rank = static_cast<int>(std::max_element(per_gpu.begin(), per_gpu.end()) - per_gpu.begin());
+  }
   }
   std::lock_guard<std::mutex> lock(mutex);
   if (cache.size() >= 1024) cache.clear();

@@ -42,6 +42,7 @@ const char* to_string(ExpertPopularity p) {
     case ExpertPopularity::kUniform: return "uniform";
     case ExpertPopularity::kZipf: return "zipf";
     case ExpertPopularity::kHistogram: return "histogram";
+    case ExpertPopularity::kMeasured: return "measured";
   }
   return "?";
 }
@@ -67,6 +68,16 @@ std::vector<double> expert_popularity(const RoutingSpec& r, int experts) {
       MOESIM_CHECK(static_cast<int>(r.expert_weights.size()) == experts,
                    "a histogram needs a weight per expert");
       return r.expert_weights;
+    case ExpertPopularity::kMeasured: {
+      std::vector<double> w(static_cast<size_t>(experts), 0.0);
+      for (const std::vector<double>& l : r.layer_loads) {
+        MOESIM_CHECK(static_cast<int>(l.size()) == experts, "a measured layer needs a count per expert");
+        double total = 0;
+        for (double c : l) total += c;
+        for (size_t e = 0; e < w.size(); ++e) w[e] += total > 0 ? l[e] / total : 0.0;
+      }
+      return w;
+    }
   }
   return std::vector<double>(static_cast<size_t>(experts), 1.0);
 }
@@ -93,6 +104,33 @@ std::vector<std::string> routing_problems(const MoeSpec& moe, int ep, int gpus_p
     e.push_back("moe/top_k: must be in [1, experts in topk_groups groups]");
   if (r.popularity == ExpertPopularity::kZipf && !(r.zipf_exponent >= 0))
     e.push_back("routing/zipf_exponent: must be >= 0");
+  if (r.popularity == ExpertPopularity::kMeasured) {
+    if (r.layer_loads.empty()) e.push_back("routing/layer_loads: no layers given");
+    for (size_t i = 0; i < r.layer_loads.size(); ++i) {
+      const std::vector<double>& l = r.layer_loads[i];
+      const std::string at = "routing/layer_loads/" + std::to_string(i) + ": ";
+      double total = 0;
+      bool bad = false;
+      for (double c : l) {
+        bad = bad || !(c >= 0) || !std::isfinite(c);
+        total += c;
+      }
+      if (static_cast<int>(l.size()) != experts)
+        e.push_back(at + std::to_string(l.size()) + " counts for " + std::to_string(experts) +
+                    " routed experts");
+      else if (bad)
+        e.push_back(at + "counts must be finite and >= 0");
+      else if (!(total > 0))
+        e.push_back(at + "at least one count must be positive");
+    }
+    if (e.empty()) {
+      int positive = 0;
+      for (double w : expert_popularity(r, experts)) positive += w > 0;
+      if (positive < moe.top_k)
+        e.push_back("routing/layer_loads: " + std::to_string(positive) +
+                    " experts with tokens in any layer, top-k needs " + std::to_string(moe.top_k));
+    }
+  }
   if (r.popularity == ExpertPopularity::kHistogram) {
     double total = 0;
     bool negative = false;
@@ -198,6 +236,40 @@ ExpertLoad expert_load(const EpTraffic& t, int experts) {
   }
   if (total > 0) l.compute = busiest / (total / t.ep);
   if (recv_total > 0) l.receive = recv_max / (recv_total / t.ep);
+  return l;
+}
+
+ExpertLoad measured_load(const std::vector<double>& counts, int ep, int top_k,
+                         double capacity_factor) {
+  const int n = static_cast<int>(counts.size());
+  MOESIM_CHECK(ep >= 1 && n % ep == 0 && top_k >= 1, "measured_load: bad arguments");
+  double total = 0;
+  for (double c : counts) total += c;
+  MOESIM_CHECK(total > 0, "measured_load: no tokens");
+  const double cap = capacity_factor > 0 ? capacity_factor * total / n : total;
+  const int per_rank = n / ep;
+  ExpertLoad l;
+  double kept_total = 0, busiest = -1, recv_sum = 0, recv_max = 0;
+  for (int d = 0; d < ep; ++d) {
+    double rows = 0, kept = 0;
+    for (int e = d * per_rank; e < (d + 1) * per_rank; ++e) {
+      rows += counts[static_cast<size_t>(e)];
+      kept += std::min(counts[static_cast<size_t>(e)], cap);
+    }
+    kept_total += kept;
+    // Received before dropping, then what the rank keeps of it.
+    const double reach = 1 - std::pow(1 - rows / total, top_k);
+    const double recv = rows > 0 ? reach * kept / rows : 0.0;
+    recv_sum += 1 - std::pow(1 - rows / total, top_k);
+    recv_max = std::max(recv_max, recv);
+    if (kept > busiest) {
+      busiest = kept;
+      l.busiest_rank = d;
+    }
+  }
+  l.compute = busiest / (total / ep);
+  l.receive = recv_sum > 0 ? recv_max / (recv_sum / ep) : 1.0;
+  l.dropped = 1 - kept_total / total;
   return l;
 }
 

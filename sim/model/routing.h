@@ -23,17 +23,22 @@
 
 namespace moesim {
 
-enum class ExpertPopularity { kUniform, kZipf, kHistogram };
-const char* to_string(ExpertPopularity p);  // "uniform", "zipf", "histogram"
+// kMeasured: per-expert token counts logged per MoE layer (layer_loads), taken
+// as the load itself (nothing is sampled; see measured_load).
+enum class ExpertPopularity { kUniform, kZipf, kHistogram, kMeasured };
+const char* to_string(ExpertPopularity p);  // "uniform", "zipf", "histogram", "measured"
 
 struct RoutingSpec {
   ExpertPopularity popularity = ExpertPopularity::kUniform;
   double zipf_exponent = 1.0;          // s, for kZipf
   std::vector<double> expert_weights;  // kHistogram: one per routed expert, >= 0, not all 0
+  // kMeasured: per MoE layer (or one row for all), tokens per routed expert:
+  // the [layers, experts] table EPLB's rebalance_experts takes.
+  std::vector<std::vector<double>> layer_loads;
   uint64_t seed = 1;
   bool operator==(const RoutingSpec& o) const {
     return popularity == o.popularity && zipf_exponent == o.zipf_exponent &&
-           expert_weights == o.expert_weights && seed == o.seed;
+           expert_weights == o.expert_weights && layer_loads == o.layer_loads && seed == o.seed;
   }
 };
 
@@ -73,8 +78,9 @@ struct EpTraffic {
   int64_t to_node(int s, int n) const { return node_tokens[s * nodes + n]; }
 };
 
-// Each routed expert's weight under `r`: 1 (uniform), 1/(e+1)^s (Zipf) or the
-// histogram's. REQUIRES: a histogram has `experts` weights.
+// Each routed expert's weight under `r`: 1 (uniform), 1/(e+1)^s (Zipf), the
+// histogram's, or the measured layers' shares averaged over the layers.
+// REQUIRES: a histogram (each measured layer) has `experts` weights.
 std::vector<double> expert_popularity(const RoutingSpec& r, int experts);
 
 // Problems with routing `moe` over `ep` ranks, as "field: what is wrong".
@@ -96,6 +102,17 @@ struct ExpertLoad {
   double dropped = 0;  // share of expert applications dropped over capacity
 };
 ExpertLoad expert_load(const EpTraffic& t, int experts);
+
+// One layer's measured per-expert token counts as the EP group's load: the
+// busiest rank's rows (the sum over its contiguous experts) against the mean,
+// and its received tokens taken as a token's chance to reach the rank,
+// 1 - (1 - share)^top_k with share the rank's part of all rows (top-k picks
+// treated as independent: no group limit, an approximation), against the
+// mean rank's. `capacity_factor` > 0 caps every expert at that x the mean
+// expert first (dropped share in `dropped`; rows and receipts against the
+// mean before dropping). REQUIRES: counts.size() divisible by ep, >= 0, not all 0.
+ExpertLoad measured_load(const std::vector<double>& counts, int ep, int top_k,
+                         double capacity_factor = 0);
 
 // Token dropping: caps every expert at `capacity_factor` x the mean expert's
 // tokens and returns the fraction of expert applications dropped. A rank's

@@ -76,6 +76,8 @@ std::string routing_name(const RoutingSpec& r) {
     case ExpertPopularity::kZipf:
       return "Zipf(" + fmt_fixed(r.zipf_exponent, 2) + "), seed " + std::to_string(r.seed);
     case ExpertPopularity::kHistogram: return "per-expert histogram, seed " + std::to_string(r.seed);
+    case ExpertPopularity::kMeasured:
+      return "measured loads, " + std::to_string(r.layer_loads.size()) + " layer(s), averaged";
   }
   return "?";
 }

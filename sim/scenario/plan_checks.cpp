@@ -191,12 +191,23 @@ void check_routing(const Scenario& s, const JsonLocation& at, ParseLog& log) {
     log.error(at / "routing", "a routing model needs routed experts; the model has none");
     return;
   }
+  const int layers = s.model.num_moe_layers();
+  if (r.popularity == ExpertPopularity::kMeasured && r.layer_loads.size() != 1 &&
+      static_cast<int>(r.layer_loads.size()) != layers)
+    log.error(at / "routing" / "layer_loads",
+              num(static_cast<int64_t>(r.layer_loads.size())) + " layers of counts: give one per MoE layer (" +
+                  num(layers) + ") or one for all");
   for (const std::string& p : routing_problems(s.model.moe, std::max(1, s.model.moe.num_routed_experts),
                                                1, 0, r)) {
     const std::string prefix = "routing/";
     if (p.rfind(prefix, 0) != 0) continue;  // the model's own problems are reported with it
     const size_t colon = p.find(':');
-    log.error(at / "routing" / p.substr(prefix.size(), colon - prefix.size()), p.substr(colon + 2));
+    JsonLocation where = at / "routing";
+    std::string rest = p.substr(prefix.size(), colon - prefix.size());  // "key" or "key/i"
+    for (size_t slash; (slash = rest.find('/')) != std::string::npos; rest = rest.substr(slash + 1))
+      where = where / rest.substr(0, slash);
+    where = where / rest;
+    log.error(where, p.substr(colon + 2));
   }
 }
 
@@ -213,6 +224,11 @@ void check_balancing(const Scenario& s, const JsonLocation& training, const Json
                   num(s.plan.ep));
     return;
   }
+  if (b.method == BalancingMethod::kAuxFree &&
+      s.training.routing.popularity == ExpertPopularity::kMeasured)
+    log.error(training / "balancing" / "method",
+              "measured layer loads are the load as logged, already balanced by whatever ran: "
+              "aux_free dynamics over them are not modeled (use a histogram or Zipf start)");
   if (b.method == BalancingMethod::kCapacity && s.plan.redundant_experts > 0)
     log.error(plan / "redundant_experts",
               "capacity dropping (training.balancing) with redundant experts is not modeled: "

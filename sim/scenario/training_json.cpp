@@ -64,7 +64,8 @@ RoutingSpec read_routing(const json& j, const JsonLocation& at, ParseLog& log) {
   r.read_enum("popularity", rs.popularity,
               {{"uniform", ExpertPopularity::kUniform},
                {"zipf", ExpertPopularity::kZipf},
-               {"histogram", ExpertPopularity::kHistogram}},
+               {"histogram", ExpertPopularity::kHistogram},
+               {"measured", ExpertPopularity::kMeasured}},
               kRequired);
   if (rs.popularity == ExpertPopularity::kZipf)
     r.read("zipf_exponent", rs.zipf_exponent, kNonNegativeNumber, kRequired);
@@ -92,6 +93,39 @@ RoutingSpec read_routing(const json& j, const JsonLocation& at, ParseLog& log) {
     }
   } else {
     r.reject("expert_weights", "it applies to \"popularity\": \"histogram\" only");
+  }
+  if (rs.popularity == ExpertPopularity::kMeasured) {
+    const char* expected =
+        "an array with one array per MoE layer (or one for all) of tokens per routed expert";
+    if (const json* layers = r.get("layer_loads", kRequired, expected)) {
+      if (!layers->is_array() || layers->empty()) {
+        log.bad_value(at / "layer_loads", std::string("expected ") + expected + ", found " +
+                                              describe(*layers));
+      } else {
+        for (size_t i = 0; i < layers->size(); ++i) {
+          const json& l = (*layers)[i];
+          if (!l.is_array()) {
+            log.bad_value(at / "layer_loads" / i,
+                          "expected an array of tokens per routed expert, found " + describe(l));
+            continue;
+          }
+          std::vector<double> counts;
+          for (size_t e = 0; e < l.size(); ++e) {
+            const json& x = l[e];
+            if (!x.is_number() || !(x.get<double>() >= 0) || !std::isfinite(x.get<double>())) {
+              log.bad_value(at / "layer_loads" / i / e,
+                            "expected a non-negative number (the expert's logged tokens), found " +
+                                describe(x));
+              continue;
+            }
+            counts.push_back(x.get<double>());
+          }
+          rs.layer_loads.push_back(std::move(counts));
+        }
+      }
+    }
+  } else {
+    r.reject("layer_loads", "it applies to \"popularity\": \"measured\" only");
   }
   int seed = 1;
   if (r.read("seed", seed, kNonNegativeInt)) rs.seed = static_cast<uint64_t>(seed);

@@ -199,5 +199,58 @@ TEST(ExpertLoad, AuxFreeBalancingPricesTheTransient) {
   EXPECT_NEAR(z.gpu_hours, skewed.gpu_hours, 1e-9 * skewed.gpu_hours);
 }
 
+// Measured counts by hand: 4 experts on 2 ranks, top-2. Rank 0 holds 8 of 10
+// rows (x1.6 the mean 5); a token reaches it with 1 - 0.2^2 = 0.96, rank 1
+// with 1 - 0.8^2 = 0.36, so it receives 0.96 / 0.66 of the mean. A capacity
+// of 1 x the mean expert (2.5) keeps 2.5 of expert 0's 6: rank 0 runs 4.5
+// (x0.9 of the mean before dropping), 35% is dropped, and rank 0 receives
+// 0.96 x 4.5/8 against 0.66.
+TEST(ExpertLoad, MeasuredCountsAreTheLoadAsComputedByHand) {
+  const ExpertLoad l = measured_load({6, 2, 1, 1}, 2, 2);
+  EXPECT_DOUBLE_EQ(l.compute, 1.6);
+  EXPECT_NEAR(l.receive, 0.96 / 0.66, 1e-12);
+  EXPECT_EQ(l.busiest_rank, 0);
+  EXPECT_EQ(l.dropped, 0.0);
+  const ExpertLoad c = measured_load({6, 2, 1, 1}, 2, 2, 1.0);
+  EXPECT_NEAR(c.compute, 0.9, 1e-12);
+  EXPECT_NEAR(c.dropped, 0.35, 1e-12);
+  EXPECT_NEAR(c.receive, 0.96 * 4.5 / 8 / 0.66, 1e-12);
+}
+
+// Per-layer measured loads in the step: even counts price exactly as
+// uniform; half the layers with all tokens on half the ranks (x2) and half
+// even give the mean, x1.5; EPLB's copies, placed per layer, lower it.
+TEST(ExpertLoad, MeasuredLayerLoadsAverageOverTheLayers) {
+  const Scenario even = headline();
+  Scenario flat = even;
+  flat.training.routing.popularity = ExpertPopularity::kMeasured;
+  flat.training.routing.layer_loads = {std::vector<double>(256, 100.0)};
+  ASSERT_TRUE(validate_scenario(flat, ScenarioSources{}).empty());
+  EXPECT_EQ(scenario_expert_load(flat, 4096).compute, 1.0);
+  EXPECT_EQ(scenario_expert_load(flat, 4096).receive, 1.0);
+  EXPECT_EQ(estimate(flat).step_time, estimate(even).step_time);
+
+  Scenario mixed = even;
+  mixed.training.routing.popularity = ExpertPopularity::kMeasured;
+  std::vector<double> hot(256, 0.0);
+  for (int e = 0; e < 256; ++e) hot[e] = e % 32 < 16 ? 100 : 0;  // half of each node's ranks
+  for (int i = 0; i < even.model.num_moe_layers(); ++i)
+    mixed.training.routing.layer_loads.push_back(i % 2 ? hot : std::vector<double>(256, 50.0));
+  ASSERT_TRUE(validate_scenario(mixed, ScenarioSources{}).empty());
+  const ExpertLoad m = scenario_expert_load(mixed, 4096);
+  EXPECT_NEAR(m.compute, 1.5, 1e-12);
+  const double reach_hot = 1 - std::pow(1 - 1.0 / 32, 8), reach_even = 1 - std::pow(1 - 1.0 / 64, 8);
+  EXPECT_NEAR(m.receive, 0.5 * (1 + reach_hot / (0.5 * reach_hot)), 1e-12);
+  (void)reach_even;
+  EXPECT_GT(estimate(mixed).step_time, estimate(even).step_time);
+  Scenario copies = mixed;
+  copies.plan.redundant_experts = 64;
+  EXPECT_LT(scenario_expert_load(copies, 4096).compute, m.compute);
+  // Neither one row for all layers nor one per MoE layer: named.
+  Scenario wrong = mixed;
+  wrong.training.routing.layer_loads.resize(3);
+  EXPECT_FALSE(validate_scenario(wrong, ScenarioSources{}).empty());
+}
+
 }  // namespace
 }  // namespace moesim

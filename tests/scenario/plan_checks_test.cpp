@@ -298,6 +298,22 @@ TEST(ScenarioPlanChecks, RoutingModelMistakesAreNamedAtTheirKeys) {
   EXPECT_TRUE(has_error(parse_errors(j), "/training/routing/popularity", {"uniform"}));
   j["training"]["routing"] = {{"popularity", "uniform"}, {"zipf_exponent", 1}};
   EXPECT_TRUE(has_error(parse_errors(j), "/training/routing/zipf_exponent", {"zipf"}));
+  j["training"]["routing"] = {{"popularity", "measured"}, {"layer_loads", {{1, 2}}}};
+  EXPECT_TRUE(has_error(parse_errors(j), "/training/routing/layer_loads/0", {"2 counts for 256"}));
+  j["training"]["routing"] = {{"popularity", "measured"}, {"layer_loads", {{1, "x"}}}};
+  EXPECT_TRUE(has_error(parse_errors(j), "/training/routing/layer_loads/0/1", {"non-negative"}));
+  j["training"]["routing"] = {{"popularity", "measured"}, {"layer_loads", 3}};
+  EXPECT_TRUE(has_error(parse_errors(j), "/training/routing/layer_loads", {"per MoE layer"}));
+  j["training"]["routing"] = {{"popularity", "measured"},
+                              {"layer_loads", {std::vector<double>(256, 1.0), std::vector<double>(256, 1.0)}}};
+  EXPECT_TRUE(has_error(parse_errors(j), "/training/routing/layer_loads", {"2 layers", "58"}));
+  j["training"]["routing"] = {{"popularity", "zipf"}, {"zipf_exponent", 1}, {"layer_loads", {{1}}}};
+  EXPECT_TRUE(has_error(parse_errors(j), "/training/routing/layer_loads", {"measured"}));
+  j["training"]["routing"] = {{"popularity", "measured"}, {"layer_loads", {std::vector<double>(256, 1.0)}}};
+  j["training"]["balancing"] = {{"method", "aux_free"}};
+  EXPECT_TRUE(has_error(parse_errors(j), "/training/balancing/method", {"measured"}));
+  j["training"].erase("balancing");
+  EXPECT_TRUE(parse_errors(j).empty()) << parse_errors(j).to_string();
   std::vector<double> w(256, 1.0);
   j["training"]["routing"] = {{"popularity", "histogram"}, {"expert_weights", w}, {"seed", 7}};
   EXPECT_TRUE(parse_errors(j).empty()) << parse_errors(j).to_string();

@@ -140,6 +140,38 @@ TEST(ScenarioFuzz, BalancingMutationsEndInAScenarioOrAnInputError) {
   EXPECT_GT(estimated, 0);
 }
 
+// Measured layer loads (a small model-sized table), mutated in place.
+TEST(ScenarioFuzz, MeasuredLayerLoadMutationsEndInAScenarioOrAnInputError) {
+  const std::string dir = source_path("scenarios");
+  json base = headline_inline();
+  json loads = json::array();
+  for (int l = 0; l < 2; ++l) {
+    json row = json::array();
+    for (int e = 0; e < 256; ++e) row.push_back((e * 7 + l) % 13);
+    loads.push_back(row);
+  }
+  const json routing = {{"popularity", "measured"}, {"layer_loads", json::array({loads[0]})}};
+  Outcomes o;
+  int estimated = 0;
+  for (int i = 0; i < 200; ++i) {
+    std::string what;
+    json j = base;
+    j["training"]["routing"] = test::mutated_case(routing, i, 0x3EA5ull, 2, &what);
+    expect_clean([&] { return parse_scenario(j, "fuzz.json", dir); }, what, o);
+    if (estimated < 4) {
+      try {
+        const Scenario s = parse_scenario(j, "fuzz.json", dir);
+        EXPECT_GT(estimate(s).step_time, Seconds()) << what;
+        ++estimated;
+      } catch (const InputError&) {
+      }
+    }
+  }
+  EXPECT_GT(o.accepted, 5);
+  EXPECT_GT(o.rejected, 50);
+  EXPECT_GT(estimated, 0);
+}
+
 TEST(ScenarioFuzz, TextMutationsEndInAScenarioOrAnInputError) {
   const std::string base = headline_inline().dump(2);
   const std::string dir = source_path("scenarios");

@@ -53,6 +53,12 @@ TEST(SweepRun, ThreadCountDoesNotChangeResults) {
   ASSERT_EQ(run_cli({"sweep", spec, "--out", dir + "/b", "-j", "2"}).code, 0);
   EXPECT_EQ(slurp(dir + "/a/results.csv"), slurp(dir + "/b/results.csv"));
   EXPECT_EQ(slurp(dir + "/a/summary.md"), slurp(dir + "/b/summary.md"));
+  // -j1 as every other tool spells it, the same as -j 1; -jx is still an error.
+  ASSERT_EQ(run_cli({"sweep", spec, "--out", dir + "/c", "-j1"}).code, 0);
+  EXPECT_EQ(slurp(dir + "/a/results.csv"), slurp(dir + "/c/results.csv"));
+  const auto bad = run_cli({"sweep", spec, "--out", dir + "/d", "-jx"});
+  EXPECT_NE(bad.code, 0);
+  EXPECT_NE(bad.err.find("thread count"), std::string::npos) << bad.err;
 }
 
 TEST(SweepRun, InterruptedSweepResumesToTheSameResult) {
