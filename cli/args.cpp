@@ -40,6 +40,13 @@ ParsedArgs parse_args(const std::vector<std::string>& args,
       has_value = true;
     }
     if (name == "-h") name = "--help";
+    // A one-letter value option may carry its value attached: -j4 as -j 4.
+    if (!has_value && a[1] != '-' && a.size() > 2 && !is_in(all, name) &&
+        is_in(value_options, a.substr(0, 2))) {
+      name = a.substr(0, 2);
+      value = a.substr(2);
+      has_value = true;
+    }
     if (is_in(flag_options, name) && !has_value) {
       p.flags.insert(name);
     } else if (is_in(value_options, name)) {

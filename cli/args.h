@@ -1,7 +1,7 @@
 #pragma once
 // A small option parser shared by the subcommands: positional arguments plus
-// `--name VALUE` / `--name=VALUE` options and boolean flags. Unknown options
-// are usage errors with a did-you-mean.
+// `--name VALUE` / `--name=VALUE` options (one-letter ones also `-jVALUE`) and
+// boolean flags. Unknown options are usage errors with a did-you-mean.
 
 #include <map>
 #include <optional>
