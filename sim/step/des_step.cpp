@@ -101,88 +101,130 @@ DeepEpSetup deepep_setup(const Scenario& s) {
   return d;
 }
 
-DesStep simulate_step(const Scenario& s, const Estimate& e, const DesOptions& o) {
-  DesStep out;
-  out.granularity = o.granularity;
-  const TrainingPhase& ph = s.training.phases.front();
-  const int stages = model_stage_count(s.plan);
-  const StageCosts costs = price_stages(s, stages, ph.seq_len, /*overlap=*/false);
-  const Schedule sched = make_schedule(s.plan.schedule, s.plan.pp, e.phases.front().micro_batches,
-                                       s.plan.virtual_stages);
-  const int ranks = sched.ranks;
-  const int gpus_per_rank = s.cluster.num_gpus() / ranks;
-  MOESIM_CHECK(gpus_per_rank >= 1, "fewer GPUs than pipeline ranks");
+namespace {
 
-  // EP calls of every rank's first EP group: DeepEP's kernels on the tokens
-  // of one micro-batch, routed once.
-  const bool ep = s.model.moe.enabled() && s.plan.ep > 1;
-  const int group = ep ? s.plan.ep : 1;
-  MOESIM_CHECK(group <= gpus_per_rank, "an EP group spans more than a pipeline rank's GPUs");
-  const int tokens = s.plan.micro_batch_size * ph.seq_len;
-  std::vector<TransferList> dispatch(ranks), combine(ranks);
-  ClusterSpec net_cluster = s.cluster;
+// The step's shape: the first phase's schedule over the pipeline ranks.
+struct StepShape {
+  const TrainingPhase& phase;
+  StageCosts costs;
+  Schedule sched;
+  int ranks = 0;
+  int gpus_per_rank = 0;
+  bool ep = false;  // MoE layers with EP calls
+  int group = 1;    // GPUs per EP group
+  int tokens = 0;   // per micro-batch per rank
+};
+
+StepShape step_shape(const Scenario& s, const Estimate& e) {
+  const TrainingPhase& ph = s.training.phases.front();
+  StepShape x{ph,
+              price_stages(s, model_stage_count(s.plan), ph.seq_len, /*overlap=*/false),
+              make_schedule(s.plan.schedule, s.plan.pp, e.phases.front().micro_batches,
+                            s.plan.virtual_stages)};
+  x.ranks = x.sched.ranks;
+  x.gpus_per_rank = s.cluster.num_gpus() / x.ranks;
+  MOESIM_CHECK(x.gpus_per_rank >= 1, "fewer GPUs than pipeline ranks");
+  x.ep = s.model.moe.enabled() && s.plan.ep > 1;
+  x.group = x.ep ? s.plan.ep : 1;
+  MOESIM_CHECK(x.group <= x.gpus_per_rank, "an EP group spans more than a pipeline rank's GPUs");
+  x.tokens = s.plan.micro_batch_size * ph.seq_len;
+  return x;
+}
+
+// EP calls of every rank's first EP group (all groups with all_ep_groups):
+// DeepEP's kernels on the tokens of one micro-batch, routed once, slowed to
+// the calibration's in-training figures; the network they need.
+struct EpCalls {
+  std::vector<TransferList> dispatch, combine;  // per rank
+  ClusterSpec network;
   KernelEngines engines;
-  if (ep) {
-    const DeepEpSetup setup = deepep_setup(s);
-    const EpTraffic& traffic = setup.traffic;
-    const DeepEpKernel& kernel = setup.kernel;
-    const EpCollectiveSpec& spec = setup.spec;
-    const int groups_simulated = o.all_ep_groups ? gpus_per_rank / group : 1;
-    for (int r = 0; r < ranks; ++r) {
-      std::vector<NetworkTransfer> dt, ct;
-      for (int k = 0; k < groups_simulated; ++k) {
-        const int first = r * gpus_per_rank + k * group;
-        DeepEpCall d = deepep_call(s.cluster, traffic, EpDirection::kDispatch, spec, kernel,
-                                   deepep_config(EpDirection::kDispatch, s.plan.ep), first);
-        DeepEpCall c = deepep_call(s.cluster, traffic, EpDirection::kCombine, spec, kernel,
-                                   deepep_config(EpDirection::kCombine, s.plan.ep), first);
-        dt.insert(dt.end(), d.transfers.begin(), d.transfers.end());
-        ct.insert(ct.end(), c.transfers.begin(), c.transfers.end());
-        net_cluster = d.network;
-        engines = d.engines;
-      }
-      // In-training slowdown (a trace's ep_call figures): the calls move
-      // their bytes that much slower.
-      const EpCallSlowdown slow = ep_call_slowdown(s.cluster);
-      for (NetworkTransfer& x : dt) x.bytes = x.bytes * slow.dispatch;
-      for (NetworkTransfer& x : ct) x.bytes = x.bytes * slow.combine;
-      dispatch[r] = std::move(dt);
-      combine[r] = std::move(ct);
+};
+
+EpCalls ep_calls(const Scenario& s, const StepShape& x, const DesOptions& o) {
+  EpCalls out{std::vector<TransferList>(static_cast<size_t>(x.ranks)),
+              std::vector<TransferList>(static_cast<size_t>(x.ranks)), s.cluster, {}};
+  if (!x.ep) return out;
+  const DeepEpSetup setup = deepep_setup(s);
+  const int groups_simulated = o.all_ep_groups ? x.gpus_per_rank / x.group : 1;
+  const EpCallSlowdown slow = ep_call_slowdown(s.cluster);
+  for (int r = 0; r < x.ranks; ++r) {
+    std::vector<NetworkTransfer> dt, ct;
+    for (int k = 0; k < groups_simulated; ++k) {
+      const int first = r * x.gpus_per_rank + k * x.group;
+      DeepEpCall d = deepep_call(s.cluster, setup.traffic, EpDirection::kDispatch, setup.spec,
+                                 setup.kernel, deepep_config(EpDirection::kDispatch, s.plan.ep),
+                                 first);
+      DeepEpCall c = deepep_call(s.cluster, setup.traffic, EpDirection::kCombine, setup.spec,
+                                 setup.kernel, deepep_config(EpDirection::kCombine, s.plan.ep),
+                                 first);
+      dt.insert(dt.end(), d.transfers.begin(), d.transfers.end());
+      ct.insert(ct.end(), c.transfers.begin(), c.transfers.end());
+      out.network = d.network;
+      out.engines = d.engines;
     }
+    // In-training slowdown (a trace's ep_call figures): the calls move their
+    // bytes that much slower.
+    for (NetworkTransfer& t : dt) t.bytes = t.bytes * slow.dispatch;
+    for (NetworkTransfer& t : ct) t.bytes = t.bytes * slow.combine;
+    out.dispatch[static_cast<size_t>(r)] = std::move(dt);
+    out.combine[static_cast<size_t>(r)] = std::move(ct);
   }
-  // Which rank runs the forward / backward of each (micro-batch, stage).
-  std::map<std::tuple<int, int, int>, int> owner;  // (backward?, mb, stage) -> rank
-  for (int r = 0; r < ranks; ++r)
-    for (const Instruction& i : sched.per_rank[static_cast<size_t>(r)]) {
-      if (i.op == InstructionKind::kForward || i.op == InstructionKind::kForwardBackward)
-        owner[{0, i.chunk.micro_batch, i.chunk.stage}] = r;
-      if (i.op == InstructionKind::kBackwardInput || i.op == InstructionKind::kBackwardFull)
-        owner[{1, i.chunk.micro_batch, i.chunk.stage}] = r;
-      if (i.op == InstructionKind::kForwardBackward)
-        owner[{1, i.backward.micro_batch, i.backward.stage}] = r;
-    }
-  const Bytes boundary = ByteCount(tokens * s.model.hidden * 2.0);  // BF16 hidden states
-  std::map<std::pair<int, int>, TransferList> sends;
-  auto send_transfers = [&](int from_rank, int to_rank) {
-    TransferList& l = sends[{from_rank, to_rank}];
+  return out;
+}
+
+// Pipeline sends between ranks: which rank runs each chunk, and the BF16
+// hidden states of one micro-batch from every simulated GPU of a rank to its
+// peer on the next, made once per rank pair.
+class PipelineSends {
+ public:
+  PipelineSends(const Scenario& s, const StepShape& x, const DesOptions& o)
+      : boundary_(ByteCount(x.tokens * s.model.hidden * 2.0)),
+        senders_(o.all_ep_groups ? x.gpus_per_rank / x.group * x.group : x.group),
+        gpus_per_rank_(x.gpus_per_rank) {
+    for (int r = 0; r < x.ranks; ++r)
+      for (const Instruction& i : x.sched.per_rank[static_cast<size_t>(r)]) {
+        if (i.op == InstructionKind::kForward || i.op == InstructionKind::kForwardBackward)
+          owner_[{0, i.chunk.micro_batch, i.chunk.stage}] = r;
+        if (i.op == InstructionKind::kBackwardInput || i.op == InstructionKind::kBackwardFull)
+          owner_[{1, i.chunk.micro_batch, i.chunk.stage}] = r;
+        if (i.op == InstructionKind::kForwardBackward)
+          owner_[{1, i.backward.micro_batch, i.backward.stage}] = r;
+      }
+  }
+  // The rank that runs the forward (backward = 0) or backward of a chunk.
+  int owner(int backward, const Chunk& c, int stage) const {
+    return owner_.at({backward, c.micro_batch, stage});
+  }
+  const TransferList& between(int from_rank, int to_rank) {
+    TransferList& l = sends_[{from_rank, to_rank}];
     if (l.empty()) {
       std::vector<NetworkTransfer> t;
-      const int senders = o.all_ep_groups ? gpus_per_rank / group * group : group;
-      for (int g = 0; g < senders; ++g)
-        t.emplace_back(from_rank * gpus_per_rank + g, to_rank * gpus_per_rank + g, boundary);
+      for (int g = 0; g < senders_; ++g)
+        t.emplace_back(from_rank * gpus_per_rank_ + g, to_rank * gpus_per_rank_ + g, boundary_);
       l = std::move(t);
     }
     return l;
-  };
+  }
+  const std::map<std::pair<int, int>, TransferList>& all() const { return sends_; }
 
-  const ChainContext cc = chain_context(s, costs);
+ private:
+  Bytes boundary_;
+  int senders_, gpus_per_rank_;
+  std::map<std::tuple<int, int, int>, int> owner_;  // (backward?, mb, stage) -> rank
+  std::map<std::pair<int, int>, TransferList> sends_;
+};
 
+// Every instruction of the schedule as its chains of compute, EP, TP and
+// send tasks (sim/cost/chunk_chains.h), then a "done" task.
+ScheduleGraph instruction_graph(const Scenario& s, const StepShape& x, const EpCalls& calls,
+                                PipelineSends& sends) {
+  const ChainContext cc = chain_context(s, x.costs);
   // The chains are built once, while counting (the walk visits instructions in
   // the same order when it emits them).
   std::vector<InstructionChains> built;
   size_t next_built = 0;
-  out.graph = schedule_task_graph(
-      sched,
+  return schedule_task_graph(
+      x.sched,
       [&](const Instruction& i, int) {
         built.push_back(chains_of(cc, i));
         return static_cast<int>(built.back().chain[0].size() + built.back().chain[1].size()) + 1;
@@ -208,17 +250,17 @@ DesStep simulate_step(const Scenario& s, const Estimate& e, const DesOptions& o)
               t = Task::communication(name, r, g.work, {}, std::move(d));
               break;
             case SegmentKind::kDispatch:
-              t = Task::communication(name, r, Seconds(), dispatch[r], std::move(d));
+              t = Task::communication(name, r, Seconds(), calls.dispatch[r], std::move(d));
               break;
             case SegmentKind::kCombine:
-              t = Task::communication(name, r, Seconds(), combine[r], std::move(d));
+              t = Task::communication(name, r, Seconds(), calls.combine[r], std::move(d));
               break;
             case SegmentKind::kSend: {
               const Chunk& ch = k == 0 ? i.chunk
                                 : i.op == InstructionKind::kForwardBackward ? i.backward
                                                                             : i.chunk;
-              const int to = owner.at({k, ch.micro_batch, ch.stage + (k == 0 ? 1 : -1)});
-              t = Task::communication(name, r, Seconds(), send_transfers(r, to), std::move(d));
+              const int to = sends.owner(k, ch, ch.stage + (k == 0 ? 1 : -1));
+              t = Task::communication(name, r, Seconds(), sends.between(r, to), std::move(d));
               t.stream = kSendStream;
               t.sms = 0;  // NCCL p2p: its SMs are counted in comm_sms (V3TR §3.2.2)
               break;
@@ -238,17 +280,20 @@ DesStep simulate_step(const Scenario& s, const Estimate& e, const DesOptions& o)
         if (ends.empty()) ends = deps;
         graph.add(Task::copy(to_string(i) + " done", r, Seconds(), {}, std::move(ends)));
       });
-  // The step boundary on each rank, overlapped as a real system overlaps it:
-  // a stage's gradient reduce-scatter starts when the rank has finished that
-  // stage's last backward chunk (while its other stage may still compute, and
-  // other ranks are still in their cool-down); the optimizer runs once both
-  // are reduced and the rank's pipeline work is done; the BF16 parameter
-  // all-gather follows it. DP peers are on other nodes, outside the simulated
-  // EP groups: the collectives take their analytic ring time
-  // (sim/cost/step_boundary.h) and hold the communication SMs meanwhile.
-  out.dp_tasks.assign(static_cast<size_t>(ranks), {});
-  for (int r = 0; r < ranks; ++r) {
-    const auto& list = sched.per_rank[static_cast<size_t>(r)];
+}
+
+// The step boundary on each rank, overlapped as a real system overlaps it:
+// a stage's gradient reduce-scatter starts when the rank has finished that
+// stage's last backward chunk (while its other stage may still compute, and
+// other ranks are still in their cool-down); the optimizer runs once both
+// are reduced and the rank's pipeline work is done; the BF16 parameter
+// all-gather follows it. DP peers are on other nodes, outside the simulated
+// EP groups: the collectives take their analytic ring time
+// (sim/cost/step_boundary.h) and hold the communication SMs meanwhile.
+void add_step_boundary(const Scenario& s, const Estimate& e, const StepShape& x, DesStep& out) {
+  out.dp_tasks.assign(static_cast<size_t>(x.ranks), {});
+  for (int r = 0; r < x.ranks; ++r) {
+    const auto& list = x.sched.per_rank[static_cast<size_t>(r)];
     const auto& ids = out.graph.instruction_tasks[static_cast<size_t>(r)];
     std::map<int, size_t> last_backward;  // stage -> instruction index
     for (size_t k = 0; k < list.size(); ++k) {
@@ -264,7 +309,7 @@ DesStep simulate_step(const Scenario& s, const Estimate& e, const DesOptions& o)
     std::sort(finished.begin(), finished.end());
     std::vector<TaskId> reduced{ids.back()};
     for (const auto& [k, stage] : finished) {
-      const DpSync sync = dp_sync_time(s, {stage}, costs);
+      const DpSync sync = dp_sync_time(s, {stage}, x.costs);
       Task t = Task::communication("DP reduce-scatter stage " + std::to_string(stage), r,
                                    sync.reduce_scatter, {}, {ids[k]});
       t.stream = kDpStream;
@@ -275,14 +320,19 @@ DesStep simulate_step(const Scenario& s, const Estimate& e, const DesOptions& o)
     const TaskId opt = out.graph.graph.add(
         Task::compute("optimizer step", r, optimizer_time(s, rr.memory.optimizer), reduced));
     out.optimizer_tasks.push_back(opt);
-    Task ag = Task::communication("DP all-gather", r, dp_sync_time(s, rr.stages, costs).all_gather,
-                                  {}, {opt});
+    Task ag = Task::communication("DP all-gather", r,
+                                  dp_sync_time(s, rr.stages, x.costs).all_gather, {}, {opt});
     ag.stream = kDpStream;
     out.dp_tasks[static_cast<size_t>(r)].push_back(out.graph.graph.add(std::move(ag)));
   }
-  const ScheduleGraph& g = out.graph;
+}
 
-  std::vector<GpuConfig> gpus(static_cast<size_t>(ranks));
+// Runs the graph on the GPUs and one network of every pair the EP calls and
+// sends use; counts the network activities and those SimGrid ran.
+void run_on_network(const Scenario& s, const StepShape& x, const EpCalls& calls,
+                    const PipelineSends& sends, const DesOptions& o, DesStep& out) {
+  const TaskGraph& graph = out.graph.graph;
+  std::vector<GpuConfig> gpus(static_cast<size_t>(x.ranks));
   const double interference =
       o.interference.value_or(efficiency_table(s.cluster).interference.value_or(0.0));
   out.interference = interference;
@@ -291,36 +341,38 @@ DesStep simulate_step(const Scenario& s, const Estimate& e, const DesOptions& o)
     gc.comm_sms = s.plan.comm_sms;
     gc.interference = interference;
   }
-  std::vector<std::pair<int, int>> pairs;
-  for (const Task& t : g.graph.tasks())
+  for (const Task& t : graph.tasks())
     if (!t.transfers.empty()) ++out.network_activities;
   std::vector<const TransferList*> lists;
-  for (const TransferList& l : dispatch) lists.push_back(&l);
-  for (const TransferList& l : combine) lists.push_back(&l);
-  for (const auto& [key, l] : sends) lists.push_back(&l);
+  for (const TransferList& l : calls.dispatch) lists.push_back(&l);
+  for (const TransferList& l : calls.combine) lists.push_back(&l);
+  for (const auto& [key, l] : sends.all()) lists.push_back(&l);
+  std::vector<std::pair<int, int>> pairs;
   for (const TransferList* l : lists)
-    for (const NetworkTransfer& x : *l) pairs.emplace_back(x.src, x.dst);
+    for (const NetworkTransfer& t : *l) pairs.emplace_back(t.src, t.dst);
   std::sort(pairs.begin(), pairs.end());
   pairs.erase(std::unique(pairs.begin(), pairs.end()), pairs.end());
-  auto net = make_network_backend(net_cluster, engines, std::move(pairs), o.granularity,
+  auto net = make_network_backend(calls.network, calls.engines, std::move(pairs), o.granularity,
                                   o.lone_closed_form);
-  out.run = execute(gpus, g.graph, *net);
+  out.run = execute(gpus, graph, *net);
   out.network_in_simgrid = activities_in_simgrid(*net, out.network_activities);
+}
 
-  // The breakdown on the rank that finishes last (the step's critical rank;
-  // the busiest compute stream at a tie): its compute busy time; its EP and
-  // pipeline communication while its compute idles; its DP collectives while
-  // both idle; its optimizer; the rest is bubble.
-  std::vector<Seconds> end(gpus.size());
-  std::vector<std::vector<std::pair<Seconds, Seconds>>> comp(gpus.size()), comm(gpus.size()),
-      dp(gpus.size());
-  std::vector<Seconds> opt(gpus.size());
-  std::vector<bool> is_dp(g.graph.size(), false), is_opt(g.graph.size(), false);
+// The breakdown on the rank that finishes last (the step's critical rank;
+// the busiest compute stream at a tie): its compute busy time; its EP and
+// pipeline communication while its compute idles; its DP collectives while
+// both idle; its optimizer; the rest is bubble.
+void critical_rank_breakdown(int ranks, DesStep& out) {
+  const TaskGraph& graph = out.graph.graph;
+  const auto n = static_cast<size_t>(ranks);
+  std::vector<Seconds> end(n), opt(n);
+  std::vector<std::vector<std::pair<Seconds, Seconds>>> comp(n), comm(n), dp(n);
+  std::vector<bool> is_dp(graph.size(), false), is_opt(graph.size(), false);
   for (const auto& v : out.dp_tasks)
     for (TaskId t : v) is_dp[t.value] = true;
   for (TaskId t : out.optimizer_tasks) is_opt[t.value] = true;
-  for (size_t t = 0; t < g.graph.size(); ++t) {
-    const Task& task = g.graph.tasks()[t];
+  for (size_t t = 0; t < graph.size(); ++t) {
+    const Task& task = graph.tasks()[t];
     const TaskRecord& rec = out.run.tasks[t];
     const auto r = static_cast<size_t>(task.gpu);
     end[r] = max(end[r], rec.end);
@@ -332,10 +384,10 @@ DesStep simulate_step(const Scenario& s, const Estimate& e, const DesOptions& o)
     (is_dp[t] ? dp : task.kind == TaskKind::kCompute ? comp : comm)[r].push_back(
         {rec.start, rec.end});
   }
-  std::vector<Seconds> busy(gpus.size());
-  for (size_t r = 0; r < gpus.size(); ++r) busy[r] = covered(comp[r]);
+  std::vector<Seconds> busy(n);
+  for (size_t r = 0; r < n; ++r) busy[r] = covered(comp[r]);
   size_t slow = 0;
-  for (size_t r = 1; r < gpus.size(); ++r)
+  for (size_t r = 1; r < n; ++r)
     if (end[r] > end[slow] || (end[r] == end[slow] && busy[r] > busy[slow])) slow = r;
   out.slowest_rank = static_cast<int>(slow);
   out.compute_busy = busy[slow];
@@ -346,6 +398,23 @@ DesStep simulate_step(const Scenario& s, const Estimate& e, const DesOptions& o)
   both.insert(both.end(), dp[slow].begin(), dp[slow].end());
   out.dp_sync = covered(both) - with_comm;
   out.optimizer = opt[slow];
+}
+
+}  // namespace
+
+// The des step as a pipeline of named phases: the step's shape, its EP calls
+// and pipeline sends, the instruction graph, the step boundary, the run on
+// the network, and the critical rank's breakdown.
+DesStep simulate_step(const Scenario& s, const Estimate& e, const DesOptions& o) {
+  DesStep out;
+  out.granularity = o.granularity;
+  const StepShape shape = step_shape(s, e);
+  const EpCalls calls = ep_calls(s, shape, o);
+  PipelineSends sends(s, shape, o);
+  out.graph = instruction_graph(s, shape, calls, sends);
+  add_step_boundary(s, e, shape, out);
+  run_on_network(s, shape, calls, sends, o, out);
+  critical_rank_breakdown(shape.ranks, out);
   return out;
 }
 

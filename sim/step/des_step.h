@@ -82,7 +82,8 @@ struct DesStep {
 };
 
 // DeepEP as the des step runs it for a scenario: tokens of one micro-batch of
-// the first phase routed once (uniform, seed 1), the kernel on comm_sms SMs,
+// the first phase routed once (scenario_traffic: the routing, its steady bias
+// and capacity dropping; sim/cost/expert_load.h), the kernel on comm_sms SMs,
 // FP8 dispatch payload when the recipe says so. Shared with the trace
 // calibration, which times the same call alone (sim/trace/trace_calibration.h).
 // REQUIRES: s validated, MoE with ep > 1.
