@@ -46,6 +46,21 @@ ExpertLoad load_against(const EpTraffic& t, const EpTraffic& before, int experts
   return l;
 }
 
+// EPLB's copies (plan.redundant_experts) placed on per-expert `load` (as EPLB
+// runs on measured loads): the busiest GPU's rows become its copies' shares;
+// the received tokens are taken to follow the rows.
+void with_copies(const Scenario& s, const std::vector<double>& load, ExpertLoad& l) {
+  const int nodes = std::max(1, s.plan.ep / std::max(1, s.cluster.gpus_per_node));
+  const ExpertPlacement p = eplb_placement(load, std::max(1, s.model.moe.num_expert_groups), nodes,
+                                           s.plan.ep, s.plan.redundant_experts);
+  const std::vector<double> per_gpu = p.gpu_load(load);
+  const double rows = max_over_mean(per_gpu);
+  l.receive = l.receive * rows / l.compute;
+  l.compute = rows;
+  l.busiest_rank =
+      static_cast<int>(std::max_element(per_gpu.begin(), per_gpu.end()) - per_gpu.begin());
+}
+
 // Measured per-layer counts: each layer's load as measured (measured_load;
 // with redundant experts, EPLB places that layer's copies on its counts, as
 // EPLB places per layer), averaged over the MoE layers. The MoE layer is
@@ -60,17 +75,7 @@ ExpertLoad measured_layers_load(const Scenario& s, const RoutingSpec& r, bool ca
   double heaviest = -1;
   for (const std::vector<double>& counts : r.layer_loads) {
     ExpertLoad l = measured_load(counts, s.plan.ep, moe.top_k, cf);
-    if (redundant > 0) {
-      const int nodes = std::max(1, s.plan.ep / std::max(1, s.cluster.gpus_per_node));
-      const ExpertPlacement p = eplb_placement(counts, std::max(1, moe.num_expert_groups), nodes,
-                                               s.plan.ep, redundant);
-      const std::vector<double> per_gpu = p.gpu_load(counts);
-      const double rows = max_over_mean(per_gpu);
-      l.receive = l.receive * rows / l.compute;
-      l.compute = rows;
-      l.busiest_rank =
-          static_cast<int>(std::max_element(per_gpu.begin(), per_gpu.end()) - per_gpu.begin());
-    }
+    if (redundant > 0) with_copies(s, counts, l);
     const double k = 1.0 / static_cast<double>(r.layer_loads.size());
     mean.compute += l.compute * k;
     mean.receive += l.receive * k;
@@ -131,18 +136,7 @@ ExpertLoad load_of(const Scenario& s, const RoutingSpec& r, int tokens, bool cap
     }
     for (size_t e = 0; e < load.size(); ++e) load[e] = static_cast<double>(t.expert_tokens[e]);
   }
-  if (redundant > 0) {
-    // EPLB on the loads this routing produced (as EPLB runs on measured
-    // loads); the received tokens are taken to follow the rows.
-    const int nodes = std::max(1, s.plan.ep / std::max(1, s.cluster.gpus_per_node));
-    const ExpertPlacement p = eplb_placement(load, std::max(1, moe.num_expert_groups), nodes,
-                                             s.plan.ep, redundant);
-    const std::vector<double> per_gpu = p.gpu_load(load);
-    const double rows = max_over_mean(per_gpu);
-    l.receive = l.receive * rows / l.compute;
-    l.compute = rows;
-    l.busiest_rank = static_cast<int>(std::max_element(per_gpu.begin(), per_gpu.end()) - per_gpu.begin());
-  }
+  if (redundant > 0) with_copies(s, load, l);
   }
   std::lock_guard<std::mutex> lock(mutex);
   if (cache.size() >= 1024) cache.clear();

@@ -108,65 +108,53 @@ TEST(ScenarioFuzz, RoutingAndRedundantExpertMutationsEndInAScenarioOrAnInputErro
   EXPECT_GT(estimated, 0);
 }
 
-// Both balancing methods, mutated: parsed or an InputError; a few accepted
-// ones estimate.
-TEST(ScenarioFuzz, BalancingMutationsEndInAScenarioOrAnInputError) {
+// Mutates only `object` at base[training][key] (keys, values, types), the
+// rest intact: each case parses or is an InputError; the first few accepted
+// ones estimate. Returns how many of each.
+Outcomes fuzz_training_object(const json& base, const std::string& key, const json& object,
+                              std::uint64_t seed, int cases, int* estimated) {
   const std::string dir = source_path("scenarios");
   Outcomes o;
-  int estimated = 0;
-  for (const json& method : {json{{"method", "aux_free"}, {"gamma", 0.01}},
-                             json{{"method", "capacity"}, {"capacity_factor", 1.25}}}) {
-    json base = headline_inline();
-    base["training"]["routing"] = {{"popularity", "zipf"}, {"zipf_exponent", 0.5}};
-    base["training"]["balancing"] = method;
-    for (int i = 0; i < 150; ++i) {
-      // The balancing object mutated (keys, values, types), the rest intact.
-      std::string what;
-      json j = base;
-      j["training"]["balancing"] = test::mutated_case(method, i, 0xBA1A7Cull, 2, &what);
-      expect_clean([&] { return parse_scenario(j, "fuzz.json", dir); }, what, o);
-      if (estimated < 4) {
-        try {
-          const Scenario s = parse_scenario(j, "fuzz.json", dir);
-          EXPECT_GT(estimate(s).step_time, Seconds()) << what;
-          ++estimated;
-        } catch (const InputError&) {
-        }
-      }
+  for (int i = 0; i < cases; ++i) {
+    std::string what;
+    json j = base;
+    j["training"][key] = test::mutated_case(object, i, seed, 2, &what);
+    expect_clean([&] { return parse_scenario(j, "fuzz.json", dir); }, what, o);
+    if (*estimated >= 4) continue;
+    try {
+      const Scenario s = parse_scenario(j, "fuzz.json", dir);
+      EXPECT_GT(estimate(s).step_time, Seconds()) << what;
+      ++*estimated;
+    } catch (const InputError&) {
     }
   }
-  EXPECT_GT(o.accepted, 5);
-  EXPECT_GT(o.rejected, 100);
+  return o;
+}
+
+// Both balancing methods, mutated, on a skewed routing.
+TEST(ScenarioFuzz, BalancingMutationsEndInAScenarioOrAnInputError) {
+  json base = headline_inline();
+  base["training"]["routing"] = {{"popularity", "zipf"}, {"zipf_exponent", 0.5}};
+  int estimated = 0;
+  Outcomes all;
+  for (const json& method : {json{{"method", "aux_free"}, {"gamma", 0.01}},
+                             json{{"method", "capacity"}, {"capacity_factor", 1.25}}}) {
+    const Outcomes o = fuzz_training_object(base, "balancing", method, 0xBA1A7Cull, 150, &estimated);
+    all.accepted += o.accepted;
+    all.rejected += o.rejected;
+  }
+  EXPECT_GT(all.accepted, 5);
+  EXPECT_GT(all.rejected, 100);
   EXPECT_GT(estimated, 0);
 }
 
-// Measured layer loads (a small model-sized table), mutated in place.
+// Measured layer loads (one model-sized row), mutated in place.
 TEST(ScenarioFuzz, MeasuredLayerLoadMutationsEndInAScenarioOrAnInputError) {
-  const std::string dir = source_path("scenarios");
-  json base = headline_inline();
-  json loads = json::array();
-  for (int l = 0; l < 2; ++l) {
-    json row = json::array();
-    for (int e = 0; e < 256; ++e) row.push_back((e * 7 + l) % 13);
-    loads.push_back(row);
-  }
-  const json routing = {{"popularity", "measured"}, {"layer_loads", json::array({loads[0]})}};
-  Outcomes o;
+  json row = json::array();
+  for (int e = 0; e < 256; ++e) row.push_back((e * 7) % 13);
+  const json routing = {{"popularity", "measured"}, {"layer_loads", json::array({row})}};
   int estimated = 0;
-  for (int i = 0; i < 200; ++i) {
-    std::string what;
-    json j = base;
-    j["training"]["routing"] = test::mutated_case(routing, i, 0x3EA5ull, 2, &what);
-    expect_clean([&] { return parse_scenario(j, "fuzz.json", dir); }, what, o);
-    if (estimated < 4) {
-      try {
-        const Scenario s = parse_scenario(j, "fuzz.json", dir);
-        EXPECT_GT(estimate(s).step_time, Seconds()) << what;
-        ++estimated;
-      } catch (const InputError&) {
-      }
-    }
-  }
+  const Outcomes o = fuzz_training_object(headline_inline(), "routing", routing, 0x3EA5ull, 200, &estimated);
   EXPECT_GT(o.accepted, 5);
   EXPECT_GT(o.rejected, 50);
   EXPECT_GT(estimated, 0);
