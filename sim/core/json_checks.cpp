@@ -1,8 +1,6 @@
 #include "sim/core/json_checks.h"
 
-#include <filesystem>
-#include <fstream>
-#include <sstream>
+#include "sim/core/input_file.h"
 
 namespace moesim {
 
@@ -25,19 +23,27 @@ void report_unknown_keys(const nlohmann::json& obj, const std::string& file, con
 }
 
 nlohmann::json read_json_file(const std::string& path, const std::string& shown, Diagnostics& d) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in || std::filesystem::is_directory(path)) {
-    d.add(shown, "", "cannot open file");
+  const InputFile f = read_input_file(path);
+  if (!f.text) {
+    d.add(shown, "", "cannot open file: " + f.problem);
     return nullptr;
   }
-  std::stringstream ss;
-  ss << in.rdbuf();
   try {
-    return nlohmann::json::parse(ss.str());
+    return nlohmann::json::parse(*f.text);
   } catch (const nlohmann::json::parse_error& e) {
-    d.add(shown, "", std::string("not valid JSON: ") + e.what());
+    d.add(shown, "", "not valid JSON: " + shorten_json_error(e.what()));
     return nullptr;
   }
+}
+
+std::string shorten_json_error(const std::string& what) {
+  const std::string mark = "last read: '";
+  const size_t at = what.find(mark);
+  if (at == std::string::npos) return input_excerpt(what, 400);
+  const size_t from = at + mark.size();
+  const size_t to = what.rfind('\'');
+  const std::string token = to > from ? what.substr(from, to - from) : what.substr(from);
+  return what.substr(0, from) + input_excerpt(token) + "'";
 }
 
 }  // namespace moesim

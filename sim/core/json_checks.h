@@ -17,8 +17,12 @@ namespace moesim {
 void report_unknown_keys(const nlohmann::json& obj, const std::string& file, const std::string& at,
                          const std::vector<std::string>& allowed, Diagnostics& d);
 
-// The file's JSON, or null with a diagnostic naming `shown` (cannot open, not
-// valid JSON with the parser's position).
+// The file's JSON, or null with a diagnostic naming `shown` (cannot open and
+// why, sim/core/input_file.h; not valid JSON with the parser's position).
 nlohmann::json read_json_file(const std::string& path, const std::string& shown, Diagnostics& d);
+
+// A JSON parser message with the token it quotes ("last read: '...'") cut to
+// a short excerpt (input_excerpt), so a huge or binary input is not echoed.
+std::string shorten_json_error(const std::string& what);
 
 }  // namespace moesim

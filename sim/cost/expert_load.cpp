@@ -16,6 +16,24 @@ namespace {
 
 bool skewed(const RoutingSpec& r) { return r.popularity != ExpertPopularity::kUniform; }
 
+// Routing samples at most kMaxSampledTokens tokens per rank; a larger
+// micro-batch's counts are the sample's scaled up (its shares have converged
+// long before: the sampling noise of 16K tokens per rank is under 1% of a
+// rank's rows), so time stays bounded up to the 2^24-token micro-batches the
+// checks allow.
+constexpr int kMaxSampledTokens = 16384;
+
+EpTraffic route_sampled(const Scenario& s, const RoutingSpec& r, int tokens) {
+  const int n = std::min(tokens, kMaxSampledTokens);
+  EpTraffic t = route_tokens(s.model.moe, s.plan.ep, s.cluster.gpus_per_node, n, r);
+  if (n == tokens) return t;
+  const double k = static_cast<double>(tokens) / n;
+  for (auto* v : {&t.rank_tokens, &t.node_tokens, &t.expert_tokens})
+    for (int64_t& c : *v) c = std::llround(static_cast<double>(c) * k);
+  t.tokens_per_rank = tokens;
+  return t;
+}
+
 // The popularity the bias dynamics start from, each weight at least 1e-9 of
 // the largest (the Gumbel model gives an expert of weight 0 no affinity a bias
 // could lift: stated floor).
@@ -125,7 +143,7 @@ ExpertLoad load_of(const Scenario& s, const RoutingSpec& r, int tokens, bool cap
   } else {
   std::vector<double> load(static_cast<size_t>(moe.num_routed_experts), 1.0);
   if (skewed(r)) {
-    EpTraffic t = route_tokens(moe, s.plan.ep, s.cluster.gpus_per_node, tokens, r);
+    EpTraffic t = route_sampled(s, r, tokens);
     if (capacity) {
       const EpTraffic before = t;
       const double dropped = drop_over_capacity(t, moe.num_routed_experts, cf);
@@ -188,8 +206,7 @@ RoutingSpec step_routing(const Scenario& s) {
 }
 
 EpTraffic scenario_traffic(const Scenario& s, int tokens, double* dropped) {
-  EpTraffic t = route_tokens(s.model.moe, s.plan.ep, s.cluster.gpus_per_node, tokens,
-                             step_routing(s));
+  EpTraffic t = route_sampled(s, step_routing(s), tokens);
   const double d = capacity_of(s) ? drop_over_capacity(t, s.model.moe.num_routed_experts,
                                                        s.training.balancing.capacity_factor)
                                   : 0.0;

@@ -9,7 +9,8 @@
 // Uniform popularity is exactly balanced (1 and 1; nothing is sampled, so a
 // scenario without a routing model prices as before). Otherwise the tokens
 // are routed once with the spec's seed (route_tokens: group-limited top-k on
-// the popularity) and the result is cached per routing, model, EP size and
+// the popularity; at most 16,384 tokens per rank sampled, larger micro-batches
+// scaled from them) and the result is cached per routing, model, EP size and
 // token count, so sweeps pay the sampling once. Every layer sees the same
 // popularity (one histogram for the model; per-layer loads are not modeled).
 //

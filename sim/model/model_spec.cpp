@@ -48,6 +48,37 @@ void positive(std::vector<std::string>& e, const char* field, int v) {
   if (v <= 0) e.push_back(std::string(field) + ": must be a positive integer, found " +
                           std::to_string(v));
 }
+
+// Upper bounds on the sizes that drive memory and time (routing samples per
+// expert, op shapes multiply), each far above any published model.
+void at_most(std::vector<std::string>& e, const char* field, int v, int max, const char* why) {
+  if (v > max)
+    e.push_back(std::string(field) + ": " + std::to_string(v) + " exceeds the supported maximum of " +
+                std::to_string(max) + " (" + why + ")");
+}
+
+void check_sizes(const ModelSpec& m, std::vector<std::string>& e) {
+  constexpr int kDim = 1 << 20;  // 1,048,576: 64x Llama 3 405B's hidden 16,384
+  at_most(e, "hidden", m.hidden, kDim, "64x Llama 3 405B's 16,384");
+  at_most(e, "vocab", m.vocab, 1 << 24, "128x Llama 3's 128,256");
+  at_most(e, "dense_intermediate", m.dense_intermediate, 1 << 22, "79x Llama 3 405B's 53,248");
+  const auto& a = m.attention;
+  at_most(e, "attention/heads", a.num_heads, 1 << 16, "512x the 128 of V3 and Llama 3 405B");
+  at_most(e, "attention/kv_heads", a.num_kv_heads, 1 << 16, "as heads");
+  at_most(e, "attention/head_dim", a.head_dim, 1 << 16, "as heads");
+  at_most(e, "attention/q_lora_rank", a.q_lora_rank, kDim, "as hidden");
+  at_most(e, "attention/kv_lora_rank", a.kv_lora_rank, kDim, "as hidden");
+  at_most(e, "attention/qk_nope_head_dim", a.qk_nope_head_dim, 1 << 16, "as heads");
+  at_most(e, "attention/qk_rope_head_dim", a.qk_rope_head_dim, 1 << 16, "as heads");
+  at_most(e, "attention/v_head_dim", a.v_head_dim, 1 << 16, "as heads");
+  at_most(e, "mtp_depth", m.mtp_depth, 64, "V3 uses 1");
+  const auto& x = m.moe;
+  at_most(e, "moe/routed_experts", x.num_routed_experts, 4096,
+          "16x V3's 256; routing samples every expert of every token's chosen groups");
+  at_most(e, "moe/top_k", x.top_k, 256, "32x V3's 8");
+  at_most(e, "moe/shared_experts", x.num_shared_experts, 4096, "as routed experts");
+  at_most(e, "moe/expert_intermediate", x.expert_intermediate, 1 << 22, "as dense_intermediate");
+}
 }  // namespace
 
 std::vector<std::string> validate(const ModelSpec& m) {
@@ -71,6 +102,7 @@ std::vector<std::string> validate(const ModelSpec& m) {
     if (a.qk_rope_head_dim < 0) e.push_back("attention/qk_rope_head_dim: must be >= 0");
     positive(e, "attention/v_head_dim", a.v_head_dim);
   }
+  check_sizes(m, e);
   if (m.num_layers > kMaxLayers)
     e.push_back("layers: " + std::to_string(m.num_layers) + " exceeds the supported maximum of " +
                 std::to_string(kMaxLayers));

@@ -17,6 +17,8 @@ namespace {
 
 std::string num(std::int64_t v) { return std::to_string(v); }
 
+constexpr std::int64_t kMaxMicroBatchTokens = std::int64_t{1} << 24;
+
 // The first schedule rule that N breaks, or "".
 std::string schedule_problem(ScheduleKind s, std::int64_t pp, std::int64_t n) {
   switch (s) {
@@ -83,6 +85,24 @@ void check_batches(const ParallelPlan& p, const TrainingSpec& t, const ScenarioS
       continue;
     }
     const std::int64_t n = seqs / unit;
+    // The schedule is built and executed instruction by instruction: bounded
+    // so a typo cannot take the memory (V3 runs 120 per DP rank).
+    constexpr std::int64_t kMaxMicroBatches = 16384;
+    if (n > kMaxMicroBatches) {
+      log.error(here / "global_batch",
+                "global_batch " + num(seqs) + " / (" + unit_text + ") = " + num(n) +
+                    " micro-batches per DP rank per step, over the supported " +
+                    num(kMaxMicroBatches) + "; raise dp or micro_batch_size");
+      continue;
+    }
+    if (product({p.micro_batch_size, ph.seq_len}) > kMaxMicroBatchTokens) {
+      log.error(here / "seq_len",
+                "micro_batch_size " + num(p.micro_batch_size) + " x seq_len " + num(ph.seq_len) +
+                    " = " + num(product({p.micro_batch_size, ph.seq_len})) +
+                    " tokens per micro-batch, over the supported " + num(kMaxMicroBatchTokens) +
+                    " (2^24; above any published context: Llama 4 Scout's is 10M)");
+      continue;
+    }
     const std::string problem = schedule_problem(p.schedule, p.pp, n);
     if (!problem.empty())
       log.error(where.plan / "schedule", problem + "; phase \"" + ph.name +

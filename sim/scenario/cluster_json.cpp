@@ -71,10 +71,15 @@ ClusterSpec parse_cluster(const json& j, const JsonLocation& at, ParseLog& log,
   r.read("gpus_per_node", c.gpus_per_node, kPositiveInt);
   r.read("nics_per_node", c.nics_per_node, kPositiveInt);
   double v = 0;
-  if (r.read("nvlink_GB_per_s", v, kPositiveNumber)) c.nvlink_achievable = GBPerSecond(v);
-  if (r.read("ib_GB_per_s", v, kPositiveNumber)) c.ib_achievable = GBPerSecond(v);
-  if (r.read("nvlink_latency_us", v, kNonNegativeNumber)) c.nvlink_latency = Microseconds(v);
-  if (r.read("ib_latency_us", v, kNonNegativeNumber)) c.ib_latency = Microseconds(v);
+  // Bounded where a typo could overflow the arithmetic (1e308 us): 1e6 GB/s
+  // is 1,100x NVLink 5's 900 GB/s; 1e6 us (1 s) per message is no network.
+  constexpr NumberRule kBandwidth{0.0, false, false, "a positive number", 1e6, "at most 1e6 GB/s"};
+  constexpr NumberRule kLatency{0.0, true, false, "a non-negative number", 1e6,
+                                "at most 1e6 us (1 s)"};
+  if (r.read("nvlink_GB_per_s", v, kBandwidth)) c.nvlink_achievable = GBPerSecond(v);
+  if (r.read("ib_GB_per_s", v, kBandwidth)) c.ib_achievable = GBPerSecond(v);
+  if (r.read("nvlink_latency_us", v, kLatency)) c.nvlink_latency = Microseconds(v);
+  if (r.read("ib_latency_us", v, kLatency)) c.ib_latency = Microseconds(v);
   if (const json* f = r.get("fabric", kOptional, "an object"))
     c.fabric = read_fabric(*f, at / "fabric", log);
   const int profile = r.read_choice("efficiency_profile", kEfficiencyProfiles);

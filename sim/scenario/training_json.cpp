@@ -9,7 +9,11 @@ namespace moesim::detail {
 
 namespace {
 
-constexpr NumberRule kStepCount{0.0, false, true, "a positive whole number"};
+// Bounded so wall times stay finite: 1e18 tokens is 68,000x V3's 14.8T.
+constexpr NumberRule kStepCount{0.0, false, true, "a positive whole number", 1e12,
+                                "at most 1e12 steps"};
+constexpr NumberRule kTokenCount{0.0, false, false, "a positive number", 1e18,
+                                 "at most 1e18 tokens (68,000x V3's 14.8T)"};
 constexpr IntRule kGlobalBatch{
     1, INT_MAX,
     "a positive integer (sequences per step; may be omitted when the plan gives micro_batches)"};
@@ -22,7 +26,7 @@ void read_budget(ObjectReader& r, TrainingPhase& ph) {
     r.log().bad_value(r.where(),
                       "missing the phase length: give \"tokens\" (a positive number) or \"steps\"");
   }
-  r.read("tokens", ph.tokens, kPositiveNumber);
+  r.read("tokens", ph.tokens, kTokenCount);
   r.read("steps", ph.steps, kStepCount);
 }
 
@@ -42,7 +46,9 @@ TrainingPhase read_phase(const json& j, const JsonLocation& at, size_t index, Pa
   if (!r.valid()) return ph;
   r.read("name", ph.name);
   read_budget(r, ph);
-  r.read("seq_len", ph.seq_len, kPositiveInt, kRequired);
+  constexpr IntRule kSeqLen{1, 1 << 24, "a positive integer",
+                            "at most 2^24 = 16,777,216 tokens (Llama 4 Scout's context is 10M)"};
+  r.read("seq_len", ph.seq_len, kSeqLen, kRequired);
   if (r.has("global_batch") || !plan_gives_micro_batches) {
     r.read("global_batch", ph.batch.sequences, kGlobalBatch, kRequired);
   } else {
@@ -166,7 +172,10 @@ TrainingSpec parse_training(const json& j, const JsonLocation& at, ParseLog& log
   TrainingSpec t;
   ObjectReader r(j, at, log, "the training run");
   if (!r.valid()) return t;
-  r.read("price_per_gpu_hour_usd", t.price_per_gpu_hour_usd, kNonNegativeNumber, kRequired);
+  // At most $1M per GPU-hour (H800s rent for about $2): keeps costs finite.
+  constexpr NumberRule kPrice{0.0, true, false, "a non-negative number", 1e6,
+                              "at most 1e6 USD per GPU-hour"};
+  r.read("price_per_gpu_hour_usd", t.price_per_gpu_hour_usd, kPrice, kRequired);
   if (const json* routing = r.get("routing", kOptional, "an object"))
     t.routing = read_routing(*routing, at / "routing", log);
   if (const json* balancing = r.get("balancing", kOptional, "an object"))

@@ -252,5 +252,22 @@ TEST(ExpertLoad, MeasuredLayerLoadsAverageOverTheLayers) {
   EXPECT_FALSE(validate_scenario(wrong, ScenarioSources{}).empty());
 }
 
+// Long micro-batches are routed from a bounded sample (16,384 tokens per
+// rank) scaled up: the same shares, so the same load, in bounded time.
+TEST(ExpertLoad, LongMicroBatchesAreRoutedFromABoundedSample) {
+  Scenario s = headline();
+  s.training.routing.popularity = ExpertPopularity::kZipf;
+  s.training.routing.zipf_exponent = 0.3;
+  const ExpertLoad sampled = scenario_expert_load(s, 16384);
+  const ExpertLoad scaled = scenario_expert_load(s, 1 << 22);
+  EXPECT_NEAR(scaled.compute, sampled.compute, 1e-6);
+  EXPECT_NEAR(scaled.receive, sampled.receive, 1e-6);
+  const EpTraffic t = scenario_traffic(s, 1 << 22);
+  EXPECT_EQ(t.tokens_per_rank, 1 << 22);
+  int64_t applications = 0;
+  for (int64_t n : t.expert_tokens) applications += n;
+  EXPECT_NEAR(static_cast<double>(applications), 64.0 * (1 << 22) * 8, 64.0 * 256);
+}
+
 }  // namespace
 }  // namespace moesim

@@ -1,13 +1,12 @@
 #include "sim/scenario/detail/json_file.h"
 
 #include <algorithm>
-#include <cerrno>
-#include <cstring>
 #include <filesystem>
-#include <fstream>
 #include <set>
-#include <sstream>
 #include <vector>
+
+#include "sim/core/input_file.h"
+#include "sim/core/json_checks.h"
 
 namespace moesim::detail {
 
@@ -50,7 +49,7 @@ std::string position_of(const std::string& text, const std::string& token) {
 }
 
 std::string syntax_message(const json::exception& e, const std::string& text) {
-  std::string s = strip_tag(e.what());
+  std::string s = shorten_json_error(strip_tag(e.what()));
   const std::string prefix = "parse error at ";
   if (s.rfind(prefix, 0) == 0) return "invalid JSON at " + s.substr(prefix.size());
   // Out-of-range numbers (1e400) carry no position; find the literal instead.
@@ -112,34 +111,21 @@ class DuplicateKeys {
 std::optional<json> read_json_file(const std::string& path, ParseLog& log,
                                    const JsonLocation* referenced_from,
                                    const std::string& reference) {
-  std::error_code ec;
-  const auto status = fs::status(path, ec);
-  std::string problem;
-  if (!fs::exists(status))
-    problem = "no such file";
-  else if (fs::is_directory(status))
-    problem = "it is a directory, not a file";
-  std::ifstream in;
-  if (problem.empty()) {
-    in.open(path, std::ios::binary);
-    if (!in) problem = std::strerror(errno);
-  }
-  if (!problem.empty()) {
+  const InputFile f = read_input_file(path);
+  if (!f.text) {
     if (referenced_from) {
       std::string msg = "cannot open \"" + reference + "\"";
       if (reference != path) msg += " (resolved to " + path + ")";
-      msg += ": " + problem;
-      const std::string near = fs::exists(status) ? "" : nearby_file(path, reference);
+      msg += ": " + f.problem;
+      const std::string near = f.missing ? nearby_file(path, reference) : "";
       if (!near.empty()) msg += "; did you mean \"" + near + "\"?";
       log.error(*referenced_from, msg);
     } else {
-      log.error(JsonLocation{path, ""}, "cannot open file: " + problem);
+      log.error(JsonLocation{path, ""}, "cannot open file: " + f.problem);
     }
     return std::nullopt;
   }
-  std::ostringstream text;
-  text << in.rdbuf();
-  return parse_json_text(text.str(), path, log);
+  return parse_json_text(*f.text, path, log);
 }
 
 std::optional<json> parse_json_text(const std::string& text, const std::string& file,

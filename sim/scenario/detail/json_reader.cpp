@@ -67,7 +67,9 @@ std::optional<int> read_int(const json& v, const JsonLocation& at, const IntRule
       n = static_cast<std::int64_t>(d);
   }
   if (!n || *n < rule.min || *n > rule.max) {
-    log.bad_value(at, std::string("expected ") + rule.expected + ", found " + describe(v));
+    const bool over = n && *n > rule.max && rule.above_max;
+    log.bad_value(at, std::string("expected ") + (over ? rule.above_max : rule.expected) +
+                          ", found " + describe(v));
     return std::nullopt;
   }
   return static_cast<int>(*n);
@@ -79,6 +81,10 @@ std::optional<double> read_number(const json& v, const JsonLocation& at, const N
   double d = ok ? v.get<double>() : 0.0;
   if (ok) ok = std::isfinite(d) && (rule.min_inclusive ? d >= rule.min : d > rule.min);
   if (ok && rule.integral) ok = std::floor(d) == d;
+  if (ok && d > rule.max) {
+    log.bad_value(at, std::string("expected ") + rule.above_max + ", found " + describe(v));
+    return std::nullopt;
+  }
   if (!ok) {
     log.bad_value(at, std::string("expected ") + rule.expected + ", found " + describe(v));
     return std::nullopt;

@@ -50,16 +50,20 @@ struct IntRule {
   std::int64_t min;
   std::int64_t max;
   const char* expected;  // completes "expected ..."
+  const char* above_max = nullptr;  // completes "expected ..." for a value over max, if set
 };
 inline constexpr IntRule kPositiveInt{1, INT_MAX, "a positive integer"};
 inline constexpr IntRule kNonNegativeInt{0, INT_MAX, "a non-negative integer"};
 
-// Number fields accept any finite JSON number above (or at) `min`.
+// Number fields accept any finite JSON number above (or at) `min`, and at
+// most `max` (above it the message says `above_max`).
 struct NumberRule {
   double min;
   bool min_inclusive;
   bool integral;  // whole numbers only, e.g. a step count beyond int range
   const char* expected;
+  double max = 1e300;
+  const char* above_max = "a smaller number";
 };
 inline constexpr NumberRule kPositiveNumber{0.0, false, false, "a positive number"};
 inline constexpr NumberRule kNonNegativeNumber{0.0, true, false, "a non-negative number"};
