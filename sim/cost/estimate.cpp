@@ -120,8 +120,7 @@ std::optional<LoadReport> load_report(const Scenario& s) {
     l.steps_simulated = static_cast<int>(run->imbalance.size());
     l.steady_reached = run->steady;
   }
-  for (const TrainingPhase& ph : s.training.phases)
-    l.run_steps += phase_time(ph, Seconds(), Seconds(), s.plan.dp * s.plan.micro_batch_size).steps;
+  l.run_steps = run_steps(s);
   return l;
 }
 

@@ -44,13 +44,6 @@ std::vector<double> balancing_popularity(const Scenario& s) {
   return p;
 }
 
-double run_steps(const Scenario& s) {
-  double steps = 0;
-  for (const TrainingPhase& ph : s.training.phases)
-    steps += phase_time(ph, Seconds(), Seconds(), s.plan.dp * s.plan.micro_batch_size).steps;
-  return steps;
-}
-
 // Rows and received tokens of the busiest rank of `t` against the mean of
 // `before` (the traffic before dropping; the same traffic when nothing was).
 ExpertLoad load_against(const EpTraffic& t, const EpTraffic& before, int experts) {

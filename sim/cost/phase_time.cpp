@@ -32,4 +32,11 @@ PhaseTime phase_time(const TrainingPhase& phase, Seconds per_micro_batch, Second
   return out;
 }
 
+double run_steps(const Scenario& s) {
+  double steps = 0;
+  for (const TrainingPhase& ph : s.training.phases)
+    steps += phase_time(ph, Seconds(), Seconds(), s.plan.dp * s.plan.micro_batch_size).steps;
+  return steps;
+}
+
 }  // namespace moesim

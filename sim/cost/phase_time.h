@@ -23,4 +23,8 @@ struct PhaseTime {
 PhaseTime phase_time(const TrainingPhase& phase, Seconds per_micro_batch, Seconds fixed,
                      int sequences_per_micro_batch_row);
 
+// The run's optimizer steps: the sum over its phases (batch ramps included).
+// REQUIRES: s validated.
+double run_steps(const Scenario& s);
+
 }  // namespace moesim

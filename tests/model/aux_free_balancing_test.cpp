@@ -8,19 +8,13 @@
 #include <cmath>
 
 #include "sim/model/routing.h"
+#include "tests/model/test_models.h"
 
 namespace moesim {
 namespace {
 
-std::vector<double> zipf(int experts, double s) {
-  RoutingSpec r;
-  r.popularity = ExpertPopularity::kZipf;
-  r.zipf_exponent = s;
-  return expert_popularity(r, experts);
-}
-
 TEST(AuxFreeBalancing, ConvergesFromZipfAtARateSetByGamma) {
-  const std::vector<double> w = zipf(256, 1.0);
+  const std::vector<double> w = testing::zipf_popularity(256, 1.0);
   const BalancingRun slow = simulate_aux_free_balancing(w, 8, 64, 0.001, 12000);
   const BalancingRun fast = simulate_aux_free_balancing(w, 8, 64, 0.01, 1200);
   EXPECT_GT(slow.imbalance.front(), 5.0);  // Zipf(1) on contiguous ranks: rank 0 is hot
@@ -47,7 +41,7 @@ TEST(AuxFreeBalancing, ConvergesFromZipfAtARateSetByGamma) {
 // moves. Without updates that is at once (the window's 100 steps); with them,
 // after the transient, near balance, with the steps repeated up to then.
 TEST(AuxFreeBalancing, StopsOnceSteady) {
-  const std::vector<double> w = zipf(256, 1.0);
+  const std::vector<double> w = testing::zipf_popularity(256, 1.0);
   const BalancingRun frozen = balance_until_steady(w, 8, 64, 0.0, 100000);
   EXPECT_TRUE(frozen.steady);
   EXPECT_EQ(frozen.imbalance.size(), 100u);

@@ -8,20 +8,13 @@
 #include <map>
 
 #include "sim/model/routing.h"
+#include "tests/model/test_models.h"
 
 namespace moesim {
 namespace {
 
-// V3's shape: 256 experts in 8 groups, EP64 over 8 nodes; a Zipf(1) load.
-std::vector<double> zipf_load(int experts, double s) {
-  RoutingSpec r;
-  r.popularity = ExpertPopularity::kZipf;
-  r.zipf_exponent = s;
-  return expert_popularity(r, experts);
-}
-
 TEST(Eplb, EveryExpertKeptAndEveryGpuFull) {
-  const std::vector<double> load = zipf_load(256, 1.0);
+  const std::vector<double> load = testing::zipf_popularity(256, 1.0);
   const ExpertPlacement p = eplb_placement(load, 8, 8, 64, 64);
   EXPECT_TRUE(p.hierarchical);
   int copies = 0;
@@ -46,7 +39,7 @@ TEST(Eplb, EveryExpertKeptAndEveryGpuFull) {
 // carries H(32)/H(256) of the load on 8 of the 64 GPUs); one domain (global)
 // spreads copies anywhere and gets near balance. A balanced load stays balanced.
 TEST(Eplb, RedundantExpertsLowerTheBusiestGpu) {
-  const std::vector<double> load = zipf_load(256, 1.0);
+  const std::vector<double> load = testing::zipf_popularity(256, 1.0);
   std::vector<double> contiguous(64, 0.0);
   for (int e = 0; e < 256; ++e) contiguous[e / 4] += load[e];
   const double before = max_over_mean(contiguous);
@@ -71,7 +64,7 @@ TEST(Eplb, RedundantExpertsLowerTheBusiestGpu) {
 
 // Hierarchical: a group's experts and all their copies live on one node.
 TEST(Eplb, HierarchicalKeepsEachGroupOnOneNode) {
-  const std::vector<double> load = zipf_load(256, 0.8);
+  const std::vector<double> load = testing::zipf_popularity(256, 0.8);
   const ExpertPlacement p = eplb_placement(load, 8, 8, 64, 64);
   std::map<int, int> node_of_group;
   for (int g = 0; g < 64; ++g)
@@ -81,7 +74,7 @@ TEST(Eplb, HierarchicalKeepsEachGroupOnOneNode) {
       EXPECT_EQ(node_of_group[group], node) << "expert " << e;
     }
   // Not divisible by the nodes: global placement.
-  EXPECT_FALSE(eplb_placement(zipf_load(12, 1.0), 3, 2, 4, 0).hierarchical);
+  EXPECT_FALSE(eplb_placement(testing::zipf_popularity(12, 1.0), 3, 2, 4, 0).hierarchical);
 }
 
 TEST(Eplb, ProblemsNameWhatDoesNotDivide) {

@@ -1,9 +1,20 @@
 #pragma once
 // Reference architectures built in code from their public configs, so that the
 // model tests do not depend on the scenario parser.
+#include <vector>
+
 #include "sim/model/model_spec.h"
+#include "sim/model/routing.h"
 
 namespace moesim::testing {
+
+// Each of `experts` routed experts' Zipf(s) popularity (sim/model/routing.h).
+inline std::vector<double> zipf_popularity(int experts, double s) {
+  RoutingSpec r;
+  r.popularity = ExpertPopularity::kZipf;
+  r.zipf_exponent = s;
+  return expert_popularity(r, experts);
+}
 
 inline ModelSpec deepseek_v3() {
   ModelSpec m;
