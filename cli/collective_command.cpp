@@ -1,9 +1,11 @@
 // `moesim collective`: one collective on a cluster, per-rank completion times
 // and the bandwidth as DeepEP's tests or nccl-tests report it, so that a user
 // can hold the simulator against those tools on their own cluster.
+#include <algorithm>
 #include <cmath>
-#include <filesystem>
 #include <cstdio>
+#include <filesystem>
+#include <functional>
 #include <nlohmann/json.hpp>
 #include <sstream>
 
@@ -12,6 +14,7 @@
 #include "sim/core/diagnostics.h"
 #include "sim/hw/gpu_spec.h"
 #include "sim/net/deepep_model.h"
+#include "sim/net/max_min_fluid.h"
 #include "sim/net/nccl_collectives.h"
 #include "sim/scenario/scenario_json.h"
 // A standalone cluster file (scenarios/clusters/*.json) has no public loader
@@ -25,20 +28,22 @@ namespace moesim::cli {
 namespace {
 
 const char* const kCollectiveUsage =
-    "usage: moesim collective KIND [--ep N | --gpus N] [--size BYTES] [--tokens T]\n"
+    "usage: moesim collective KIND [--ep N] [--gpus N] [--size BYTES] [--tokens T]\n"
     "                         [--hidden H] [--routing uniform|zipf:S] [--seed N] [--sms N]\n"
-    "                         [--cluster FILE | --scenario FILE | --gpu NAME]\n"
+    "                         [--cluster FILE | --scenario FILE | --gpu NAME] [--per-flow]\n"
     "                         [--format text|json]\n"
     "\n"
-    "Simulates one collective on the flow-level network (SimGrid) and prints each rank's\n"
-    "completion time and the bandwidth the way the reference tools report it.\n"
+    "Times one collective on the cluster's network and prints each rank's completion time\n"
+    "and the bandwidth the way the reference tools report it.\n"
     "\n"
     "KIND, expert parallel with DeepEP's normal kernels (sim/net/deepep_model.h):\n"
-    "  deepep_dispatch, deepep_combine   over the first --ep GPUs (default 16), DeepEP's test\n"
-    "                 setting: --tokens per rank (4096), --hidden (7168), top-8 of 256 experts,\n"
-    "                 one group per node, top min(nodes, 4) groups, FP8 dispatch, BF16 combine,\n"
-    "                 --sms SMs (24; DeepSeek-V3 training uses 20). Prints the 'bottleneck\n"
-    "                 bandwidth' as DeepEP's tests/test_{intra,inter}node.py compute it.\n"
+    "  deepep_dispatch, deepep_combine   over EP groups of --ep GPUs (default 16; --gpus N,\n"
+    "                 a multiple of --ep, runs every group of the first N GPUs at once, each\n"
+    "                 routing the same tokens), DeepEP's test setting: --tokens per rank\n"
+    "                 (4096), --hidden (7168), top-8 of 256 experts, one group per node, top\n"
+    "                 min(nodes, 4) groups, FP8 dispatch, BF16 combine, --sms SMs (24;\n"
+    "                 DeepSeek-V3 training uses 20). Prints the 'bottleneck bandwidth' as\n"
+    "                 DeepEP's tests/test_{intra,inter}node.py compute it.\n"
     "KIND, NCCL-style over the first --gpus GPUs (default 16), --size as nccl-tests' size\n"
     "(default 1GB; B, KB, MB, GB, KiB, MiB, GiB):\n"
     "  all_reduce_ring, all_reduce_tree, reduce_scatter, all_gather, all_to_all, send_recv\n"
@@ -48,7 +53,14 @@ const char* const kCollectiveUsage =
     "                 1/(e+1)^S, the hottest on rank 0); --seed picks the draw (default 1)\n"
     "  --cluster FILE a cluster file (scenarios/clusters/), --scenario FILE a scenario's cluster,\n"
     "                 or --gpu NAME a catalog GPU with its default links (default H800); only\n"
-    "                 the nodes the collective needs are simulated.\n";
+    "                 the nodes the collective needs are simulated.\n"
+    "  --per-flow     the per-flow reference (SimGrid, max-min per flow) instead of the fast\n"
+    "                 model (max-min fluid solved in process, sim/net/max_min_fluid.h); the two\n"
+    "                 agree within 2% up to 128 GPUs (docs/network.md), the reference's cost\n"
+    "                 grows with the square of the flows: minutes from 256 GPUs of all-to-all.\n"
+    "\n"
+    "Text lists every rank up to 64 of them, else the fastest, median and slowest;\n"
+    "--format json lists every rank.\n";
 
 [[noreturn]] void bad_option(const std::string& name, const std::string& message) {
   Diagnostics d;
@@ -175,15 +187,49 @@ std::string col(const std::string& s, size_t width) {
   return s.size() >= width ? s : std::string(width - s.size(), ' ') + s;
 }
 
+NetworkModel model_option(const ParsedArgs& a) {
+  return a.flags.count("--per-flow") ? NetworkModel::kPerFlow : NetworkModel::kFast;
+}
+
+std::string model_words(NetworkModel m) {
+  return m == NetworkModel::kFast ? "fast model (links shared in closed form)"
+                                  : "per-flow reference (SimGrid max-min)";
+}
+
+// Per-rank rows up to this many ranks; beyond, the fastest, median and slowest.
+constexpr size_t kRanksListed = 64;
+
+// The ranks by `time_us`, as text: every one, or three of them.
+void print_ranks(std::ostream& out, const std::vector<double>& time_us, const std::string& what,
+                 const std::function<void(size_t)>& row) {
+  if (time_us.size() <= kRanksListed) {
+    for (size_t i = 0; i < time_us.size(); ++i) row(i);
+    return;
+  }
+  std::vector<size_t> order(time_us.size());
+  for (size_t i = 0; i < order.size(); ++i) order[i] = i;
+  std::stable_sort(order.begin(), order.end(),
+                   [&](size_t x, size_t y) { return time_us[x] < time_us[y]; });
+  out << "  " << order.size() << " ranks by " << what << ": fastest, median, slowest"
+      << " (--format json lists every rank)\n";
+  for (size_t k : {size_t{0}, order.size() / 2, order.size() - 1}) row(order[k]);
+}
+
 int run_deepep_kind(const ParsedArgs& a, EpDirection d, bool json_out, std::ostream& out) {
   const int ep = int_option(a, "--ep", 16, 1, 256);
+  const int gpus = int_option(a, "--gpus", ep, 1, 1 << 20);
+  if (gpus % ep != 0)
+    bad_option("--gpus", "expected a multiple of --ep " + std::to_string(ep) + ", found " +
+                             std::to_string(gpus));
+  const int groups = gpus / ep;
   const int tokens = int_option(a, "--tokens", 4096, 1, 1 << 20);
   EpCollectiveSpec spec;
   spec.hidden = int_option(a, "--hidden", 7168, 1, 1 << 20);
   DeepEpKernel k;
   k.num_sms = int_option(a, "--sms", 24, 2, 1024);
   const RoutingSpec routing = routing_option(a);
-  const ClusterSpec c = cluster_option(a, ep);
+  const NetworkModel model = model_option(a);
+  const ClusterSpec c = cluster_option(a, gpus);
   Diagnostics d_problems;
   for (const std::string& m : deepep_test_traffic_problems(ep, c.gpus_per_node, tokens, routing))
     d_problems.add("<command line>", "--ep", m);
@@ -192,13 +238,15 @@ int run_deepep_kind(const ParsedArgs& a, EpDirection d, bool json_out, std::ostr
   d_problems.throw_if_any();
   const EpTraffic t = deepep_test_traffic(ep, c.gpus_per_node, tokens, routing);
   const DeepEpConfig config = deepep_config(d, ep);
-  const DeepEpResult r = run_deepep(c, t, d, spec, k, config);
+  const DeepEpResult r = run_deepep(c, t, d, spec, k, config, model, groups);
   const char* kind = d == EpDirection::kDispatch ? "deepep_dispatch" : "deepep_combine";
   const double bw = gb_per_s(r.bottleneck_bandwidth);
   if (json_out) {
     nlohmann::json j;
     j["collective"] = kind;
+    j["network_model"] = to_string(model);
     j["ep"] = ep;
+    j["groups"] = groups;
     j["sms"] = k.num_sms;
     j["tokens_per_rank"] = tokens;
     j["hidden"] = spec.hidden;
@@ -207,7 +255,7 @@ int run_deepep_kind(const ParsedArgs& a, EpDirection d, bool json_out, std::ostr
     j["fixed_us"] = seconds(r.fixed) * 1e6;
     j["bottleneck_GB_per_s"] = bw;
     j["slowest_rank"] = r.flows.slowest_rank;
-    for (int i = 0; i < ep; ++i)
+    for (int i = 0; i < gpus; ++i)
       j["ranks"].push_back({{"rank", i},
                             {"kernel_us", seconds(r.kernel_time[i]) * 1e6},
                             {"received_us", seconds(r.fixed + r.flows.received[i]) * 1e6},
@@ -216,18 +264,22 @@ int run_deepep_kind(const ParsedArgs& a, EpDirection d, bool json_out, std::ostr
     out << j.dump(2) << "\n";
     return kExitOk;
   }
-  out << kind << ": EP" << ep << " on " << fabric_words(c) << "\n"
-      << "  DeepEP normal kernel, " << k.num_sms << " SMs (" << k.num_sms / 2
-      << " channels), NVL chunk " << config.nvl_chunk_tokens << ", RDMA chunk "
+  out << kind << ": EP" << ep;
+  if (groups > 1) out << " x " << groups << " groups at once";
+  out << " on " << fabric_words(c) << "\n"
+      << "  " << model_words(model) << "; DeepEP normal kernel, " << k.num_sms << " SMs ("
+      << k.num_sms / 2 << " channels), NVL chunk " << config.nvl_chunk_tokens << ", RDMA chunk "
       << config.rdma_chunk_tokens << " tokens; " << tokens << " tokens per rank, hidden "
       << spec.hidden << "\n\n";
   out << "  " << col("rank", 5) << col("kernel_us", 12) << col("received_us", 13)
       << col("counted_MB", 12) << col("GB/s", 8) << "\n";
-  for (int i = 0; i < ep; ++i)
+  std::vector<double> received_us;
+  for (int i = 0; i < gpus; ++i) received_us.push_back(seconds(r.fixed + r.flows.received[i]) * 1e6);
+  print_ranks(out, received_us, "received_us", [&](size_t i) {
     out << "  " << col(std::to_string(i), 5) << col(fixed(seconds(r.kernel_time[i]) * 1e6, 1), 12)
-        << col(fixed(seconds(r.fixed + r.flows.received[i]) * 1e6, 1), 13)
-        << col(fixed(bytes(r.counted[i]) / 1e6, 2), 12)
+        << col(fixed(received_us[i], 1), 13) << col(fixed(bytes(r.counted[i]) / 1e6, 2), 12)
         << col(fixed(bytes(r.counted[i]) / seconds(r.time) / 1e9, 1), 8) << "\n";
+  });
   out << "\n  time " << fixed(seconds(r.time) * 1e6, 1) << " us (slowest rank "
       << r.flows.slowest_rank << "; every rank's call waits for it, as in DeepEP's tests), of "
       << "which " << fixed(seconds(r.fixed) * 1e6, 1) << " us launch and barriers\n"
@@ -239,14 +291,21 @@ int run_deepep_kind(const ParsedArgs& a, EpDirection d, bool json_out, std::ostr
 int run_nccl_kind(const ParsedArgs& a, NcclCollective k, bool json_out, std::ostream& out) {
   const int n = int_option(a, "--gpus", 16, 2, 1 << 20);
   const Bytes size = size_option(a);
+  const NetworkModel model = model_option(a);
   const ClusterSpec c = cluster_option(a, n);
-  const auto net = make_network(c);
   std::vector<int> gpus(n);
   for (int i = 0; i < n; ++i) gpus[i] = i;
-  const NcclResult r = run_nccl(*net, k, gpus, size);
+  NcclResult r;
+  if (model == NetworkModel::kFast) {
+    network_problems(c).throw_if_any();
+    r = run_nccl_fast(Topology(c), k, gpus, size);
+  } else {
+    r = run_nccl(*make_network(c), k, gpus, size);
+  }
   if (json_out) {
     nlohmann::json j;
     j["collective"] = to_string(k);
+    j["network_model"] = to_string(model);
     j["gpus"] = n;
     j["size_bytes"] = bytes(size);
     j["cluster"] = fabric_words(c);
@@ -255,18 +314,27 @@ int run_nccl_kind(const ParsedArgs& a, NcclCollective k, bool json_out, std::ost
     j["busbw_GB_per_s"] = gb_per_s(r.busbw);
     j["steps"] = r.steps;
     j["flows_per_step"] = r.flows_per_step;
+    j["symmetry_copies"] = r.symmetry_copies;
     for (int i = 0; i < n; ++i)
       j["ranks"].push_back({{"rank", i}, {"time_us", seconds(r.rank_time[i]) * 1e6}});
     out << j.dump(2) << "\n";
     return kExitOk;
   }
   out << to_string(k) << ": " << n << " GPUs on " << fabric_words(c) << "\n"
-      << "  size " << fixed(bytes(size) / 1e6, 3) << " MB (nccl-tests' size), " << r.steps
-      << " step" << (r.steps > 1 ? "s" : "") << " of " << r.flows_per_step << " flows\n\n"
+      << "  " << model_words(model) << "; size " << fixed(bytes(size) / 1e6, 3)
+      << " MB (nccl-tests' size), " << r.steps << " step" << (r.steps > 1 ? "s" : "") << " of "
+      << r.flows_per_step << " flows"
+      << (r.symmetry_copies > 1
+              ? "; by symmetry, the flows of one block of " + std::to_string(n / r.symmetry_copies) +
+                    " GPUs timed for all " + std::to_string(r.symmetry_copies)
+              : std::string())
+      << "\n\n"
       << "  " << col("rank", 5) << col("time_us", 12) << "\n";
-  for (int i = 0; i < n; ++i)
-    out << "  " << col(std::to_string(i), 5) << col(fixed(seconds(r.rank_time[i]) * 1e6, 2), 12)
-        << "\n";
+  std::vector<double> time_us;
+  for (int i = 0; i < n; ++i) time_us.push_back(seconds(r.rank_time[i]) * 1e6);
+  print_ranks(out, time_us, "time_us", [&](size_t i) {
+    out << "  " << col(std::to_string(i), 5) << col(fixed(time_us[i], 2), 12) << "\n";
+  });
   out << "\n  time " << fixed(seconds(r.time) * 1e6, 2) << " us   algbw "
       << fixed(gb_per_s(r.algbw), 2) << " GB/s   busbw " << fixed(gb_per_s(r.busbw), 2)
       << " GB/s (x " << fixed(nccl_bus_factor(k, n), 4) << ", nccl-tests' definitions)\n";
@@ -280,7 +348,7 @@ int collective_command(const std::vector<std::string>& args, std::ostream& out, 
       parse_args(args,
                  {"--ep", "--gpus", "--size", "--tokens", "--hidden", "--routing", "--seed",
                   "--sms", "--cluster", "--scenario", "--gpu", "--format"},
-                 {"--help"});
+                 {"--help", "--per-flow"});
   if (a.flags.count("--help")) {
     out << kCollectiveUsage;
     return kExitOk;

@@ -5,6 +5,7 @@
 #include <utility>
 
 #include "sim/core/check.h"
+#include "sim/net/max_min_fluid.h"
 #include "sim/net/network.h"
 
 namespace moesim {
@@ -180,41 +181,46 @@ DeepEpCall deepep_call(const ClusterSpec& c, const EpTraffic& t, EpDirection d,
 
 DeepEpResult run_deepep(const ClusterSpec& c, const EpTraffic& t, EpDirection d,
                         const EpCollectiveSpec& s, const DeepEpKernel& k,
-                        const DeepEpConfig& config) {
-  MOESIM_CHECK(t.ep <= c.num_gpus() && t.gpus_per_node == c.gpus_per_node,
-               "the EP group must fit the cluster's first GPUs");
+                        const DeepEpConfig& config, NetworkModel model, int groups) {
+  MOESIM_CHECK(groups >= 1 && static_cast<long>(t.ep) * groups <= c.num_gpus() &&
+                   t.gpus_per_node == c.gpus_per_node,
+               "the EP groups must fit the cluster's first GPUs");
   const CallFlows cf = call_flows(c, t, d, s, k, config);
-  const auto net = make_network(cf.network, cf.engines);
-  const std::vector<Flow>& flows = cf.flows;
-  const size_t second = cf.second;
+  const auto net = model == NetworkModel::kFast ? make_fast_network(cf.network, cf.engines)
+                                                : make_network(cf.network, cf.engines);
+  const size_t per_group = cf.flows.size();
+  const std::vector<Flow> flows = replicate_groups({cf.flows}, t.ep, groups).front();
+  const int ranks = t.ep * groups;
   const bool dispatch = d == EpDirection::kDispatch;
   const NetworkRun run = net->run_phases({flows});
   std::vector<Seconds> finish(flows.size());
   for (size_t i = 0; i < flows.size(); ++i) finish[i] = run.flows[i].finish;
   // Drain: a relay's last chunk leaves after its last input arrived.
-  std::vector<Seconds> input_done(t.ep);
-  for (size_t i = 0; i < second; ++i)
-    if (flows[i].tag & kRelayHopTagBit)
+  std::vector<Seconds> input_done(static_cast<size_t>(ranks));
+  for (size_t i = 0; i < flows.size(); ++i)
+    if (i % per_group < cf.second && (flows[i].tag & kRelayHopTagBit))
       input_done[flows[i].dst] = max(input_done[flows[i].dst], finish[i]);
-  for (size_t i = second; i < flows.size(); ++i)
-    finish[i] = max(finish[i], input_done[flows[i].src] + cf.drain);
+  for (size_t i = 0; i < flows.size(); ++i)
+    if (i % per_group >= cf.second)
+      finish[i] = max(finish[i], input_done[flows[i].src] + cf.drain);
 
   DeepEpResult r;
-  r.flows = collective_times(flows, finish, t.ep);
+  r.flows = collective_times(flows, finish, ranks);
   r.fixed = cf.fixed;
-  r.kernel_time.resize(t.ep);
-  for (int i = 0; i < t.ep; ++i) {
+  r.kernel_time.resize(ranks);
+  for (int i = 0; i < ranks; ++i) {
     r.kernel_time[i] = r.fixed + r.flows.finished[i];
     r.time = max(r.time, r.kernel_time[i]);
   }
   const double scale = (dispatch ? s.dispatch_bytes_per_element : s.combine_bytes_per_element) / 2;
-  r.counted = deepep_counted_bytes(t, s.hidden);
+  const std::vector<Bytes> one = deepep_counted_bytes(t, s.hidden);
   double sum = 0;
-  for (Bytes& b : r.counted) {
-    b *= scale;
-    sum += bytes(b);
-  }
-  r.bottleneck_bandwidth = ByteCount(sum / t.ep) / r.time;
+  for (int g = 0; g < groups; ++g)
+    for (Bytes b : one) {
+      r.counted.push_back(b * scale);
+      sum += bytes(b * scale);
+    }
+  r.bottleneck_bandwidth = ByteCount(sum / ranks) / r.time;
   return r;
 }
 

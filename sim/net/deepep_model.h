@@ -114,12 +114,17 @@ EpTraffic deepep_test_traffic(int ep, int gpus_per_node, int tokens, const Routi
 std::vector<std::string> deepep_test_traffic_problems(int ep, int gpus_per_node, int tokens,
                                                       const RoutingSpec& r);
 
-// One dispatch or combine call of `t` on `c` with DeepEP's kernels.
-// REQUIRES: deepep_kernel_problems(k) is empty; t's ranks are GPUs 0..ep-1
-// of c. Throws InputError when c cannot be simulated.
+// One dispatch or combine call of `t` on `c` with DeepEP's kernels, on the
+// per-flow SimGrid reference or the fast model (max_min_fluid.h); with `groups`
+// > 1, every one of `groups` consecutive EP groups (group g on GPUs g x ep,
+// ...) makes the same call at once, all routing the same tokens, as every EP
+// group of a job does (per-rank results for all of them).
+// REQUIRES: deepep_kernel_problems(k) is empty; groups x t.ep GPUs fit c.
+// Throws InputError when c cannot be simulated.
 DeepEpResult run_deepep(const ClusterSpec& c, const EpTraffic& t, EpDirection d,
                         const EpCollectiveSpec& s, const DeepEpKernel& k,
-                        const DeepEpConfig& config);
+                        const DeepEpConfig& config, NetworkModel model = NetworkModel::kPerFlow,
+                        int groups = 1);
 
 // One DeepEP call as the discrete-event engine's network activity, for the
 // EP group on GPUs first_gpu .. first_gpu + t.ep - 1: run_deepep's flows, all

@@ -5,6 +5,7 @@
 #include <utility>
 
 #include "sim/core/check.h"
+#include "sim/net/max_min_fluid.h"
 
 namespace moesim {
 namespace {
@@ -16,16 +17,6 @@ constexpr NcclCollective kAll[] = {NcclCollective::kAllReduceRing, NcclCollectiv
 // Bytes per ordered GPU pair, summed: flows of one step with the same path
 // and start share links exactly as one flow of their total does.
 using PairBytes = std::map<std::pair<int, int>, double>;
-
-std::vector<Flow> to_flows(const PairBytes& pairs, int num_gpus) {
-  std::vector<Flow> flows;
-  flows.reserve(pairs.size());
-  for (const auto& [p, b] : pairs)
-    flows.push_back({p.first, p.second, ByteCount(b),
-                     static_cast<uint64_t>(p.first) * static_cast<uint64_t>(num_gpus) +
-                         static_cast<uint64_t>(p.second)});
-  return flows;
-}
 
 // The GPUs of `gpus` grouped by node, in order of first appearance, when they
 // are whole nodes (every local index once); empty otherwise.
@@ -127,8 +118,15 @@ std::vector<std::vector<int>> nccl_rings(const Topology& topo, const std::vector
   return rings;
 }
 
-CollectiveFlows nccl_flows(const Topology& topo, NcclCollective k, const std::vector<int>& gpus,
-                           Bytes size) {
+namespace {
+
+// One step of the collective: `visit(src, dst, bytes)` for every ordered pair
+// that moves bytes in it, aggregated per pair, in ascending (src, dst) order;
+// returns the number of steps. An all-to-all streams its n^2 pairs without
+// holding them (2.7e8 at 16,384 GPUs).
+template <typename Visit>
+int for_each_step_pair(const Topology& topo, NcclCollective k, const std::vector<int>& gpus,
+                       Bytes size, Visit visit) {
   const int n = static_cast<int>(gpus.size());
   MOESIM_CHECK(n >= 2 && size >= Bytes(), "a collective needs two GPUs and a size >= 0");
   std::vector<int> sorted = gpus;
@@ -137,15 +135,21 @@ CollectiveFlows nccl_flows(const Topology& topo, NcclCollective k, const std::ve
                    sorted.front() >= 0 && sorted.back() < topo.num_gpus(),
                "distinct GPUs of the cluster");
   const double s = bytes(size);
+  if (k == NcclCollective::kAllToAll) {
+    for (int a : sorted)
+      for (int b : sorted)
+        if (a != b) visit(a, b, s / n);
+    return 1;
+  }
   PairBytes pairs;
-  CollectiveFlows out;
+  int steps = 1;
   switch (k) {
     case NcclCollective::kAllReduceRing:
     case NcclCollective::kReduceScatter:
     case NcclCollective::kAllGather: {
       const auto rings = nccl_rings(topo, gpus);
       for (const auto& ring : rings) add_ring_step(ring, s / n / rings.size(), pairs);
-      out.steps = (k == NcclCollective::kAllReduceRing ? 2 : 1) * (n - 1);
+      steps = (k == NcclCollective::kAllReduceRing ? 2 : 1) * (n - 1);
       break;
     }
     case NcclCollective::kAllReduceTree: {
@@ -168,15 +172,40 @@ CollectiveFlows nccl_flows(const Topology& topo, NcclCollective k, const std::ve
       break;
     }
     case NcclCollective::kAllToAll:
-      for (int a : gpus)
-        for (int b : gpus)
-          if (a != b) pairs[{a, b}] += s / n;
       break;
     case NcclCollective::kSendRecv:
       for (int i = 0; i < n; ++i) pairs[{gpus[i], gpus[(i + 1) % n]}] += s;
       break;
   }
-  out.step = to_flows(pairs, topo.num_gpus());
+  for (const auto& [p, b] : pairs) visit(p.first, p.second, b);
+  return steps;
+}
+
+// nccl-tests' figures from one step's time and each GPU's last flow in it.
+NcclResult nccl_result(NcclCollective k, const std::vector<int>& gpus, Bytes size, int steps,
+                       size_t flows_per_step, Seconds step, const std::vector<Seconds>& last) {
+  NcclResult r;
+  r.flows_per_step = flows_per_step;
+  r.steps = steps;
+  for (int g : gpus) r.rank_time.push_back(step * (steps - 1) + last[static_cast<size_t>(g)]);
+  r.time = step * steps;
+  if (r.time > Seconds()) {
+    r.algbw = size / r.time;
+    r.busbw = r.algbw * nccl_bus_factor(k, static_cast<int>(gpus.size()));
+  }
+  return r;
+}
+
+}  // namespace
+
+CollectiveFlows nccl_flows(const Topology& topo, NcclCollective k, const std::vector<int>& gpus,
+                           Bytes size) {
+  CollectiveFlows out;
+  const uint64_t num = static_cast<uint64_t>(topo.num_gpus());
+  out.steps = for_each_step_pair(topo, k, gpus, size, [&](int a, int b, double bytes) {
+    out.step.push_back({a, b, ByteCount(bytes),
+                        static_cast<uint64_t>(a) * num + static_cast<uint64_t>(b)});
+  });
   return out;
 }
 
@@ -184,24 +213,91 @@ NcclResult run_nccl(const NetworkSimulator& net, NcclCollective k, const std::ve
                     Bytes size) {
   const CollectiveFlows f = nccl_flows(net.topology(), k, gpus, size);
   const NetworkRun run = net.run_phases({f.step});
-  const Seconds step = run.makespan();
-  std::map<int, Seconds> last;  // per GPU, its last flow's end within the step
+  std::vector<Seconds> last(static_cast<size_t>(net.topology().num_gpus()));
   for (size_t i = 0; i < f.step.size(); ++i) {
-    Seconds& a = last[f.step[i].src];
-    Seconds& b = last[f.step[i].dst];
+    Seconds& a = last[static_cast<size_t>(f.step[i].src)];
+    Seconds& b = last[static_cast<size_t>(f.step[i].dst)];
     a = max(a, run.flows[i].finish);
     b = max(b, run.flows[i].finish);
   }
-  NcclResult r;
-  r.flows_per_step = f.step.size();
-  r.steps = f.steps;
-  for (int g : gpus) r.rank_time.push_back(step * (f.steps - 1) + last[g]);
-  r.time = step * f.steps;
-  if (r.time > Seconds()) {
-    r.algbw = size / r.time;
-    r.busbw = r.algbw * nccl_bus_factor(k, static_cast<int>(gpus.size()));
+  return nccl_result(k, gpus, size, f.steps, f.step.size(), run.makespan(), last);
+}
+
+namespace {
+
+// A uniform all-to-all over GPUs 0..n-1 under a shift symmetry of the
+// topology: the flows from the first block stand for all (MaxMinFluid). Every
+// GPU's time is that of its orbit's GPU in the first block, as sender and as
+// receiver.
+NcclResult all_to_all_by_symmetry(const Topology& topo, const Topology::ShiftSymmetry& sym, int n,
+                                  Bytes size) {
+  const double b = bytes(size) / n;
+  MaxMinFluid fluid(topo, sym);
+  for (int s = 0; s < sym.block; ++s)
+    for (int d = 0; d < n; ++d)
+      if (s != d) fluid.add(s, d, b, 0.0);
+  fluid.solve();
+  std::vector<double> rep_last(static_cast<size_t>(sym.block), 0.0);
+  for (int s = 0; s < sym.block; ++s) {
+    double send_last = 0;
+    for (int d = 0; d < n; ++d) {
+      if (s == d) continue;
+      const double end = fluid.finish_s(s, d, b, 0.0);
+      send_last = std::max(send_last, end);
+      double& recv = rep_last[static_cast<size_t>(d % sym.block)];
+      recv = std::max(recv, end);
+    }
+    rep_last[static_cast<size_t>(s)] = std::max(rep_last[static_cast<size_t>(s)], send_last);
   }
+  std::vector<int> gpus(static_cast<size_t>(n));
+  std::vector<Seconds> last(static_cast<size_t>(topo.num_gpus()));
+  double step = 0;
+  for (int g = 0; g < n; ++g) {
+    gpus[static_cast<size_t>(g)] = g;
+    last[static_cast<size_t>(g)] = SecondsOf(rep_last[static_cast<size_t>(g % sym.block)]);
+    step = std::max(step, rep_last[static_cast<size_t>(g % sym.block)]);
+  }
+  NcclResult r = nccl_result(NcclCollective::kAllToAll, gpus, size, 1,
+                             static_cast<size_t>(n) * static_cast<size_t>(n - 1), SecondsOf(step),
+                             last);
+  r.symmetry_copies = sym.copies;
   return r;
+}
+
+bool first_gpus(const std::vector<int>& gpus) {
+  for (size_t i = 0; i < gpus.size(); ++i)
+    if (gpus[i] != static_cast<int>(i)) return false;
+  return true;
+}
+
+}  // namespace
+
+NcclResult run_nccl_fast(const Topology& topo, NcclCollective k, const std::vector<int>& gpus,
+                         Bytes size, bool use_symmetry) {
+  const int n = static_cast<int>(gpus.size());
+  if (use_symmetry && k == NcclCollective::kAllToAll && first_gpus(gpus)) {
+    const Topology::ShiftSymmetry sym = topo.shift_symmetry(n);
+    if (sym.block > 0) return all_to_all_by_symmetry(topo, sym, n, size);
+  }
+  MaxMinFluid fluid(topo);
+  size_t flows = 0;
+  const int steps = for_each_step_pair(topo, k, gpus, size, [&](int a, int b, double bytes) {
+    fluid.add(a, b, bytes, 0.0);
+    ++flows;
+  });
+  fluid.solve();
+  std::vector<double> last(static_cast<size_t>(topo.num_gpus()), 0.0);
+  for_each_step_pair(topo, k, gpus, size, [&](int a, int b, double bytes) {
+    const double end = fluid.finish_s(a, b, bytes, 0.0);
+    last[static_cast<size_t>(a)] = std::max(last[static_cast<size_t>(a)], end);
+    last[static_cast<size_t>(b)] = std::max(last[static_cast<size_t>(b)], end);
+  });
+  double step = 0;
+  for (double v : last) step = std::max(step, v);
+  std::vector<Seconds> last_s;
+  last_s.reserve(last.size());
+  for (double v : last) last_s.push_back(SecondsOf(v));
+  return nccl_result(k, gpus, size, steps, flows, SecondsOf(step), last_s);
 }
 
 }  // namespace moesim

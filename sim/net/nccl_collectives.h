@@ -74,10 +74,20 @@ struct NcclResult {
   BytesPerSecond busbw;
   size_t flows_per_step = 0;
   int steps = 1;
+  // > 1: timed by a shift symmetry (Topology::ShiftSymmetry), the flows of
+  // one block of GPUs standing for this many.
+  int symmetry_copies = 1;
 };
 
 // Simulates the collective on `net` and reports it as nccl-tests would.
 NcclResult run_nccl(const NetworkSimulator& net, NcclCollective k, const std::vector<int>& gpus,
                     Bytes size);
+// The same on the fast model (max_min_fluid.h), streaming the step's pairs
+// twice instead of holding them: what `moesim collective` runs by default.
+// run_nccl on make_fast_network(c) gives the same figures, holding the flows.
+// An all-to-all over the first GPUs of a topology with a shift symmetry is
+// timed on one block's flows (use_symmetry; the same figures, exactly).
+NcclResult run_nccl_fast(const Topology& topo, NcclCollective k, const std::vector<int>& gpus,
+                         Bytes size, bool use_symmetry = true);
 
 }  // namespace moesim

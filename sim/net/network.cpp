@@ -70,6 +70,8 @@ std::unique_ptr<NetworkSimulator> make_network(const ClusterSpec& c, const Kerne
   return std::make_unique<SimGridNetwork>(c, engines);
 }
 
+const char* to_string(NetworkModel m) { return m == NetworkModel::kFast ? "fast" : "per-flow"; }
+
 const char* to_string(NetworkGranularity g) {
   return g == NetworkGranularity::kFlows ? "flows" : "collectives";
 }

@@ -68,6 +68,12 @@ std::unique_ptr<NetworkSimulator> make_network(const ClusterSpec& c);
 // (Topology, KernelEngines).
 std::unique_ptr<NetworkSimulator> make_network(const ClusterSpec& c, const KernelEngines& engines);
 
+// Which model a one-shot run of a collective uses: the fast closed form of
+// max_min_fluid.h (make_fast_network), or SimGrid per flow (make_network), the
+// reference it is checked against.
+enum class NetworkModel { kFast, kPerFlow };
+const char* to_string(NetworkModel m);  // "fast", "per-flow"
+
 // The network as the discrete-event engine's backend (sim/engine): a SimGrid
 // engine kept alive for one engine run, in a child process
 // (detail/simgrid_session.h), so that activities started while others run

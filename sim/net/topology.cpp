@@ -77,6 +77,11 @@ Topology::Topology(const ClusterSpec& c, const KernelEngines& engines)
                "kernel engines need both a send and a receive rate, or neither");
   const int nodes = c.num_nodes;
   leaf_.resize(num_gpus_);
+  for (int g = 0; g < num_gpus_; ++g) {
+    node_.push_back(g / gpus_per_node_);
+    local_.push_back(g % gpus_per_node_);
+    plane_.push_back(local_.back() % planes_);
+  }
   const int per_tree = leaves_per_tree(c, down_);
   for (int g = 0; g < num_gpus_; ++g) {
     const int node = g / gpus_per_node_, local = g % gpus_per_node_;
@@ -129,42 +134,83 @@ std::vector<LinkHop> Topology::down(int gpu) const {
   return {{leaf_link(leaf_[gpu]), false}, {nic_link(gpu), false}};
 }
 
-std::vector<LinkHop> Topology::fabric_route(int src, int dst) const {
-  if (leaf_[src] == leaf_[dst]) return {{nic_link(src), true}, {nic_link(dst), false}};
-  return {{nic_link(src), true},
-          {leaf_link(leaf_[src]), true},
-          {leaf_link(leaf_[dst]), false},
-          {nic_link(dst), false}};
-}
-
 std::vector<LinkHop> Topology::route(int src, int dst) const {
-  MOESIM_CHECK(src != dst && src >= 0 && dst >= 0 && src < num_gpus_ && dst < num_gpus_,
-               "route needs two distinct GPUs of the cluster");
-  if (!engines_) return network_route(src, dst);
-  std::vector<LinkHop> r = {{send_link(src), true}};
-  const std::vector<LinkHop> n = network_route(src, dst);
-  r.insert(r.end(), n.begin(), n.end());
-  r.push_back({recv_link(dst), false});
+  int hops[kMaxHops];
+  const int n = route_hops(src, dst, hops);
+  std::vector<LinkHop> r;
+  r.reserve(static_cast<size_t>(n));
+  for (int i = 0; i < n; ++i) r.push_back({hops[i] / 2, hops[i] % 2 == 1});
   return r;
-}
-
-std::vector<LinkHop> Topology::network_route(int src, int dst) const {
-  if (node_of(src) == node_of(dst)) return {{nvl_link(src), true}, {nvl_link(dst), false}};
-  if (kind_ == FabricKind::kMultiPlaneFatTree &&
-      local_of(src) % planes_ != local_of(dst) % planes_) {
-    const int relay = node_of(src) * gpus_per_node_ + local_of(dst);
-    std::vector<LinkHop> r = {{nvl_link(src), true}, {nvl_link(relay), false}};
-    const std::vector<LinkHop> f = fabric_route(relay, dst);
-    r.insert(r.end(), f.begin(), f.end());
-    return r;
-  }
-  return fabric_route(src, dst);
 }
 
 bool Topology::needs_own_route(int src, int dst) const {
   if (node_of(src) == node_of(dst) || leaf_[src] == leaf_[dst]) return true;
   return kind_ == FabricKind::kMultiPlaneFatTree &&
          local_of(src) % planes_ != local_of(dst) % planes_;
+}
+
+Topology::ShiftSymmetry Topology::shift_symmetry(int n) const {
+  ShiftSymmetry none;
+  if (n < 2 || n > num_gpus_ || n % gpus_per_node_ != 0) return none;
+  for (int block = gpus_per_node_; block < n; block += gpus_per_node_) {
+    if (n % block != 0) continue;
+    const int copies = n / block;
+    // The leaves of the first n GPUs, mapped by the shift: well defined and
+    // one to one (leaf equality kept both ways).
+    std::vector<int> leaf_image(static_cast<size_t>(num_leaves_), -1);
+    std::vector<int> leaf_source(static_cast<size_t>(num_leaves_), -1);
+    bool ok = true;
+    for (int g = 0; g < n && ok; ++g) {
+      const int from = leaf_[static_cast<size_t>(g)];
+      const int to = leaf_[static_cast<size_t>((g + block) % n)];
+      int& image = leaf_image[static_cast<size_t>(from)];
+      int& source = leaf_source[static_cast<size_t>(to)];
+      ok = (image < 0 || image == to) && (source < 0 || source == from);
+      image = to;
+      source = from;
+    }
+    if (!ok) continue;
+    // Every used leaf returns to itself after exactly `copies` shifts, not
+    // before (a free action: each orbit counts its links once).
+    std::vector<int> rep(static_cast<size_t>(num_leaves_), -1);
+    for (int l = 0; l < num_leaves_ && ok; ++l) {
+      if (leaf_image[static_cast<size_t>(l)] < 0 || rep[static_cast<size_t>(l)] >= 0) continue;
+      int at = l, steps = 0;
+      do {
+        rep[static_cast<size_t>(at)] = l;
+        at = leaf_image[static_cast<size_t>(at)];
+        ++steps;
+      } while (at != l && at >= 0 && steps <= copies);
+      ok = at == l && steps == copies;
+    }
+    if (!ok) continue;
+    // The hops: a GPU's links go to the GPU of its orbit in the first block,
+    // a leaf's up-link to the representative leaf (the lowest of its orbit).
+    ShiftSymmetry s;
+    s.block = block;
+    s.copies = copies;
+    s.hop_rep.resize(2 * links_.size());
+    for (size_t h = 0; h < s.hop_rep.size(); ++h) s.hop_rep[h] = static_cast<int>(h);
+    const auto map_link = [&](int from, int to) {
+      ok = ok && links_[static_cast<size_t>(from)].bandwidth == links_[static_cast<size_t>(to)].bandwidth &&
+           links_[static_cast<size_t>(from)].latency == links_[static_cast<size_t>(to)].latency;
+      s.hop_rep[static_cast<size_t>(up_hop(from))] = up_hop(to);
+      s.hop_rep[static_cast<size_t>(down_hop(from))] = down_hop(to);
+    };
+    for (int g = 0; g < n; ++g) {
+      const int r = g % block;
+      map_link(nvl_link(g), nvl_link(r));
+      map_link(nic_link(g), nic_link(r));
+      if (engines_) {
+        map_link(send_link(g), send_link(r));
+        map_link(recv_link(g), recv_link(r));
+      }
+      const int l = leaf_[static_cast<size_t>(g)];
+      map_link(leaf_link(l), leaf_link(rep[static_cast<size_t>(l)]));
+    }
+    if (ok) return s;
+  }
+  return none;
 }
 
 }  // namespace moesim

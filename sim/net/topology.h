@@ -33,6 +33,7 @@
 #include <string>
 #include <vector>
 
+#include "sim/core/check.h"
 #include "sim/core/units.h"
 #include "sim/hw/cluster_spec.h"
 
@@ -78,8 +79,8 @@ class Topology {
 
   int num_gpus() const { return num_gpus_; }
   int gpus_per_node() const { return gpus_per_node_; }
-  int node_of(int gpu) const { return gpu / gpus_per_node_; }
-  int local_of(int gpu) const { return gpu % gpus_per_node_; }
+  int node_of(int gpu) const { return node_[static_cast<size_t>(gpu)]; }
+  int local_of(int gpu) const { return local_[static_cast<size_t>(gpu)]; }
   int leaf_of(int gpu) const { return leaf_[gpu]; }
   int num_leaves() const { return num_leaves_; }
   bool has_engines() const { return engines_; }
@@ -91,6 +92,11 @@ class Topology {
   // the fabric's planes require it. With engines, framed by send(src) and
   // recv(dst).
   std::vector<LinkHop> route(int src, int dst) const;
+  // The same path written to `out` without allocating, as hop ids
+  // link * 2 + (up ? 1 : 0), for loops over millions of pairs
+  // (sim/net/max_min_fluid.h); returns the hop count.
+  static constexpr int kMaxHops = 8;
+  int route_hops(int src, int dst, int out[kMaxHops]) const;
   // The default path of a GPU towards the spine and back (NIC, leaf up-link):
   // route(s, d) equals up(s) followed by down(d) for every pair that crosses
   // the spine; the others differ (see needs_own_route).
@@ -98,14 +104,33 @@ class Topology {
   std::vector<LinkHop> down(int gpu) const;
   bool needs_own_route(int src, int dst) const;
 
+  // A symmetry of the first `n` GPUs: the shift g -> (g + block) mod n maps
+  // every route among them onto a route among them, link onto link of the
+  // same bandwidth and latency, and no link used by them onto itself before
+  // n / block shifts (whole nodes, whole leaves, the same local indices and
+  // planes). Then traffic that the shift leaves as it is (a uniform
+  // all-to-all over them) loads every link of an orbit alike and times every
+  // GPU of an orbit alike: the flows from the first `block` GPUs stand for
+  // all of them, with each hop counted on its orbit's representative.
+  struct ShiftSymmetry {
+    int block = 0;              // GPUs; 0: none
+    int copies = 1;             // n / block
+    std::vector<int> hop_rep;   // per hop id: the hop of its orbit in the first block
+  };
+  // The smallest such block (a multiple of gpus_per_node dividing n, < n),
+  // or block 0 when there is none. O(n) per candidate block.
+  ShiftSymmetry shift_symmetry(int n) const;
+
  private:
   int nvl_link(int gpu) const { return gpu; }
   int nic_link(int gpu) const { return num_gpus_ + gpu; }
   int leaf_link(int leaf) const { return 2 * num_gpus_ + leaf; }
   int send_link(int gpu) const { return 2 * num_gpus_ + num_leaves_ + gpu; }
   int recv_link(int gpu) const { return 3 * num_gpus_ + num_leaves_ + gpu; }
-  std::vector<LinkHop> fabric_route(int src, int dst) const;
-  std::vector<LinkHop> network_route(int src, int dst) const;
+  static constexpr int up_hop(int link) { return link * 2 + 1; }
+  static constexpr int down_hop(int link) { return link * 2; }
+  int fabric_hops(int src, int dst, int* out) const;
+  int network_hops(int src, int dst, int* out) const;
 
   FabricKind kind_;
   int planes_ = 1;
@@ -115,7 +140,49 @@ class Topology {
   int num_leaves_ = 0;
   bool engines_ = false;
   std::vector<int> leaf_;
+  // Per GPU, looked up rather than divided: routes are taken 1e8 times over.
+  std::vector<int> node_, local_, plane_;
   std::vector<TopologyLink> links_;
 };
+
+// Inline: the fast model takes 1e7 routes for an all-to-all of 16,384 GPUs.
+inline int Topology::fabric_hops(int src, int dst, int* out) const {
+  const int ls = leaf_[static_cast<size_t>(src)], ld = leaf_[static_cast<size_t>(dst)];
+  out[0] = up_hop(nic_link(src));
+  if (ls == ld) {
+    out[1] = down_hop(nic_link(dst));
+    return 2;
+  }
+  out[1] = up_hop(leaf_link(ls));
+  out[2] = down_hop(leaf_link(ld));
+  out[3] = down_hop(nic_link(dst));
+  return 4;
+}
+
+inline int Topology::network_hops(int src, int dst, int* out) const {
+  if (node_of(src) == node_of(dst)) {
+    out[0] = up_hop(nvl_link(src));
+    out[1] = down_hop(nvl_link(dst));
+    return 2;
+  }
+  if (kind_ == FabricKind::kMultiPlaneFatTree &&
+      plane_[static_cast<size_t>(src)] != plane_[static_cast<size_t>(dst)]) {
+    const int relay = src - local_of(src) + local_of(dst);
+    out[0] = up_hop(nvl_link(src));
+    out[1] = down_hop(nvl_link(relay));
+    return 2 + fabric_hops(relay, dst, out + 2);
+  }
+  return fabric_hops(src, dst, out);
+}
+
+inline int Topology::route_hops(int src, int dst, int out[kMaxHops]) const {
+  MOESIM_CHECK(src != dst && src >= 0 && dst >= 0 && src < num_gpus_ && dst < num_gpus_,
+               "route needs two distinct GPUs of the cluster");
+  if (!engines_) return network_hops(src, dst, out);
+  out[0] = up_hop(send_link(src));
+  const int n = 1 + network_hops(src, dst, out + 1);
+  out[n] = down_hop(recv_link(dst));
+  return n + 1;
+}
 
 }  // namespace moesim
