@@ -192,7 +192,7 @@ NetworkModel model_option(const ParsedArgs& a) {
 }
 
 std::string model_words(NetworkModel m) {
-  return m == NetworkModel::kFast ? "fast model (links shared in closed form)"
+  return m == NetworkModel::kFast ? "fast model (max-min fluid, in process)"
                                   : "per-flow reference (SimGrid max-min)";
 }
 
@@ -298,7 +298,19 @@ int run_nccl_kind(const ParsedArgs& a, NcclCollective k, bool json_out, std::ost
   NcclResult r;
   if (model == NetworkModel::kFast) {
     network_problems(c).throw_if_any();
-    r = run_nccl_fast(Topology(c), k, gpus, size);
+    const Topology topo(c);
+    // Without a symmetry an all-to-all is n(n-1) classes of flows in memory.
+    constexpr int kMostWithoutSymmetry = 1024;
+    if (k == NcclCollective::kAllToAll && n > kMostWithoutSymmetry &&
+        topo.shift_symmetry(n).block == 0)
+      bad_option("--gpus", std::to_string(n) +
+                               " GPUs end in a partial leaf or node, so the all-to-all has no "
+                               "symmetry and would hold " +
+                               std::to_string(static_cast<long long>(n) * (n - 1)) +
+                               " flows; give a GPU count of whole leaves (e.g. 2048, 4096, "
+                               "16384 on the default fabric) or at most " +
+                               std::to_string(kMostWithoutSymmetry));
+    r = run_nccl_fast(topo, k, gpus, size);
   } else {
     r = run_nccl(*make_network(c), k, gpus, size);
   }

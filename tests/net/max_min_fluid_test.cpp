@@ -60,8 +60,8 @@ constexpr double kTolerance = 0.02;  // issue 20: within 2 % of the per-flow ref
 
 // Every NCCL kind and both DeepEP calls (uniform and skewed routing) on `f`
 // at each of `sizes`: the collective's time and every rank's within 2 %.
-// Prints the table of docs/network.md ("fast against per flow"); returns the
-// largest difference.
+// Prints each collective's two times; returns the largest difference of a
+// collective's or a rank's time (docs/network.md, "The fast model").
 double compare_on(const Fabric& f, const std::vector<int>& sizes,
                   const std::vector<const char*>& routings) {
   double worst = 0;
@@ -86,9 +86,11 @@ double compare_on(const Fabric& f, const std::vector<int>& sizes,
                   std::chrono::duration<double>(t1 - t0).count(),
                   std::chrono::duration<double>(t2 - t1).count());
       EXPECT_LE(std::fabs(e), kTolerance) << f.name << " " << n << " " << name;
-      for (int i = 0; i < n; ++i)
-        EXPECT_LE(std::fabs(rel(b.rank_time[i], a.rank_time[i])), kTolerance)
-            << f.name << " " << n << " " << name << " rank " << i;
+      for (int i = 0; i < n; ++i) {
+        const double er = std::fabs(rel(b.rank_time[i], a.rank_time[i]));
+        worst = std::max(worst, er);
+        EXPECT_LE(er, kTolerance) << f.name << " " << n << " " << name << " rank " << i;
+      }
     }
     for (EpDirection d : {EpDirection::kDispatch, EpDirection::kCombine})
       for (const char* routing : routings) {
@@ -113,9 +115,12 @@ double compare_on(const Fabric& f, const std::vector<int>& sizes,
                     std::chrono::duration<double>(t1 - t0).count(),
                     std::chrono::duration<double>(t2 - t1).count(), routing);
         EXPECT_LE(std::fabs(e), kTolerance) << f.name << " " << n << " " << kind << " " << routing;
-        for (int i = 0; i < n; ++i)
-          EXPECT_LE(std::fabs(rel(b.kernel_time[i], a.kernel_time[i])), kTolerance)
-              << f.name << " " << n << " " << kind << " " << routing << " rank " << i;
+        for (int i = 0; i < n; ++i) {
+          const double er = std::fabs(rel(b.kernel_time[i], a.kernel_time[i]));
+          worst = std::max(worst, er);
+          EXPECT_LE(er, kTolerance) << f.name << " " << n << " " << kind << " " << routing
+                                    << " rank " << i;
+        }
       }
   }
   return worst;
@@ -124,7 +129,7 @@ double compare_on(const Fabric& f, const std::vector<int>& sizes,
 // The shipped fabric at every size the reference still runs in seconds.
 TEST(MaxMinFluid, FastModelIsWithinTwoPercentOfThePerFlowReference) {
   const double worst = compare_on(fabrics()[0], {8, 16, 32, 64, 128}, {"uniform", "zipf:0.8"});
-  std::printf("largest difference %.6f %%\n", 100 * worst);
+  std::printf("largest difference %.3e %%\n", 100 * worst);
 }
 
 // Leaves crossed, rails, oversubscription: small switches at 32 and 128 GPUs.
@@ -132,7 +137,7 @@ TEST(MaxMinFluid, FastModelIsWithinTwoPercentOfThePerFlowReferenceOnOtherFabrics
   double worst = 0;
   for (size_t i = 1; i < fabrics().size(); ++i)
     worst = std::max(worst, compare_on(fabrics()[i], {32, 128}, {"zipf:0.8"}));
-  std::printf("largest difference %.6f %%\n", 100 * worst);
+  std::printf("largest difference %.3e %%\n", 100 * worst);
 }
 
 TEST(MaxMinFluid, StreamingEqualsTheHeldFlowsAndTheSymmetryEqualsEveryFlow) {
