@@ -51,6 +51,7 @@ const Choice kChoices[] = {
     {"NVLink GB/s", "/cluster/nvlink_GB_per_s", "80, 160, 320"},
     {"PP (pipeline)", "/plan/pp", "4, 8, 16, 32"},
     {"TP (tensor)", "/plan/tp", "1, 2, 4, 8"},
+    {"CP (context)", "/plan/cp", "1, 2, 4, 8"},
     {"Precision", "/precision/kind", "fp8, bf16"},
     {"Comm SMs", "/plan/comm_sms", "0, 10, 20, 32"},
     {"Global batch", "/training/phases/0/global_batch", "7680, 15360, 30720"},

@@ -26,10 +26,12 @@ BalancingTransient balancing_transient(const Scenario& s, size_t phase_index, do
   BalancingTransient out;
   const auto run = balancing_trajectory(s);
   if (!run || run->imbalance.empty()) return out;
+  // The phase as it runs (its own plan); the trajectory is the whole run's.
+  const Scenario ps = phase_scenario(s, phase_index);
   const TrainingPhase& ph = s.training.phases[phase_index];
-  const int tokens = s.plan.micro_batch_size * ph.seq_len;
-  const ExpertLoad start = start_expert_load(s, tokens);
-  const ExpertLoad end = scenario_expert_load(s, tokens);
+  const int tokens = ps.plan.tokens_per_gpu(ph.seq_len);
+  const ExpertLoad start = start_expert_load(ps, tokens);
+  const ExpertLoad end = scenario_expert_load(ps, tokens);
   const double c0 = run->imbalance.front(), c_end = run->imbalance.back();
   if (!(c0 > c_end) || (start.compute <= end.compute && start.receive <= end.receive)) return out;
 
@@ -38,7 +40,7 @@ BalancingTransient balancing_transient(const Scenario& s, size_t phase_index, do
   b[0] = steady.fixed();
   for (int i = 1; i <= kLevels; ++i) {
     const ExpertLoad l = between(end, start, static_cast<double>(i) / kLevels);
-    const PricedPhase p = price_phase(s, ph, &l);
+    const PricedPhase p = price_phase(ps, ph, &l);
     a[i] = p.step.per_micro_batch;
     b[i] = p.fixed();
     if (i == kLevels) {
@@ -50,7 +52,7 @@ BalancingTransient balancing_transient(const Scenario& s, size_t phase_index, do
 
   // The phase's steps that were simulated: global steps [first, last).
   const double simulated = static_cast<double>(run->imbalance.size());
-  const double g = static_cast<double>(s.plan.dp) * s.plan.micro_batch_size;
+  const double g = static_cast<double>(ps.plan.dp) * ps.plan.micro_batch_size;
   const double S = ph.seq_len, B = ph.batch.sequences;
   const bool ramp = ph.batch.ramp_from > 0 && ph.batch.ramp_tokens > 0;
   const double B0 = ramp ? ph.batch.ramp_from : B, X = ramp ? ph.batch.ramp_tokens : 0;

@@ -33,6 +33,9 @@ void append_unit(const ChainContext& c, const UnitCost& u, const std::string& na
   switch (pass) {
     case ChainPass::kForward:
       if (ep) {
+        // The EP calls are network segments of their own; CP's K/V
+        // exchange (in comm_fwd) comes before the attention.
+        if (u.cp_fwd > Seconds()) out.push_back({SegmentKind::kTpComm, nm(".cp"), u.cp_fwd});
         compute(".attn", u.fwd - u.expert_fwd, u.sm.fwd - u.sm.expert_fwd);
         notify(".dispatch", c.notify.dispatch);
         out.push_back({SegmentKind::kDispatch, nm(".dispatch"), c.dispatch_guess});
@@ -58,6 +61,7 @@ void append_unit(const ChainContext& c, const UnitCost& u, const std::string& na
         notify(".dispatch_grad", c.notify.cached);
         out.push_back({SegmentKind::kCombine, nm(".dispatch_grad"), c.combine_guess});
         if (w) side(".experts_wgrad", u.expert_bwd_weight, u.sm.expert_bwd_weight, c.weight_grad_off_chain);
+        if (u.cp_bwd > Seconds()) out.push_back({SegmentKind::kTpComm, nm(".cp_grad"), u.cp_bwd});
         compute(".attn_grad", u.bwd_input - u.expert_bwd_input, u.sm.bwd_input - u.sm.expert_bwd_input);
         if (w) side(".attn_wgrad", u.bwd_weight - u.expert_bwd_weight,
                      u.sm.bwd_weight - u.sm.expert_bwd_weight, c.weight_grad_off_chain);

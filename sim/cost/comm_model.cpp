@@ -74,4 +74,27 @@ Seconds ring_collective_time(Bytes bytes, int n, BytesPerSecond bw, Seconds late
 
 Seconds p2p_time(Bytes bytes, BytesPerSecond bw, Seconds latency) { return bytes / bw + latency; }
 
+CpExchange cp_exchange(CpKind kind, int cp, Bytes kv_bytes, BytesPerSecond bw, Seconds latency,
+                       Seconds attn_fwd, Seconds attn_bwd) {
+  CpExchange x;
+  if (cp <= 1) return x;
+  if (kind == CpKind::kAllGather) {
+    x.fwd = ring_collective_time(kv_bytes, cp, bw, latency);
+    x.bwd = x.fwd * 2.0;  // gather again, reduce-scatter the gradients
+    return x;
+  }
+  const Bytes share = kv_bytes / static_cast<double>(cp);
+  const double steps = cp - 1;
+  x.fwd = max(Seconds(), p2p_time(share, bw, latency) - attn_fwd / static_cast<double>(cp)) * steps;
+  x.bwd = max(Seconds(), p2p_time(share * 2.0, bw, latency) - attn_bwd / static_cast<double>(cp)) *
+          steps;
+  return x;
+}
+
+LinkSpeed cp_link(int tp, int cp, const ClusterSpec& c) {
+  if (static_cast<std::int64_t>(tp) * cp <= c.gpus_per_node)
+    return LinkSpeed{c.nvlink_achievable, c.nvlink_latency};
+  return LinkSpeed{c.ib_achievable, c.ib_latency};
+}
+
 }  // namespace moesim

@@ -6,6 +6,7 @@
 #include "sim/core/units.h"
 #include "sim/hw/cluster_spec.h"
 #include "sim/model/model_spec.h"
+#include "sim/scenario/scenario.h"
 
 namespace moesim {
 
@@ -55,6 +56,31 @@ EpCallSlowdown ep_call_slowdown(const ClusterSpec& c);
 // Ring reduce-scatter or all-gather of `bytes` (the full buffer) over `n`
 // ranks: (n-1)/n x bytes / bw + (n-1) x latency. Zero when n <= 1.
 Seconds ring_collective_time(Bytes bytes, int n, BytesPerSecond bw, Seconds latency);
+
+// Context parallelism's K/V exchange for one attention layer and micro-batch
+// (ParallelPlan::cp), as the time it adds to the layer. `kv_bytes`: the whole
+// sequence's keys and values as the attention reads them (every cp rank's).
+//  - all_gather (Llama 3, arXiv 2407.21783 §3.3.2): forward all-gathers them;
+//    backward gathers them again and reduce-scatters their gradients; ring
+//    collectives over the cp ranks, exposed (the attention waits for them).
+//  - ring (Megatron-LM's p2p CP): cp - 1 steps, each moving one rank's share
+//    (backward: the share and its gradient) while the attention of the chunk
+//    in hand runs (1/cp of `attn_fwd` / `attn_bwd` a step): exposed only
+//    where a step's transfer outlasts that compute.
+struct CpExchange {
+  Seconds fwd, bwd;
+};
+CpExchange cp_exchange(CpKind kind, int cp, Bytes kv_bytes, BytesPerSecond bw, Seconds latency,
+                       Seconds attn_fwd, Seconds attn_bwd);
+
+// The link a CP group's exchange is bound by: NVLink when its tp x cp
+// consecutive GPUs (TP innermost, then CP: Megatron-Core's rank order) sit in
+// one node, else InfiniBand.
+struct LinkSpeed {
+  BytesPerSecond bw;
+  Seconds latency;
+};
+LinkSpeed cp_link(int tp, int cp, const ClusterSpec& c);
 
 // Point-to-point transfer.
 Seconds p2p_time(Bytes bytes, BytesPerSecond bw, Seconds latency);

@@ -43,8 +43,8 @@ std::vector<std::string> caveats_for(const Scenario& s) {
         s.training.balancing.method != BalancingMethod::kCapacity) {
       c.push_back("routing is uniform and balanced; real imbalance slows the busiest expert GPU");
     } else {
-      const ExpertLoad l = scenario_expert_load(s, s.plan.micro_batch_size *
-                                                       s.training.phases.front().seq_len);
+      const ExpertLoad l =
+          scenario_expert_load(s, s.plan.tokens_per_gpu(s.training.phases.front().seq_len));
       const std::string popularity =
           r.popularity == ExpertPopularity::kZipf
               ? "Zipf(" + std::to_string(r.zipf_exponent).substr(0, 4) + ") popularity, sampled once (seed " +
@@ -110,7 +110,7 @@ std::optional<LoadReport> load_report(const Scenario& s) {
   l.gamma = b.gamma;
   l.capacity_factor = b.capacity_factor;
   l.redundant_experts = s.plan.redundant_experts;
-  const int tokens = s.plan.micro_batch_size * s.training.phases.front().seq_len;
+  const int tokens = s.plan.tokens_per_gpu(s.training.phases.front().seq_len);
   l.start = start_expert_load(s, tokens);
   l.steady = scenario_expert_load(s, tokens);
   if (const auto run = balancing_trajectory(s)) {
@@ -164,15 +164,20 @@ Estimate estimate(const Scenario& s) {
   e.gpu = s.cluster.gpu.name;
   e.num_gpus = s.cluster.num_gpus();
   e.hbm_capacity = s.cluster.gpu.hbm_capacity;
-  e.caveats = caveats_for(s);
+  // The headline is the first phase's step, on its plan.
+  const Scenario headline = phase_scenario(s, 0);
+  e.caveats = caveats_for(headline);
   double tokens_total = 0;
   double steps_before = 0;  // the run's steps before the phase (balancing carries over)
-  e.load = load_report(s);
+  e.load = load_report(headline);
 
   for (size_t pi = 0; pi < s.training.phases.size(); ++pi) {
+    // The phase as it runs: its own plan where it has one.
+    const Scenario ps = phase_scenario(s, pi);
+    const ParallelPlan& plan = ps.plan;
     const TrainingPhase& ph = s.training.phases[pi];
     const ModelSummary summary = summarize(s.model, ph.seq_len);
-    const PricedPhase priced = price_phase(s, ph, nullptr);
+    const PricedPhase priced = price_phase(ps, ph, nullptr);
     const StageCosts& costs = priced.costs;
     const StepModel& step = priced.step;
     const int mb_per_rank = priced.mb_per_rank;
@@ -181,6 +186,8 @@ Estimate estimate(const Scenario& s) {
 
     PhaseEstimate pe;
     pe.name = ph.name;
+    pe.plan = plan;
+    pe.own_plan = ph.plan.has_value();
     pe.seq_len = ph.seq_len;
     pe.global_batch = ph.batch.sequences;
     pe.micro_batches = mb_per_rank;
@@ -198,8 +205,8 @@ Estimate estimate(const Scenario& s) {
     pe.mfu = flops(model_flops) /
              (seconds(pe.step_time) * e.num_gpus * flops_per_s(s.cluster.gpu.peak_bf16));
 
-    const PhaseTime pt = phase_time(ph, step.per_micro_batch, fixed,
-                                    s.plan.dp * s.plan.micro_batch_size);
+    const PhaseTime pt =
+        phase_time(ph, step.per_micro_batch, fixed, plan.dp * plan.micro_batch_size);
     pe.tokens = pt.tokens;
     pe.steps = pt.steps;
     pe.wall_time = pt.wall_time;
@@ -223,12 +230,12 @@ Estimate estimate(const Scenario& s) {
     }
     pe.cost_usd = pe.gpu_hours * s.training.price_per_gpu_hour_usd;
     if (ph.batch.ramp_from > 0) {
-      const int mb0 = ph.batch.ramp_from / (s.plan.dp * s.plan.micro_batch_size);
-      if (mb0 < schedule_min_micro_batches(s.plan))
+      const int mb0 = ph.batch.ramp_from / (plan.dp * plan.micro_batch_size);
+      if (mb0 < schedule_min_micro_batches(plan))
         e.warnings.push_back("phase '" + ph.name + "': the batch ramp starts at " +
                              std::to_string(mb0) + " micro-batches per DP rank, below the " +
-                             std::to_string(schedule_min_micro_batches(s.plan)) + " that " +
-                             to_string(s.plan.schedule) +
+                             std::to_string(schedule_min_micro_batches(plan)) + " that " +
+                             to_string(plan.schedule) +
                              " needs; the ramp's steps are extrapolated from the same model");
     }
     for (const auto& n : costs.notes) e.warnings.push_back("phase '" + ph.name + "': " + n);
@@ -250,8 +257,11 @@ Estimate estimate(const Scenario& s) {
                                        c.total.comm_fwd, c.total.comm_bwd, c.p2p});
       }
     }
-    for (const auto& r : ranks)
-      e.memory_per_gpu = max(e.memory_per_gpu, r.memory.total());
+    for (const auto& r : ranks) pe.memory_per_gpu = max(pe.memory_per_gpu, r.memory.total());
+    e.memory_per_gpu = max(e.memory_per_gpu, pe.memory_per_gpu);
+    if (pe.memory_per_gpu > e.hbm_capacity && s.training.phases.size() > 1)
+      e.warnings.push_back("phase '" + ph.name + "' does not fit: its largest rank needs " +
+                           std::to_string(gib(pe.memory_per_gpu)).substr(0, 6) + " GiB");
     e.wall_time += pe.wall_time;
     e.gpu_hours += pe.gpu_hours;
     e.cost_usd += pe.cost_usd;

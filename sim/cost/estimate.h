@@ -41,12 +41,15 @@ struct RankReport {
 
 struct PhaseEstimate {
   std::string name;
+  ParallelPlan plan;        // the plan the phase runs
+  bool own_plan = false;    // the phase gives its own (else the scenario's)
   double tokens = 0, steps = 0;
   int seq_len = 0;
   int global_batch = 0;     // sequences, at full batch
   int micro_batches = 0;    // per DP rank per step, at full batch
   Seconds step_time;        // at full batch
   TimeBreakdown breakdown;  // at full batch
+  Bytes memory_per_gpu;     // the largest rank's
   double tokens_per_s = 0;  // at full batch
   double mfu = 0;           // at full batch
   Seconds wall_time;        // the whole phase, batch ramp included

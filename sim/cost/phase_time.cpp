@@ -34,8 +34,10 @@ PhaseTime phase_time(const TrainingPhase& phase, Seconds per_micro_batch, Second
 
 double run_steps(const Scenario& s) {
   double steps = 0;
-  for (const TrainingPhase& ph : s.training.phases)
-    steps += phase_time(ph, Seconds(), Seconds(), s.plan.dp * s.plan.micro_batch_size).steps;
+  for (size_t i = 0; i < s.training.phases.size(); ++i) {
+    const ParallelPlan& p = phase_plan(s, i);
+    steps += phase_time(s.training.phases[i], Seconds(), Seconds(), p.dp * p.micro_batch_size).steps;
+  }
   return steps;
 }
 

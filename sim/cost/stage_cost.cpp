@@ -7,9 +7,10 @@ namespace moesim {
 
 ExpandContext expand_context(const Scenario& s, int seq_len, const ExpertLoad* load) {
   ExpandContext ctx;
-  ctx.tokens = s.plan.micro_batch_size * seq_len;
+  ctx.tokens = s.plan.tokens_per_gpu(seq_len);
   ctx.seq_len = seq_len;
   ctx.tp = s.plan.tp;
+  ctx.cp = s.plan.cp;
   ctx.ep = s.plan.ep;
   ctx.fp8 = s.precision.kind == PrecisionKind::kFp8;
   ctx.expert_load = load ? load->compute : scenario_expert_load(s, ctx.tokens).compute;
@@ -45,11 +46,16 @@ UnitCost price_unit(const PricingContext& pc, LayerKind kind) {
   UnitCost u;
   u.kind = kind;
   Bytes layer_input;
+  Seconds attn_fwd, attn_bwd;  // the attention core's, for CP's ring overlap
   for (const auto& op : l.ops) {
     const ComputeModel::Priced f = pc.compute.price(op, Pass::kForward);
     const ComputeModel::Priced b = pc.compute.price(op, Pass::kBackwardInput);
     const ComputeModel::Priced w = pc.compute.price(op, Pass::kBackwardWeight);
     const bool recomputed = is_recomputed(rc, op);
+    if (op.kind == OpKind::kAttention) {
+      attn_fwd += f.time;
+      attn_bwd += b.time;
+    }
     u.fwd += f.time;
     u.bwd_input += b.time;
     u.bwd_weight += w.time;
@@ -118,6 +124,24 @@ UnitCost price_unit(const PricingContext& pc, LayerKind kind) {
     u.comm_fwd += ar * 2.0;
     u.comm_bwd += ar * 2.0;
   }
+  const ParallelPlan& plan = pc.s.plan;
+  if (has_attention && plan.cp > 1) {
+    // The whole sequence's K and V as this TP rank's heads read them (BF16):
+    // MLA after its up-projection (keys with their RoPE part), GQA its KV heads.
+    const AttentionSpec& a = m.attention;
+    const double heads = a.kind == AttentionKind::kMla
+                             ? static_cast<double>(a.num_heads) / plan.tp
+                             : std::max(1.0, static_cast<double>(a.num_kv_heads) / plan.tp);
+    const double width = heads * (a.qk_head_dim() + a.value_head_dim());
+    const Bytes kv = ByteCount(pc.ctx.tokens * static_cast<double>(plan.cp) * width * 2.0);
+    const LinkSpeed link = cp_link(plan.tp, plan.cp, pc.s.cluster);
+    const CpExchange x =
+        cp_exchange(plan.cp_kind, plan.cp, kv, link.bw, link.latency, attn_fwd, attn_bwd);
+    u.cp_fwd = x.fwd;
+    u.cp_bwd = x.bwd;
+    u.comm_fwd += x.fwd;
+    u.comm_bwd += x.bwd;
+  }
   return u;
 }
 
@@ -137,6 +161,8 @@ void accumulate(UnitCost& into, const UnitCost& u, int count) {
   into.sm.expert_bwd_weight += u.sm.expert_bwd_weight * count;
   into.comm_fwd += u.comm_fwd * count;
   into.comm_bwd += u.comm_bwd * count;
+  into.cp_fwd += u.cp_fwd * count;
+  into.cp_bwd += u.cp_bwd * count;
   into.activations += u.activations * count;
   into.params_dense += u.params_dense * count;
   into.params_expert += u.params_expert * count;
@@ -159,7 +185,7 @@ StageCosts price_stages(const Scenario& s, int num_stages, int seq_len, bool ove
                     ExpandContext{},
                     EpFanout{},
                     m.moe.enabled(),
-                    load ? *load : scenario_expert_load(s, s.plan.micro_batch_size * seq_len)};
+                    load ? *load : scenario_expert_load(s, s.plan.tokens_per_gpu(seq_len))};
   pc.ctx = expand_context(s, seq_len, &pc.load);
   if (pc.moe && s.plan.ep > 1) pc.fanout = ep_fanout(m, s.cluster, s.plan.ep);
 

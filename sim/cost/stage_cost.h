@@ -28,7 +28,8 @@ struct UnitCost {
   struct SmBound {
     Seconds fwd, bwd_input, bwd_weight, expert_fwd, expert_bwd_input, expert_bwd_weight;
   } sm;
-  Seconds comm_fwd, comm_bwd;          // EP dispatch+combine, TP all-reduces
+  Seconds comm_fwd, comm_bwd;          // EP dispatch+combine, TP all-reduces, CP K/V exchange
+  Seconds cp_fwd, cp_bwd;              // of those, the CP K/V exchange (comm_model.h)
   // One EP call each, as comm_fwd and comm_bwd count them (in-training
   // slowdown included, DeepEP's notify not): the dispatch (FP8 where the
   // recipe says so) and the combine (BF16).

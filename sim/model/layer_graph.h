@@ -15,6 +15,11 @@ struct ExpandContext {
   // Tensor parallel degree: heads and FFN width split; with TP > 1 the norms and
   // residual adds run sequence-parallel (Megatron SP), on tokens / tp each.
   int tp = 1;
+  // Context parallel degree: `tokens` are this rank's 2 load-balanced chunks
+  // of each sequence, whose queries attend over the whole causal `seq_len`
+  // (tokens x (seq_len + 1) / 2 pairs is then 1/cp of the sequence's), with
+  // every rank's keys and values gathered (read cp x as many).
+  int cp = 1;
   int ep = 1;          // expert parallel degree (routed experts split, tokens gathered)
   bool fp8 = false;    // FP8 recipe: eligible GEMM operands and cached inputs in 1 byte
   // The busiest EP rank's routed expert applications over the balanced

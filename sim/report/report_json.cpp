@@ -14,6 +14,18 @@ json breakdown_json(const TimeBreakdown& b) {
               {"bubble", seconds(b.bubble)},       {"dp_sync", seconds(b.dp_sync)},
               {"optimizer", seconds(b.optimizer)}, {"total", seconds(b.total())}};
 }
+json plan_json(const ParallelPlan& p) {
+  return json{{"pp", p.pp},
+              {"ep", p.ep},
+              {"dp", p.dp},
+              {"tp", p.tp},
+              {"cp", p.cp},
+              {"cp_kind", to_string(p.cp_kind)},
+              {"zero_stage", p.zero_stage},
+              {"schedule", to_string(p.schedule)},
+              {"micro_batch_size", p.micro_batch_size},
+              {"comm_sms", p.comm_sms}};
+}
 }  // namespace
 
 json model_json(const ModelSpec& m, const ModelSummary& s) {
@@ -46,6 +58,9 @@ json estimate_json(const Scenario& s, const Estimate& e) {
                           {"seq_len", p.seq_len},
                           {"global_batch", p.global_batch},
                           {"micro_batches", p.micro_batches},
+                          {"plan", plan_json(p.plan)},
+                          {"own_plan", p.own_plan},
+                          {"memory_per_gpu_bytes", bytes(p.memory_per_gpu)},
                           {"step_time_s", seconds(p.step_time)},
                           {"tokens_per_s", p.tokens_per_s},
                           {"mfu", p.mfu},
@@ -85,15 +100,7 @@ json estimate_json(const Scenario& s, const Estimate& e) {
       {"fidelity", e.fidelity},
       {"gpu", e.gpu},
       {"num_gpus", e.num_gpus},
-      {"plan",
-       json{{"pp", s.plan.pp},
-            {"ep", s.plan.ep},
-            {"dp", s.plan.dp},
-            {"tp", s.plan.tp},
-            {"zero_stage", s.plan.zero_stage},
-            {"schedule", to_string(s.plan.schedule)},
-            {"micro_batch_size", s.plan.micro_batch_size},
-            {"comm_sms", s.plan.comm_sms}}},
+      {"plan", plan_json(s.plan)},
       {"precision", to_string(s.precision.kind)},
       {"step_time_s", seconds(e.step_time)},
       {"executed_step_time_s", seconds(step_timeline(s, e).step_time())},

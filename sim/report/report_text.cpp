@@ -82,6 +82,13 @@ std::string routing_name(const RoutingSpec& r) {
   return "?";
 }
 
+// "PP16 dualpipe x EP64 x DP128 x TP1", with CP where there is any.
+std::string plan_line(const ParallelPlan& p) {
+  return "PP" + std::to_string(p.pp) + " " + to_string(p.schedule) + " x EP" +
+         std::to_string(p.ep) + " x DP" + std::to_string(p.dp) + " x TP" + std::to_string(p.tp) +
+         (p.cp > 1 ? " x CP" + std::to_string(p.cp) + " " + to_string(p.cp_kind) : "");
+}
+
 std::string heading(const std::string& t, bool md) { return md ? "\n## " + t + "\n\n" : "\n" + t + "\n"; }
 
 }  // namespace
@@ -99,10 +106,7 @@ std::string render_estimate(const Scenario& s, const Estimate& e, ReportFormat f
                                        std::to_string(s.cluster.num_nodes) + " nodes x " +
                                        std::to_string(s.cluster.gpus_per_node) + "), " +
                                        fmt_gib(bytes(e.hbm_capacity)) + " HBM each"});
-  facts.rows.push_back({"plan", "PP" + std::to_string(p.pp) + " " + to_string(p.schedule) +
-                                    " x EP" + std::to_string(p.ep) + " x DP" +
-                                    std::to_string(p.dp) + " x TP" + std::to_string(p.tp) +
-                                    ", ZeRO-" + std::to_string(p.zero_stage) +
+  facts.rows.push_back({"plan", plan_line(p) + ", ZeRO-" + std::to_string(p.zero_stage) +
                                     ", micro-batch " + std::to_string(p.micro_batch_size) +
                                     ", " + std::to_string(p.comm_sms) + " SMs for communication"});
   facts.rows.push_back({"precision", std::string(to_string(s.precision.kind)) +
@@ -177,13 +181,27 @@ std::string render_estimate(const Scenario& s, const Estimate& e, ReportFormat f
   o << render_table(mem, md);
 
   o << heading("Training phases", md);
-  Table ph{{"phase", "tokens", "steps", "step time", "wall time", "GPU-hours", "cost"}, {}};
-  for (const auto& x : e.phases)
-    ph.rows.push_back({x.name, fmt_count(x.tokens), fmt_fixed(x.steps, 0),
-                       fmt_seconds(seconds(x.step_time)), fmt_seconds(seconds(x.wall_time)),
-                       fmt_si(x.gpu_hours), fmt_usd(x.cost_usd)});
-  ph.rows.push_back({"total", "", "", "", fmt_seconds(seconds(e.wall_time)), fmt_si(e.gpu_hours),
-                     fmt_usd(e.cost_usd)});
+  // Phases with plans of their own get the plan and memory columns.
+  bool own_plans = false;
+  for (const auto& x : e.phases) own_plans = own_plans || x.own_plan;
+  std::vector<std::string> cols{"phase", "tokens", "steps", "step time", "wall time", "GPU-hours",
+                                "cost"};
+  if (own_plans) cols.insert(cols.begin() + 1, {"seq", "plan", "memory"});
+  Table ph{cols, {}};
+  for (const auto& x : e.phases) {
+    std::vector<std::string> row{x.name, fmt_count(x.tokens), fmt_fixed(x.steps, 0),
+                                 fmt_seconds(seconds(x.step_time)),
+                                 fmt_seconds(seconds(x.wall_time)), fmt_si(x.gpu_hours),
+                                 fmt_usd(x.cost_usd)};
+    if (own_plans)
+      row.insert(row.begin() + 1, {fmt_count(x.seq_len), plan_line(x.plan),
+                                   fmt_gib(bytes(x.memory_per_gpu))});
+    ph.rows.push_back(row);
+  }
+  std::vector<std::string> sum{"total", "", "", "", fmt_seconds(seconds(e.wall_time)),
+                               fmt_si(e.gpu_hours), fmt_usd(e.cost_usd)};
+  if (own_plans) sum.insert(sum.begin() + 1, {"", "", ""});
+  ph.rows.push_back(sum);
   o << render_table(ph, md);
   o << (md ? "\n" : "  ") << fmt_si(e.gpu_hours_per_trillion_tokens)
     << " GPU-hours per trillion tokens at $" << fmt_fixed(s.training.price_per_gpu_hour_usd, 2)

@@ -51,74 +51,74 @@ std::string schedule_problem(ScheduleKind s, std::int64_t pp, std::int64_t n) {
 
 }  // namespace
 
-void check_batches(const ParallelPlan& p, const TrainingSpec& t, const ScenarioSources& where,
-                   ParseLog& log) {
+void check_phase_batch(const ParallelPlan& p, const TrainingPhase& ph, const JsonLocation& here,
+                       const JsonLocation& plan, ParseLog& log) {
   const std::int64_t unit = product({p.dp, p.micro_batch_size});  // sequences per micro-step
   const std::string unit_text =
       "dp " + num(p.dp) + " x micro_batch_size " + num(p.micro_batch_size) + " = " + num(unit);
-  for (size_t i = 0; i < t.phases.size(); ++i) {
-    const TrainingPhase& ph = t.phases[i];
-    const JsonLocation here = where.training / "phases" / i;
-    const std::int64_t seqs = ph.batch.sequences;
-    if (seqs < 1) {
-      log.error(here / "global_batch", "expected a positive integer, found " + num(seqs));
-      continue;
-    }
-    if (p.micro_batches && seqs != product({*p.micro_batches, unit})) {
-      log.error(here / "global_batch",
-                "global_batch " + num(seqs) + " disagrees with the plan: micro_batches " +
-                    num(*p.micro_batches) + " x dp " + num(p.dp) + " x micro_batch_size " +
-                    num(p.micro_batch_size) + " = " + num(product({*p.micro_batches, unit})) +
-                    " sequences (give one or the other)");
-      continue;
-    }
-    if (seqs < unit) {
-      log.error(here / "global_batch", "global_batch " + num(seqs) + " is smaller than " +
-                                           unit_text +
-                                           ": each DP rank needs at least one micro-batch");
-      continue;
-    }
-    if (seqs % unit != 0) {
-      log.error(here / "global_batch",
-                "global_batch " + num(seqs) + " is not a multiple of " + unit_text +
-                    ": each DP rank runs a whole number of micro-batches per step");
-      continue;
-    }
-    const std::int64_t n = seqs / unit;
-    // The schedule is built and executed instruction by instruction: bounded
-    // so a typo cannot take the memory (V3 runs 120 per DP rank).
-    constexpr std::int64_t kMaxMicroBatches = 16384;
-    if (n > kMaxMicroBatches) {
-      log.error(here / "global_batch",
-                "global_batch " + num(seqs) + " / (" + unit_text + ") = " + num(n) +
-                    " micro-batches per DP rank per step, over the supported " +
-                    num(kMaxMicroBatches) + "; raise dp or micro_batch_size");
-      continue;
-    }
-    if (product({p.micro_batch_size, ph.seq_len}) > kMaxMicroBatchTokens) {
-      log.error(here / "seq_len",
-                "micro_batch_size " + num(p.micro_batch_size) + " x seq_len " + num(ph.seq_len) +
-                    " = " + num(product({p.micro_batch_size, ph.seq_len})) +
-                    " tokens per micro-batch, over the supported " + num(kMaxMicroBatchTokens) +
-                    " (2^24; above any published context: Llama 4 Scout's is 10M)");
-      continue;
-    }
-    const std::string problem = schedule_problem(p.schedule, p.pp, n);
-    if (!problem.empty())
-      log.error(where.plan / "schedule", problem + "; phase \"" + ph.name +
-                                             "\" has N = global_batch " + num(seqs) + " / (" +
-                                             unit_text + ") = " + num(n));
-    const std::int64_t from = ph.batch.ramp_from;
-    if (from > 0 && from < unit)
-      log.error(here / "batch_ramp" / "from", "the ramp starts at " + num(from) +
-                                                  " sequences, below " + unit_text +
-                                                  " (one micro-batch per DP rank)");
-    else if (from > 0 && from >= seqs)
-      log.error(here / "batch_ramp" / "from",
-                "the ramp must start below the phase's "
-                "global_batch " +
-                    num(seqs) + ", found " + num(from));
+  const std::int64_t seqs = ph.batch.sequences;
+  if (seqs < 1) {
+    log.error(here / "global_batch", "expected a positive integer, found " + num(seqs));
+    return;
   }
+  if (p.micro_batches && seqs != product({*p.micro_batches, unit})) {
+    log.error(here / "global_batch",
+              "global_batch " + num(seqs) + " disagrees with the plan: micro_batches " +
+                  num(*p.micro_batches) + " x dp " + num(p.dp) + " x micro_batch_size " +
+                  num(p.micro_batch_size) + " = " + num(product({*p.micro_batches, unit})) +
+                  " sequences (give one or the other)");
+    return;
+  }
+  if (seqs < unit) {
+    log.error(here / "global_batch", "global_batch " + num(seqs) + " is smaller than " +
+                                         unit_text +
+                                         ": each DP rank needs at least one micro-batch");
+    return;
+  }
+  if (seqs % unit != 0) {
+    log.error(here / "global_batch",
+              "global_batch " + num(seqs) + " is not a multiple of " + unit_text +
+                  ": each DP rank runs a whole number of micro-batches per step");
+    return;
+  }
+  const std::int64_t n = seqs / unit;
+  // The schedule is built and executed instruction by instruction: bounded
+  // so a typo cannot take the memory (V3 runs 120 per DP rank).
+  constexpr std::int64_t kMaxMicroBatches = 16384;
+  if (n > kMaxMicroBatches) {
+    log.error(here / "global_batch",
+              "global_batch " + num(seqs) + " / (" + unit_text + ") = " + num(n) +
+                  " micro-batches per DP rank per step, over the supported " +
+                  num(kMaxMicroBatches) + "; raise dp or micro_batch_size");
+    return;
+  }
+  if (product({p.micro_batch_size, ph.seq_len}) > kMaxMicroBatchTokens) {
+    log.error(here / "seq_len",
+              "micro_batch_size " + num(p.micro_batch_size) + " x seq_len " + num(ph.seq_len) +
+                  " = " + num(product({p.micro_batch_size, ph.seq_len})) +
+                  " tokens per micro-batch, over the supported " + num(kMaxMicroBatchTokens) +
+                  " (2^24; above any published context: Llama 4 Scout's is 10M)");
+    return;
+  }
+  // Load-balanced causal chunks: 2 cp of them per sequence, equal in length.
+  if (p.cp > 1 && ph.seq_len % (2 * p.cp) != 0)
+    log.error(plan / "cp", "cp " + num(p.cp) + " cuts each sequence into 2 x cp = " +
+                               num(2 * p.cp) + " equal chunks, which phase \"" + ph.name +
+                               "\"'s seq_len " + num(ph.seq_len) + " does not divide into");
+  const std::string problem = schedule_problem(p.schedule, p.pp, n);
+  if (!problem.empty())
+    log.error(plan / "schedule", problem + "; phase \"" + ph.name + "\" has N = global_batch " +
+                                     num(seqs) + " / (" + unit_text + ") = " + num(n));
+  const std::int64_t from = ph.batch.ramp_from;
+  if (from > 0 && from < unit)
+    log.error(here / "batch_ramp" / "from", "the ramp starts at " + num(from) +
+                                                " sequences, below " + unit_text +
+                                                " (one micro-batch per DP rank)");
+  else if (from > 0 && from >= seqs)
+    log.error(here / "batch_ramp" / "from",
+              "the ramp must start below the phase's "
+              "global_batch " +
+                  num(seqs) + ", found " + num(from));
 }
 
 }  // namespace moesim::detail

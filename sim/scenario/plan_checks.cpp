@@ -29,6 +29,7 @@ bool check_plan_alone(const ParallelPlan& p, const JsonLocation& at, ParseLog& l
   at_least_one("ep", p.ep);
   at_least_one("dp", p.dp);
   at_least_one("tp", p.tp);
+  at_least_one("cp", p.cp);
   at_least_one("virtual_stages", p.virtual_stages);
   at_least_one("micro_batch_size", p.micro_batch_size);
   if (p.micro_batches) at_least_one("micro_batches", *p.micro_batches);
@@ -43,11 +44,11 @@ bool check_plan_alone(const ParallelPlan& p, const JsonLocation& at, ParseLog& l
                 "expected a non-negative integer, found " + num(p.stage_layers[i]));
   }
   if (!sane) return false;
-  if (product({p.dp, p.tp}) % p.ep != 0)
-    log.error(at / "ep", "ep " + num(p.ep) +
-                             " does not divide dp x tp = " + num(product({p.dp, p.tp})) +
-                             ": expert-parallel groups are carved out of the data- and "
-                             "tensor-parallel ranks");
+  if (product({p.dp, p.tp, p.cp}) % p.ep != 0)
+    log.error(at / "ep", "ep " + num(p.ep) + " does not divide dp x tp x cp = " +
+                             num(product({p.dp, p.tp, p.cp})) +
+                             ": expert-parallel groups are carved out of the data-, "
+                             "tensor- and context-parallel ranks");
   const bool interleaved = p.schedule == ScheduleKind::kInterleaved1F1B;
   if (interleaved && p.virtual_stages < 2)
     log.error(at / "virtual_stages",
@@ -113,11 +114,12 @@ void check_plan_model(const ParallelPlan& p, const ModelSpec& m, const JsonLocat
 
 void check_plan_cluster(const ParallelPlan& p, const ClusterSpec& c, const JsonLocation& at,
                         ParseLog& log) {
-  const std::int64_t used = product({p.pp, p.dp, p.tp});
+  const std::int64_t used = product({p.pp, p.dp, p.tp, p.cp});
   const std::int64_t have = product({c.num_nodes, c.gpus_per_node});
   if (used != have)
-    log.error(at, "pp " + num(p.pp) + " x dp " + num(p.dp) + " x tp " + num(p.tp) + " = " +
-                      num(used) + " GPUs, but the cluster has " + num(c.num_nodes) + " nodes x " +
+    log.error(at, "pp " + num(p.pp) + " x dp " + num(p.dp) + " x tp " + num(p.tp) +
+                      (p.cp > 1 ? " x cp " + num(p.cp) : std::string()) + " = " + num(used) +
+                      " GPUs, but the cluster has " + num(c.num_nodes) + " nodes x " +
                       num(c.gpus_per_node) + " = " + num(have) + " GPUs");
   if (c.gpu.sm_count > 0 && p.comm_sms >= c.gpu.sm_count)
     log.error(at / "comm_sms", "expected 0.." + num(c.gpu.sm_count - 1) + " (fewer than the " +
@@ -269,10 +271,25 @@ void check_scenario(const Scenario& s, const ScenarioSources& where, const Parts
   if (!valid.plan || !check_plan_alone(s.plan, where.plan, log)) return;
   if (model) check_plan_model(s.plan, s.model, where.plan, log);
   if (cluster) check_plan_cluster(s.plan, s.cluster, where.plan, log);
-  if (training) check_batches(s.plan, s.training, where, log);
   if (model && training) check_routing(s, where.training, log);
   if (model && training) check_balancing(s, where.training, where.plan, log);
   if (model && cluster) check_redundant_experts(s, where.plan, log);
+  if (!training) return;
+  // Each phase against the plan it runs: its own (checked whole, reported
+  // at the phase's "plan") or the scenario's.
+  for (size_t i = 0; i < s.training.phases.size(); ++i) {
+    const TrainingPhase& ph = s.training.phases[i];
+    const JsonLocation phase_at = where.training / "phases" / i;
+    const JsonLocation plan_at = ph.plan ? phase_at / "plan" : where.plan;
+    const ParallelPlan& p = phase_plan(s, i);
+    if (ph.plan) {
+      if (!check_plan_alone(p, plan_at, log)) continue;
+      if (model) check_plan_model(p, s.model, plan_at, log);
+      if (cluster) check_plan_cluster(p, s.cluster, plan_at, log);
+      if (model && cluster) check_redundant_experts(phase_scenario(s, i), plan_at, log);
+    }
+    check_phase_batch(p, ph, phase_at, plan_at, log);
+  }
 }
 
 }  // namespace detail

@@ -3,6 +3,10 @@
 // cluster and batch sizes is plan_checks.cpp's work.
 #include "sim/scenario/detail/parts.h"
 
+#include <climits>
+
+#include "sim/scenario/detail/plan_checks.h"
+
 namespace moesim::detail {
 
 namespace {
@@ -11,6 +15,7 @@ const auto kSchedules =
     name_table({ScheduleKind::k1F1B, ScheduleKind::kInterleaved1F1B, ScheduleKind::kZb1p,
                 ScheduleKind::kDualPipe, ScheduleKind::kDualPipeV});
 const auto kPrecisions = name_table({PrecisionKind::kFp8, PrecisionKind::kBf16});
+const auto kCpKinds = name_table({CpKind::kAllGather, CpKind::kRing});
 
 constexpr IntRule kZeroStage{0, 3, "an integer in 0..3 (ZeRO stage)"};
 constexpr IntRule kValueBytes{1, 8, "1, 2, 4 or 8 (bytes per value)"};
@@ -64,6 +69,8 @@ ParallelPlan parse_plan(const json& j, const JsonLocation& at, ParseLog& log) {
   r.read("ep", p.ep, kPositiveInt);
   r.read("dp", p.dp, kPositiveInt, kRequired);
   r.read("tp", p.tp, kPositiveInt);
+  r.read("cp", p.cp, kPositiveInt);
+  r.read_enum("cp_kind", p.cp_kind, kCpKinds);
   r.read("zero_stage", p.zero_stage, kZeroStage);
   r.read_enum("schedule", p.schedule, kSchedules);
   r.read("virtual_stages", p.virtual_stages, kPositiveInt);
@@ -78,6 +85,16 @@ ParallelPlan parse_plan(const json& j, const JsonLocation& at, ParseLog& log) {
     p.recompute = read_recompute(*rc, at / "recompute", log);
   r.finish();
   return p;
+}
+
+std::optional<int> plan_global_batch(const ParallelPlan& p, const JsonLocation& at, ParseLog& log) {
+  if (!p.micro_batches) return std::nullopt;
+  const std::int64_t g = product({*p.micro_batches, p.dp, p.micro_batch_size});
+  if (g <= INT_MAX) return static_cast<int>(g);
+  log.error(at / "micro_batches", "micro_batches x dp x micro_batch_size = " + std::to_string(g) +
+                                      " sequences per step is beyond the supported " +
+                                      std::to_string(INT_MAX));
+  return std::nullopt;
 }
 
 PrecisionSpec parse_precision(const json& j, const JsonLocation& at, ParseLog& log) {

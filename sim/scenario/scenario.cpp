@@ -9,7 +9,8 @@ bool RecomputeSpec::operator==(const RecomputeSpec& o) const {
 bool ParallelPlan::operator==(const ParallelPlan& o) const {
   return pp == o.pp && ep == o.ep && dp == o.dp && tp == o.tp && zero_stage == o.zero_stage &&
          schedule == o.schedule && virtual_stages == o.virtual_stages &&
-         micro_batch_size == o.micro_batch_size && micro_batches == o.micro_batches &&
+         cp == o.cp && cp_kind == o.cp_kind && micro_batch_size == o.micro_batch_size &&
+         micro_batches == o.micro_batches &&
          stage_layers == o.stage_layers && comm_sms == o.comm_sms &&
          redundant_experts == o.redundant_experts && recompute == o.recompute;
 }
@@ -26,7 +27,7 @@ bool BatchSchedule::operator==(const BatchSchedule& o) const {
 
 bool TrainingPhase::operator==(const TrainingPhase& o) const {
   return name == o.name && tokens == o.tokens && steps == o.steps && seq_len == o.seq_len &&
-         batch == o.batch;
+         batch == o.batch && plan == o.plan;
 }
 
 bool TrainingSpec::operator==(const TrainingSpec& o) const {
@@ -38,6 +39,17 @@ bool Scenario::operator==(const Scenario& o) const {
   return name == o.name && description == o.description && model == o.model &&
          cluster == o.cluster && plan == o.plan && precision == o.precision &&
          training == o.training;
+}
+
+const ParallelPlan& phase_plan(const Scenario& s, size_t i) {
+  const auto& own = s.training.phases.at(i).plan;
+  return own ? *own : s.plan;
+}
+
+Scenario phase_scenario(const Scenario& s, size_t i) {
+  Scenario out = s;
+  out.plan = phase_plan(s, i);
+  return out;
 }
 
 // These strings are the values of "schedule" and "kind" in scenario files
@@ -57,6 +69,9 @@ const char* to_string(ScheduleKind s) {
   }
   return "?";
 }
+
+// The values of "cp_kind" in scenario files. DO NOT CHANGE THEM.
+const char* to_string(CpKind k) { return k == CpKind::kRing ? "ring" : "all_gather"; }
 
 const char* to_string(PrecisionKind p) { return p == PrecisionKind::kFp8 ? "fp8" : "bf16"; }
 

@@ -26,11 +26,23 @@ struct RecomputeSpec {
   bool operator==(const RecomputeSpec& o) const;
 };
 
+// How context-parallel ranks see the whole sequence's keys and values.
+enum class CpKind {
+  kAllGather,  // Llama 3 (arXiv 2407.21783 §3.3.2): all-gather K/V, then attend; exposed
+  kRing,       // Megatron-LM: K/V chunks passed round the ring under the attention
+};
+
 struct ParallelPlan {
   int pp = 1;               // pipeline stages
-  int ep = 1;               // expert parallel degree (carved out of DP x TP)
+  int ep = 1;               // expert parallel degree (carved out of DP x TP x CP)
   int dp = 1;               // data parallel degree
   int tp = 1;               // tensor parallel degree
+  // Context parallel degree: each sequence in 2 cp chunks, rank i holding
+  // chunks i and 2cp-1-i, so every rank has seq_len / cp tokens and 1/cp of
+  // the causal attention's work. Weights are replicated over CP like DP, and
+  // gradients and ZeRO shards are over dp x cp (Megatron-Core's convention).
+  int cp = 1;
+  CpKind cp_kind = CpKind::kAllGather;
   int zero_stage = 1;       // 0..3 (ZeRO-1 shards optimizer states over DP)
   ScheduleKind schedule = ScheduleKind::k1F1B;
   int virtual_stages = 1;   // chunks per rank for interleaved 1F1B
@@ -44,6 +56,11 @@ struct ParallelPlan {
   int redundant_experts = 0;
   RecomputeSpec recompute;
   bool operator==(const ParallelPlan& o) const;
+  // Tokens one GPU holds of a micro-batch of `seq_len`-token sequences.
+  int tokens_per_gpu(int seq_len) const { return micro_batch_size * (seq_len / cp); }
+  // Ranks that hold the same weights and split the gradient sync and ZeRO
+  // shards: the data- and context-parallel ranks.
+  int weight_replicas() const { return dp * cp; }
 };
 
 enum class PrecisionKind { kBf16, kFp8 };
@@ -73,6 +90,9 @@ struct TrainingPhase {
   double steps = 0;
   int seq_len = 0;
   BatchSchedule batch;
+  // The phase's own plan, where it differs from the scenario's (context
+  // extension at 32K and 128K ran with other layouts); none: the scenario's.
+  std::optional<ParallelPlan> plan;
   bool operator==(const TrainingPhase& o) const;
 };
 
@@ -98,7 +118,16 @@ struct Scenario {
   bool operator==(const Scenario& o) const;
 };
 
+// The plan phase i runs: its own, else the scenario's.
+const ParallelPlan& phase_plan(const Scenario& s, size_t i);
+// The scenario as phase i runs it: that phase's plan as the plan, the rest
+// as it is (the run's phases kept: balancing runs over all of them). What
+// every pricing of one phase takes, so no model reads a phase's plan
+// differently.
+Scenario phase_scenario(const Scenario& s, size_t i);
+
 const char* to_string(ScheduleKind s);
+const char* to_string(CpKind k);
 const char* to_string(PrecisionKind p);
 std::vector<std::string> schedule_names();
 

@@ -63,17 +63,6 @@ std::optional<json> resolve_part(ObjectReader& top, const std::string& key,
   return doc;
 }
 
-// The global batch a plan with micro_batches implies, when it fits an int.
-std::optional<int> plan_global_batch(const ParallelPlan& p, const JsonLocation& at, ParseLog& log) {
-  if (!p.micro_batches) return std::nullopt;
-  const std::int64_t g = detail::product({*p.micro_batches, p.dp, p.micro_batch_size});
-  if (g <= INT_MAX) return static_cast<int>(g);
-  log.error(at / "micro_batches", "micro_batches x dp x micro_batch_size = " + std::to_string(g) +
-                                      " sequences per step is beyond the supported " +
-                                      std::to_string(INT_MAX));
-  return std::nullopt;
-}
-
 LoadedScenario parse(const json& j, const std::string& file, const std::string& base_dir,
                      ParseLog& log) {
   LoadedScenario out;
@@ -108,20 +97,22 @@ LoadedScenario parse(const json& j, const std::string& file, const std::string& 
                                      : base_dir;
                       s.cluster = detail::parse_cluster(d, src.cluster, log, dir);
                     });
-  bool plan_gives_micro_batches = false;
+  detail::BasePlan base;
+  json plan_doc;
   ok.plan = part("plan", detail::kRequired, src.plan, [&](const json& d) {
-    plan_gives_micro_batches = d.is_object() && d.contains("micro_batches");
+    base.gives_micro_batches = d.is_object() && d.contains("micro_batches");
+    plan_doc = d;
     s.plan = detail::parse_plan(d, src.plan, log);
   });
   const size_t before_batch = log.size();
-  const auto global_batch = ok.plan ? plan_global_batch(s.plan, src.plan, log) : std::nullopt;
+  if (ok.plan) base.global_batch = detail::plan_global_batch(s.plan, src.plan, log);
   ok.plan = ok.plan && log.size() == before_batch;
+  if (ok.plan) base.doc = &plan_doc;
   ok.precision = part("precision", detail::kOptional, src.precision, [&](const json& d) {
     s.precision = detail::parse_precision(d, src.precision, log);
   });
   ok.training = part("training", detail::kRequired, src.training, [&](const json& d) {
-    s.training =
-        detail::parse_training(d, src.training, log, plan_gives_micro_batches, global_batch);
+    s.training = detail::parse_training(d, src.training, log, base);
   });
   top.finish();
   detail::check_scenario(s, src, ok, log);

@@ -38,13 +38,37 @@ void read_ramp(const json& j, const JsonLocation& at, ParseLog& log, BatchSchedu
   r.finish();
 }
 
+// A phase's own "plan": its keys taken over the scenario's plan object (a
+// key given replaces the scenario's, objects such as recompute as a whole),
+// then read as a plan at the phase's location, so a mistake in a key the
+// phase gives is named there. Sets `base` to what the phase's batch needs of it.
+void read_phase_plan(const json& own, const JsonLocation& at, ParseLog& log, BasePlan& base,
+                     TrainingPhase& ph) {
+  if (!own.is_object()) {
+    log.bad_value(at, "expected an object of plan keys to change for this phase (e.g. "
+                      "{\"cp\": 4, \"dp\": 32}), found " + describe(own));
+    return;
+  }
+  if (!base.doc) return;  // the scenario's plan is bad: reported there
+  json merged = *base.doc;
+  for (const auto& [key, value] : own.items()) merged[key] = value;
+  const size_t before = log.size();
+  ph.plan = parse_plan(merged, at, log);
+  base.gives_micro_batches = merged.contains("micro_batches");
+  base.global_batch = log.size() == before ? plan_global_batch(*ph.plan, at, log) : std::nullopt;
+}
+
 TrainingPhase read_phase(const json& j, const JsonLocation& at, size_t index, ParseLog& log,
-                         bool plan_gives_micro_batches, std::optional<int> plan_global_batch) {
+                         BasePlan base) {
   TrainingPhase ph;
   ph.name = "phase " + std::to_string(index + 1);
   ObjectReader r(j, at, log, "a training phase");
   if (!r.valid()) return ph;
   r.read("name", ph.name);
+  if (const json* own = r.get("plan", kOptional, "an object"))
+    read_phase_plan(*own, at / "plan", log, base, ph);
+  const bool plan_gives_micro_batches = base.gives_micro_batches;
+  const std::optional<int> plan_global_batch = base.global_batch;
   read_budget(r, ph);
   constexpr IntRule kSeqLen{1, 1 << 24, "a positive integer",
                             "at most 2^24 = 16,777,216 tokens (Llama 4 Scout's context is 10M)"};
@@ -168,7 +192,7 @@ BalancingSpec read_balancing(const json& j, const JsonLocation& at, ParseLog& lo
 }  // namespace
 
 TrainingSpec parse_training(const json& j, const JsonLocation& at, ParseLog& log,
-                            bool plan_gives_micro_batches, std::optional<int> plan_global_batch) {
+                            const BasePlan& plan) {
   TrainingSpec t;
   ObjectReader r(j, at, log, "the training run");
   if (!r.valid()) return t;
@@ -186,8 +210,7 @@ TrainingSpec parse_training(const json& j, const JsonLocation& at, ParseLog& log
                                        (phases->is_array() ? "an empty array" : describe(*phases)));
     } else {
       for (size_t i = 0; i < phases->size(); ++i)
-        t.phases.push_back(read_phase((*phases)[i], at / "phases" / i, i, log,
-                                      plan_gives_micro_batches, plan_global_batch));
+        t.phases.push_back(read_phase((*phases)[i], at / "phases" / i, i, log, plan));
     }
   }
   r.finish();

@@ -93,7 +93,7 @@ InstructionChains chains_of(const ChainContext& c, const Instruction& i) {
 
 DeepEpSetup deepep_setup(const Scenario& s) {
   DeepEpSetup d;
-  const int tokens = s.plan.micro_batch_size * s.training.phases.front().seq_len;
+  const int tokens = s.plan.tokens_per_gpu(s.training.phases.front().seq_len);
   d.traffic = scenario_traffic(s, tokens);
   if (s.plan.comm_sms > 0) d.kernel.num_sms = s.plan.comm_sms;
   d.spec.hidden = s.model.hidden;
@@ -127,7 +127,7 @@ StepShape step_shape(const Scenario& s, const Estimate& e) {
   x.ep = s.model.moe.enabled() && s.plan.ep > 1;
   x.group = x.ep ? s.plan.ep : 1;
   MOESIM_CHECK(x.group <= x.gpus_per_rank, "an EP group spans more than a pipeline rank's GPUs");
-  x.tokens = s.plan.micro_batch_size * ph.seq_len;
+  x.tokens = s.plan.tokens_per_gpu(ph.seq_len);
   return x;
 }
 
@@ -404,8 +404,10 @@ void critical_rank_breakdown(int ranks, DesStep& out) {
 
 // The des step as a pipeline of named phases: the step's shape, its EP calls
 // and pipeline sends, the instruction graph, the step boundary, the run on
-// the network, and the critical rank's breakdown.
-DesStep simulate_step(const Scenario& s, const Estimate& e, const DesOptions& o) {
+// the network, and the critical rank's breakdown. The step is the first
+// phase's, on that phase's plan.
+DesStep simulate_step(const Scenario& scenario, const Estimate& e, const DesOptions& o) {
+  const Scenario s = phase_scenario(scenario, 0);
   DesStep out;
   out.granularity = o.granularity;
   const StepShape shape = step_shape(s, e);

@@ -54,8 +54,8 @@ TEST(ScenarioPlanChecks, EpMustDivideDpTimesTp) {
   const auto d = parse_errors(j);
   ASSERT_EQ(d.size(), 1u) << d.to_string();
   EXPECT_TRUE(has_error(d, "/plan/ep",
-                        {"ep 256 does not divide dp x tp = 128",
-                         "carved out of the data- and tensor-parallel ranks"}));
+                        {"ep 256 does not divide dp x tp x cp = 128",
+                         "carved out of the data-, tensor- and context-parallel ranks"}));
 }
 
 TEST(ScenarioPlanChecks, TpMustDivideHeadsAndKvHeads) {
@@ -253,7 +253,7 @@ TEST(ScenarioPlanChecks, APlanInItsOwnFileIsBlamedThere) {
   const auto d = test::load_errors("tests/data/scenarios/plan-in-file-ep48.json");
   ASSERT_EQ(d.size(), 2u) << d.to_string();
   const std::string plan_file = source_path("tests/data/scenarios/plans/ep48.json");
-  EXPECT_TRUE(has_diagnostic(d, plan_file, "/ep", {"ep 48 does not divide dp x tp = 128"}));
+  EXPECT_TRUE(has_diagnostic(d, plan_file, "/ep", {"ep 48 does not divide dp x tp x cp = 128"}));
   EXPECT_TRUE(has_diagnostic(d, plan_file, "/ep",
                              {"ep 48 does not divide the model's 256 routed experts"}));
 }

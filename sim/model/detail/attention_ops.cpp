@@ -10,14 +10,17 @@ namespace {
 
 // Causal attention core over `heads` query heads. Pairs per head = T (S + 1) / 2;
 // QK^T costs 2 dqk and PV 2 dv FLOPs per pair; backward 2x forward (model FLOPs).
+// Under context parallelism T is the rank's tokens and the keys and values
+// of all `cp` ranks are read.
 Op attention_core(double tokens, double seq, double heads, double kv_heads, double dqk,
-                  double dv) {
+                  double dv, double cp) {
   Op op;
   op.name = "attn.core";
   op.kind = OpKind::kAttention;
   const double pairs = tokens * (seq + 1.0) / 2.0;
   const Flops f = FlopCount(2.0 * heads * (dqk + dv) * pairs);
-  const double qkvo = tokens * (heads * dqk + kv_heads * (dqk + dv) + heads * dv) * kBf16Bytes;
+  const double qkvo =
+      tokens * (heads * dqk + cp * kv_heads * (dqk + dv) + heads * dv) * kBf16Bytes;
   op.fwd = Work{f, ByteCount(qkvo)};
   op.bwd_input = Work{f * 2.0, ByteCount(2.5 * qkvo)};
   // Backward keeps the output and the FP32 log-sum-exp per row.
@@ -64,7 +67,7 @@ void append_attention(const ModelSpec& m, const ExpandContext& ctx, std::vector<
     kvb.recompute = RecomputeGroup::kMlaUpProj;
     ops.push_back(kvb);
     ops.push_back(make_memory_op("attn.rope", t * (hl + 1.0) * rope, 1, 1, 6.0));
-    ops.push_back(attention_core(t, ctx.seq_len, hl, hl, nope + rope, vd));
+    ops.push_back(attention_core(t, ctx.seq_len, hl, hl, nope + rope, vd, ctx.cp));
     Op o = make_gemm("attn.o_proj", t, d, hl * vd, 1, true, fp8);
     // V3TR §3.3.3: the o_proj input is cached (E5M6 under FP8) for its Wgrad.
     o.saved = ByteCount(t * hl * vd * cached_bytes(ctx.fp8));
@@ -81,7 +84,7 @@ void append_attention(const ModelSpec& m, const ExpandContext& ctx, std::vector<
     qkv.saved = ByteCount(t * qkv_n * kBf16Bytes);
     ops.push_back(qkv);
     ops.push_back(make_memory_op("attn.rope", t * (hl + kvl) * hd, 1, 1, 6.0));
-    ops.push_back(attention_core(t, ctx.seq_len, hl, kvl, hd, hd));
+    ops.push_back(attention_core(t, ctx.seq_len, hl, kvl, hd, hd, ctx.cp));
     Op o = make_gemm("attn.o_proj", t, d, hl * hd, 1, true, fp8);
     o.saved = ByteCount(t * hl * hd * cached_bytes(ctx.fp8));
     ops.push_back(o);

@@ -34,11 +34,22 @@ ClusterSpec parse_cluster(const json& j, const JsonLocation& at, ParseLog& log,
 ParallelPlan parse_plan(const json& j, const JsonLocation& at, ParseLog& log);
 PrecisionSpec parse_precision(const json& j, const JsonLocation& at, ParseLog& log);
 
-// `plan_global_batch`: the global batch the plan implies (micro_batches x dp x
-// micro_batch_size) when it gives micro_batches; a phase may then omit
-// "global_batch". `plan_gives_micro_batches` is true even when that product is
+// The global batch a plan with micro_batches implies (micro_batches x dp x
+// micro_batch_size), when it fits an int (else reported at `at`).
+std::optional<int> plan_global_batch(const ParallelPlan& p, const JsonLocation& at, ParseLog& log);
+
+// What the phases need of the scenario's plan. `global_batch`: the global
+// batch the plan implies when it gives micro_batches; a phase may then omit
+// "global_batch". `gives_micro_batches` is true even when that product is
 // unknown because the plan itself is bad (so as not to report it missing).
+// `doc`: the plan's object, which a phase's own "plan" keys are taken over;
+// null when the plan did not parse cleanly (a phase's plan is then not read).
+struct BasePlan {
+  const json* doc = nullptr;
+  bool gives_micro_batches = false;
+  std::optional<int> global_batch;
+};
 TrainingSpec parse_training(const json& j, const JsonLocation& at, ParseLog& log,
-                            bool plan_gives_micro_batches, std::optional<int> plan_global_batch);
+                            const BasePlan& plan);
 
 }  // namespace moesim::detail

@@ -21,10 +21,11 @@ struct PartsValid {
 void check_scenario(const Scenario& s, const ScenarioSources& where, const PartsValid& valid,
                     ParseLog& log);
 
-// The plan against the batch sizes of every training phase (batch_checks.cpp).
+// A training phase's batch and sequence against the plan it runs
+// (batch_checks.cpp), reported at the phase (`phase`) or the plan (`plan`).
 // REQUIRES: the plan's degrees and micro_batch_size are >= 1.
-void check_batches(const ParallelPlan& p, const TrainingSpec& t, const ScenarioSources& where,
-                   ParseLog& log);
+void check_phase_batch(const ParallelPlan& p, const TrainingPhase& ph, const JsonLocation& phase,
+                       const JsonLocation& plan, ParseLog& log);
 
 // "a x b" products of plan degrees, saturating instead of overflowing.
 std::int64_t product(std::initializer_list<std::int64_t> factors);
