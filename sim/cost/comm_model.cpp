@@ -78,7 +78,7 @@ CpExchange cp_exchange(CpKind kind, int cp, Bytes kv_bytes, BytesPerSecond bw, S
                        Seconds attn_fwd, Seconds attn_bwd) {
   CpExchange x;
   if (cp <= 1) return x;
-  if (kind == CpKind::kAllGather) {
+  if (kind == CpKind::kAllGather || kind == CpKind::kAllGatherLatent) {
     x.fwd = ring_collective_time(kv_bytes, cp, bw, latency);
     x.bwd = x.fwd * 2.0;  // gather again, reduce-scatter the gradients
     return x;

@@ -63,6 +63,8 @@ Seconds ring_collective_time(Bytes bytes, int n, BytesPerSecond bw, Seconds late
 //  - all_gather (Llama 3, arXiv 2407.21783 §3.3.2): forward all-gathers them;
 //    backward gathers them again and reduce-scatters their gradients; ring
 //    collectives over the cp ranks, exposed (the attention waits for them).
+//  - all_gather_latent: the same on MLA's latent (`kv_bytes` is then c_KV
+//    and the RoPE key of every token).
 //  - ring (Megatron-LM's p2p CP): cp - 1 steps, each moving one rank's share
 //    (backward: the share and its gradient) while the attention of the chunk
 //    in hand runs (1/cp of `attn_fwd` / `attn_bwd` a step): exposed only

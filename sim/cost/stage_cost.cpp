@@ -11,6 +11,8 @@ ExpandContext expand_context(const Scenario& s, int seq_len, const ExpertLoad* l
   ctx.seq_len = seq_len;
   ctx.tp = s.plan.tp;
   ctx.cp = s.plan.cp;
+  ctx.cp_latent = s.plan.cp > 1 && s.plan.cp_kind == CpKind::kAllGatherLatent &&
+                  s.model.attention.kind == AttentionKind::kMla;
   ctx.ep = s.plan.ep;
   ctx.fp8 = s.precision.kind == PrecisionKind::kFp8;
   ctx.expert_load = load ? load->compute : scenario_expert_load(s, ctx.tokens).compute;
@@ -127,12 +129,15 @@ UnitCost price_unit(const PricingContext& pc, LayerKind kind) {
   const ParallelPlan& plan = pc.s.plan;
   if (has_attention && plan.cp > 1) {
     // The whole sequence's K and V as this TP rank's heads read them (BF16):
-    // MLA after its up-projection (keys with their RoPE part), GQA its KV heads.
+    // MLA after its up-projection (keys with their RoPE part), GQA its KV
+    // heads; or MLA's latent, c_KV and the shared RoPE key (pc.ctx.cp_latent).
     const AttentionSpec& a = m.attention;
     const double heads = a.kind == AttentionKind::kMla
                              ? static_cast<double>(a.num_heads) / plan.tp
                              : std::max(1.0, static_cast<double>(a.num_kv_heads) / plan.tp);
-    const double width = heads * (a.qk_head_dim() + a.value_head_dim());
+    const double width = pc.ctx.cp_latent
+                             ? static_cast<double>(a.kv_lora_rank + a.qk_rope_head_dim)
+                             : heads * (a.qk_head_dim() + a.value_head_dim());
     const Bytes kv = ByteCount(pc.ctx.tokens * static_cast<double>(plan.cp) * width * 2.0);
     const LinkSpeed link = cp_link(plan.tp, plan.cp, pc.s.cluster);
     const CpExchange x =

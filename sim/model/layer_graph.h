@@ -20,6 +20,9 @@ struct ExpandContext {
   // (tokens x (seq_len + 1) / 2 pairs is then 1/cp of the sequence's), with
   // every rank's keys and values gathered (read cp x as many).
   int cp = 1;
+  // MLA under CP: the gathered latent is up-projected for the whole
+  // sequence (tokens x cp rows) on every rank (CpKind::kAllGatherLatent).
+  bool cp_latent = false;
   int ep = 1;          // expert parallel degree (routed experts split, tokens gathered)
   bool fp8 = false;    // FP8 recipe: eligible GEMM operands and cached inputs in 1 byte
   // The busiest EP rank's routed expert applications over the balanced

@@ -84,6 +84,10 @@ void check_plan_model(const ParallelPlan& p, const ModelSpec& m, const JsonLocat
   else if (a.kind == AttentionKind::kGqa && a.num_kv_heads % p.tp != 0)
     log.error(at / "tp", "tp " + num(p.tp) + " does not divide the model's " + num(a.num_kv_heads) +
                              " key/value heads (GQA)");
+  if (p.cp_kind == CpKind::kAllGatherLatent && a.kind != AttentionKind::kMla)
+    log.error(at / "cp_kind", "\"all_gather_latent\" gathers MLA's compressed latent; \"" +
+                                  m.name + "\" has " + to_string(a.kind) +
+                                  " attention (use \"all_gather\" or \"ring\")");
   if (p.pp > m.num_layers)
     log.error(at / "pp",
               "pp " + num(p.pp) + " exceeds the model's " + num(m.num_layers) + " layers");

@@ -15,7 +15,7 @@ const auto kSchedules =
     name_table({ScheduleKind::k1F1B, ScheduleKind::kInterleaved1F1B, ScheduleKind::kZb1p,
                 ScheduleKind::kDualPipe, ScheduleKind::kDualPipeV});
 const auto kPrecisions = name_table({PrecisionKind::kFp8, PrecisionKind::kBf16});
-const auto kCpKinds = name_table({CpKind::kAllGather, CpKind::kRing});
+const auto kCpKinds = name_table({CpKind::kAllGather, CpKind::kRing, CpKind::kAllGatherLatent});
 
 constexpr IntRule kZeroStage{0, 3, "an integer in 0..3 (ZeRO stage)"};
 constexpr IntRule kValueBytes{1, 8, "1, 2, 4 or 8 (bytes per value)"};

@@ -71,7 +71,14 @@ const char* to_string(ScheduleKind s) {
 }
 
 // The values of "cp_kind" in scenario files. DO NOT CHANGE THEM.
-const char* to_string(CpKind k) { return k == CpKind::kRing ? "ring" : "all_gather"; }
+const char* to_string(CpKind k) {
+  switch (k) {
+    case CpKind::kAllGather: return "all_gather";
+    case CpKind::kRing: return "ring";
+    case CpKind::kAllGatherLatent: return "all_gather_latent";
+  }
+  return "?";
+}
 
 const char* to_string(PrecisionKind p) { return p == PrecisionKind::kFp8 ? "fp8" : "bf16"; }
 

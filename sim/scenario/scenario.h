@@ -30,6 +30,10 @@ struct RecomputeSpec {
 enum class CpKind {
   kAllGather,  // Llama 3 (arXiv 2407.21783 §3.3.2): all-gather K/V, then attend; exposed
   kRing,       // Megatron-LM: K/V chunks passed round the ring under the attention
+  // MLA only: all-gather the compressed latent (c_KV and the shared RoPE key,
+  // kv_lora_rank + qk_rope_head_dim per token, V3TR §2.1.1) instead of the
+  // up-projected K/V, and up-project the whole sequence on every rank.
+  kAllGatherLatent,
 };
 
 struct ParallelPlan {

@@ -4,6 +4,7 @@
 #include <cmath>
 #include <filesystem>
 #include <fstream>
+#include <map>
 
 #include <nlohmann/json.hpp>
 
@@ -29,8 +30,14 @@ std::string join(const std::string& root, const std::string& rel) {
   return root.empty() ? rel : (fs::path(root) / rel).string();
 }
 
+// A report key ("gpu_hours": an object's "total"), a JSON pointer into the
+// report ("/gpu_hours/phases/1/gpu_hours"), or a sum of them joined by " + "
+// (a published figure that covers two simulated phases).
 double report_value(const json& j, const std::string& q) {
-  const json& v = j.at(q);
+  const size_t plus = q.find(" + ");
+  if (plus != std::string::npos)
+    return report_value(j, q.substr(0, plus)) + report_value(j, q.substr(plus + 3));
+  const json& v = !q.empty() && q[0] == '/' ? j.at(json::json_pointer(q)) : j.at(q);
   return v.is_object() ? v.at("total").get<double>() : v.get<double>();
 }
 
@@ -107,6 +114,8 @@ std::vector<ValidationResult> run_validation(const std::string& dir, const std::
   }
   std::sort(files.begin(), files.end());
   std::vector<ValidationResult> out;
+  // Reports by scenario and fidelity: cases on the same run price it once.
+  std::map<std::pair<std::string, bool>, json> reports;
   for (const auto& f : files) {
     json doc;
     try {
@@ -152,10 +161,16 @@ std::vector<ValidationResult> run_validation(const std::string& dir, const std::
           r.simulated = report_value(model_json(m, summarize(m, c.value("seq_len", 4096))),
                                      r.c.quantity);
         } else if (r.c.kind == "scenario") {
-          const Scenario s = load_scenario(join(root, c.at("scenario")));
+          const std::string path = join(root, c.at("scenario"));
           const bool des = c.value("fidelity", "analytic") == "des";
-          r.simulated =
-              report_value(estimate_json(s, des ? des_estimate(s) : estimate(s)), r.c.quantity);
+          auto it = reports.find({path, des});
+          if (it == reports.end()) {
+            const Scenario s = load_scenario(path);
+            it = reports.emplace(std::make_pair(path, des),
+                                 estimate_json(s, des ? des_estimate(s) : estimate(s)))
+                     .first;
+          }
+          r.simulated = report_value(it->second, r.c.quantity);
         } else if (r.c.kind == "collective") {
           r.simulated = collective_value(c, r.c.quantity);
         } else {

@@ -62,8 +62,10 @@ void append_attention(const ModelSpec& m, const ExpandContext& ctx, std::vector<
       qb.recompute = RecomputeGroup::kMlaUpProj;
       ops.push_back(qb);
     }
-    Op kvb = make_gemm("mla.kv_b_proj", t, hl * (nope + vd), kv_lora, 1, true, fp8);
-    kvb.saved = ByteCount(t * hl * (nope + vd) * kBf16Bytes);
+    // Under CP with a gathered latent, every rank up-projects all cp ranks' rows.
+    const double kv_rows = ctx.cp_latent ? t * ctx.cp : t;
+    Op kvb = make_gemm("mla.kv_b_proj", kv_rows, hl * (nope + vd), kv_lora, 1, true, fp8);
+    kvb.saved = ByteCount(kv_rows * hl * (nope + vd) * kBf16Bytes);
     kvb.recompute = RecomputeGroup::kMlaUpProj;
     ops.push_back(kvb);
     ops.push_back(make_memory_op("attn.rope", t * (hl + 1.0) * rope, 1, 1, 6.0));
