@@ -1,8 +1,10 @@
 #pragma once
 // A cluster: nodes of identical GPUs, the scale-up link between GPUs of a node
 // (NVLink through NVSwitch) and the scale-out fabric (one NIC per GPU into
-// InfiniBand). Bandwidths here are the *achievable* per-direction figures that
-// the cost model uses; their defaults and sources are in cluster_defaults.cpp.
+// InfiniBand or RoCE). Bandwidths here are the *achievable* per-direction
+// figures that the cost model uses; their defaults and sources are in
+// cluster_spec.cpp. The `ib_` fields are the scale-out NIC's figures whatever
+// the fabric's transport (their JSON keys keep the name).
 
 #include <memory>
 #include <string>
@@ -20,11 +22,36 @@ enum class FabricKind {
   kFatTree,            // classic fat-tree, possibly oversubscribed
 };
 
+// DO NOT CHANGE THE SPELLINGS (to_string): they are the JSON values of
+// cluster.fabric.transport.
+enum class FabricTransport {
+  kInfiniBand,  // the default; ISCA Table 5's IB figures
+  kRoce,        // RDMA over Converged Ethernet; ISCA Table 5's RoCE figures
+};
+
+// What a transport's switches give a cluster by default: data, not code
+// (ISCA Table 5 latencies, ISCA §5.2.1 radix). A cluster's ib_latency is the
+// cross-leaf figure; the network splits it between NIC and switch hops in the
+// ratio same-leaf / cross-leaf (sim/net/topology.h).
+struct TransportFigures {
+  Seconds same_leaf_latency;   // NIC -> leaf -> NIC
+  Seconds cross_leaf_latency;  // NIC -> leaf -> spine -> leaf -> NIC
+  int switch_ports = 64;       // the radix of the transport's usual switch
+};
+const TransportFigures& transport_figures(FabricTransport t);
+
+// The scale-out fabric: a two-layer fat-tree while a plane's leaves fit under
+// one layer of spines (at most switch_ports leaves), else a three-tier Clos
+// whose leaves group into pods under aggregation switches (sim/net/topology.h).
 struct FabricSpec {
   FabricKind kind = FabricKind::kMultiPlaneFatTree;
+  FabricTransport transport = FabricTransport::kInfiniBand;
   int planes = 8;                 // multi-plane only; must divide gpus_per_node
-  int switch_ports = 64;          // switch radix
-  double oversubscription = 1.0;  // >= 1; 2.0 halves the bisection bandwidth
+  int switch_ports = 64;          // switch radix, every layer
+  double oversubscription = 1.0;  // leaf layer, >= 1; 2.0 halves the bisection bandwidth
+  // Aggregation layer of a three-tier Clos (a pod's up-link into the core),
+  // >= 1; unused by two-layer trees.
+  double aggregation_oversubscription = 1.0;
   bool operator==(const FabricSpec& o) const;
 };
 
@@ -54,12 +81,19 @@ struct ClusterSpec {
 // is given, else the shipped table named by efficiency_profile.
 const EfficiencyTable& efficiency_table(const ClusterSpec& c);
 
-// A cluster of `nodes` nodes of `gpu` with the documented default links.
+// A cluster of `nodes` nodes of `gpu` with the documented default links, on
+// an InfiniBand fabric.
 ClusterSpec default_cluster(const GpuSpec& gpu, int nodes);
+
+// Moves `c` to transport `t` with that transport's defaults: the fabric's
+// switch_ports and the cluster's ib_latency (cross-leaf). Other fields, the
+// NIC bandwidth among them, are kept.
+void set_transport(ClusterSpec& c, FabricTransport t);
 
 // Problems as "field: what is wrong" strings (field names are the JSON keys).
 std::vector<std::string> validate(const ClusterSpec& c);
 
 const char* to_string(FabricKind k);
+const char* to_string(FabricTransport t);  // "infiniband", "roce"
 
 }  // namespace moesim

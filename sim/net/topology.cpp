@@ -7,9 +7,6 @@
 namespace moesim {
 namespace {
 
-// ISCA Table 5: IB 2.8 us within a leaf, 3.7 us across leaves.
-constexpr double kSameLeafShareOfIbLatency = 2.8 / 3.7;
-
 int ceil_div(int a, int b) { return (a + b - 1) / b; }
 
 // Down-links (GPUs) per leaf switch: floor(P x o / (1 + o)); a classic
@@ -41,6 +38,53 @@ int leaves_per_tree(const ClusterSpec& c, int down) {
   return ceil_div(endpoints_per_tree(c), down);
 }
 
+// Leaves under one pod's aggregation switches: floor(P x a / (1 + a)), the
+// leaf rule one layer up.
+int pod_leaf_count(const ClusterSpec& c) {
+  const double a = c.fabric.aggregation_oversubscription;
+  return std::max(1, static_cast<int>(c.fabric.switch_ports * a / (1.0 + a)));
+}
+
+// Whether a tree of `leaves` leaves needs the third layer: a two-layer tree
+// holds at most switch_ports leaves.
+bool needs_three_tiers(const ClusterSpec& c, int leaves) {
+  return leaves > 1 && leaves > c.fabric.switch_ports;
+}
+
+// The switches (leaves or pods: `label` per GPU, `count` of them) of the
+// first n GPUs under the shift g -> (g + block) mod n: true when the shift
+// maps them one to one (equality of labels kept both ways) and every used
+// one returns to itself after exactly n / block shifts, not before (a free
+// action: each orbit counts its links once); then rep holds, per switch, the
+// lowest of its orbit (-1 where unused).
+bool switch_orbits(const std::vector<int>& label, int count, int n, int block,
+                   std::vector<int>& rep) {
+  const int copies = n / block;
+  std::vector<int> image(static_cast<size_t>(count), -1);
+  std::vector<int> source(static_cast<size_t>(count), -1);
+  for (int g = 0; g < n; ++g) {
+    const int from = label[static_cast<size_t>(g)];
+    const int to = label[static_cast<size_t>((g + block) % n)];
+    int& im = image[static_cast<size_t>(from)];
+    int& so = source[static_cast<size_t>(to)];
+    if (!((im < 0 || im == to) && (so < 0 || so == from))) return false;
+    im = to;
+    so = from;
+  }
+  rep.assign(static_cast<size_t>(count), -1);
+  for (int l = 0; l < count; ++l) {
+    if (image[static_cast<size_t>(l)] < 0 || rep[static_cast<size_t>(l)] >= 0) continue;
+    int at = l, steps = 0;
+    do {
+      rep[static_cast<size_t>(at)] = l;
+      at = image[static_cast<size_t>(at)];
+      ++steps;
+    } while (at != l && at >= 0 && steps <= copies);
+    if (!(at == l && steps == copies)) return false;
+  }
+  return true;
+}
+
 }  // namespace
 
 std::vector<std::string> topology_problems(const ClusterSpec& c) {
@@ -51,16 +95,21 @@ std::vector<std::string> topology_problems(const ClusterSpec& c) {
   if (c.fabric.kind == FabricKind::kMultiPlaneFatTree &&
       (c.fabric.planes <= 0 || c.gpus_per_node % c.fabric.planes != 0))
     return e;
+  if (!(c.fabric.aggregation_oversubscription >= 1.0)) return e;
   const int down = leaf_down_links(c);
   const int leaves = leaves_per_tree(c, down);
   const int ports = c.fabric.switch_ports;
-  if (leaves > 1 && leaves > ports) {
+  if (!needs_three_tiers(c, leaves)) return e;
+  const int per_pod = pod_leaf_count(c);
+  const int pods = ceil_div(leaves, per_pod);
+  if (pods > ports) {
     const bool mp = c.fabric.kind == FabricKind::kMultiPlaneFatTree;
-    e.push_back("fabric/switch_ports: a two-layer fat-tree of " + std::to_string(ports) +
-                "-port switches has at most " + std::to_string(ports) + " leaves of " +
-                std::to_string(down) + " down-links" + (mp ? " per plane" : "") + "; " +
-                std::to_string(c.num_nodes) + " nodes need " + std::to_string(leaves) +
-                " (a third switch layer is not modeled)");
+    e.push_back("fabric/switch_ports: a three-tier Clos of " + std::to_string(ports) +
+                "-port switches has at most " + std::to_string(ports) + " pods of " +
+                std::to_string(per_pod) + " leaves of " + std::to_string(down) + " down-links" +
+                (mp ? " per plane" : "") + "; " + std::to_string(c.num_nodes) + " nodes need " +
+                std::to_string(leaves) + " leaves in " + std::to_string(pods) +
+                " pods (a fourth switch layer is not modeled)");
   }
   return e;
 }
@@ -101,18 +150,48 @@ Topology::Topology(const ClusterSpec& c, const KernelEngines& engines)
     }
   }
   num_leaves_ = kind_ == FabricKind::kMultiPlaneFatTree ? per_tree * planes_ : per_tree;
+  if (needs_three_tiers(c, per_tree)) {
+    // A leaf's place in its tree, in the order that fills pods.
+    pod_leaves_ = pod_leaf_count(c);
+    const int pods_per_tree = ceil_div(per_tree, pod_leaves_);
+    const int blocks = ceil_div(nodes, down_);
+    num_pods_ = kind_ == FabricKind::kMultiPlaneFatTree ? pods_per_tree * planes_ : pods_per_tree;
+    pod_.resize(static_cast<size_t>(num_gpus_));
+    for (int g = 0; g < num_gpus_; ++g) {
+      const int leaf = leaf_[static_cast<size_t>(g)];
+      switch (kind_) {
+        case FabricKind::kMultiPlaneFatTree:
+          pod_[g] = (leaf / per_tree) * pods_per_tree + (leaf % per_tree) / pod_leaves_;
+          break;
+        case FabricKind::kRailOptimized:  // leaf = rail x blocks + block
+          pod_[g] = ((leaf % blocks) * gpus_per_node_ + leaf / blocks) / pod_leaves_;
+          break;
+        case FabricKind::kFatTree:
+          pod_[g] = leaf / pod_leaves_;
+          break;
+      }
+    }
+  }
 
-  const Seconds nic_latency = c.ib_latency * (0.5 * kSameLeafShareOfIbLatency);
-  const Seconds leaf_latency = c.ib_latency * (0.5 * (1.0 - kSameLeafShareOfIbLatency));
+  const TransportFigures& transport = transport_figures(c.fabric.transport);
+  const double same_leaf_share = transport.same_leaf_latency / transport.cross_leaf_latency;
+  const Seconds nic_latency = c.ib_latency * (0.5 * same_leaf_share);
+  const Seconds leaf_latency = c.ib_latency * (0.5 * (1.0 - same_leaf_share));
   const BytesPerSecond leaf_up =
       c.ib_achievable * (static_cast<double>(down_) / c.fabric.oversubscription);
-  links_.reserve(2 * num_gpus_ + num_leaves_);
+  links_.reserve(2 * num_gpus_ + num_leaves_ + num_pods_);
   for (int g = 0; g < num_gpus_; ++g)
     links_.push_back({"nvl" + std::to_string(g), c.nvlink_achievable, c.nvlink_latency * 0.5});
   for (int g = 0; g < num_gpus_; ++g)
     links_.push_back({"nic" + std::to_string(g), c.ib_achievable, nic_latency});
   for (int l = 0; l < num_leaves_; ++l)
     links_.push_back({"leaf" + std::to_string(l), leaf_up, leaf_latency});
+  // A pod's up-link into the core: its leaves' up-links over the aggregation
+  // oversubscription; a hop costs what a leaf up-link hop does (header).
+  const BytesPerSecond pod_up =
+      leaf_up * (static_cast<double>(pod_leaves_) / c.fabric.aggregation_oversubscription);
+  for (int p = 0; p < num_pods_; ++p)
+    links_.push_back({"pod" + std::to_string(p), pod_up, leaf_latency});
   engines_ = engines.any();
   if (engines_) {
     for (int g = 0; g < num_gpus_; ++g)
@@ -123,15 +202,21 @@ Topology::Topology(const ClusterSpec& c, const KernelEngines& engines)
 }
 
 std::vector<LinkHop> Topology::up(int gpu) const {
-  if (engines_)
-    return {{send_link(gpu), true}, {nic_link(gpu), true}, {leaf_link(leaf_[gpu]), true}};
-  return {{nic_link(gpu), true}, {leaf_link(leaf_[gpu]), true}};
+  std::vector<LinkHop> r;
+  if (engines_) r.push_back({send_link(gpu), true});
+  r.push_back({nic_link(gpu), true});
+  r.push_back({leaf_link(leaf_[gpu]), true});
+  if (num_pods_ > 0) r.push_back({pod_link(pod_[static_cast<size_t>(gpu)]), true});
+  return r;
 }
 
 std::vector<LinkHop> Topology::down(int gpu) const {
-  if (engines_)
-    return {{leaf_link(leaf_[gpu]), false}, {nic_link(gpu), false}, {recv_link(gpu), false}};
-  return {{leaf_link(leaf_[gpu]), false}, {nic_link(gpu), false}};
+  std::vector<LinkHop> r;
+  if (num_pods_ > 0) r.push_back({pod_link(pod_[static_cast<size_t>(gpu)]), false});
+  r.push_back({leaf_link(leaf_[gpu]), false});
+  r.push_back({nic_link(gpu), false});
+  if (engines_) r.push_back({recv_link(gpu), false});
+  return r;
 }
 
 std::vector<LinkHop> Topology::route(int src, int dst) const {
@@ -145,6 +230,8 @@ std::vector<LinkHop> Topology::route(int src, int dst) const {
 
 bool Topology::needs_own_route(int src, int dst) const {
   if (node_of(src) == node_of(dst) || leaf_[src] == leaf_[dst]) return true;
+  if (num_pods_ > 0 && pod_[static_cast<size_t>(src)] == pod_[static_cast<size_t>(dst)])
+    return true;
   return kind_ == FabricKind::kMultiPlaneFatTree &&
          local_of(src) % planes_ != local_of(dst) % planes_;
 }
@@ -155,45 +242,22 @@ Topology::ShiftSymmetry Topology::shift_symmetry(int n) const {
   for (int block = gpus_per_node_; block < n; block += gpus_per_node_) {
     if (n % block != 0) continue;
     const int copies = n / block;
-    // The leaves of the first n GPUs, mapped by the shift: well defined and
-    // one to one (leaf equality kept both ways).
-    std::vector<int> leaf_image(static_cast<size_t>(num_leaves_), -1);
-    std::vector<int> leaf_source(static_cast<size_t>(num_leaves_), -1);
-    bool ok = true;
-    for (int g = 0; g < n && ok; ++g) {
-      const int from = leaf_[static_cast<size_t>(g)];
-      const int to = leaf_[static_cast<size_t>((g + block) % n)];
-      int& image = leaf_image[static_cast<size_t>(from)];
-      int& source = leaf_source[static_cast<size_t>(to)];
-      ok = (image < 0 || image == to) && (source < 0 || source == from);
-      image = to;
-      source = from;
-    }
-    if (!ok) continue;
-    // Every used leaf returns to itself after exactly `copies` shifts, not
-    // before (a free action: each orbit counts its links once).
-    std::vector<int> rep(static_cast<size_t>(num_leaves_), -1);
-    for (int l = 0; l < num_leaves_ && ok; ++l) {
-      if (leaf_image[static_cast<size_t>(l)] < 0 || rep[static_cast<size_t>(l)] >= 0) continue;
-      int at = l, steps = 0;
-      do {
-        rep[static_cast<size_t>(at)] = l;
-        at = leaf_image[static_cast<size_t>(at)];
-        ++steps;
-      } while (at != l && at >= 0 && steps <= copies);
-      ok = at == l && steps == copies;
-    }
-    if (!ok) continue;
+    std::vector<int> leaf_rep, pod_rep;
+    if (!switch_orbits(leaf_, num_leaves_, n, block, leaf_rep)) continue;
+    if (num_pods_ > 0 && !switch_orbits(pod_, num_pods_, n, block, pod_rep)) continue;
     // The hops: a GPU's links go to the GPU of its orbit in the first block,
-    // a leaf's up-link to the representative leaf (the lowest of its orbit).
+    // a leaf's (pod's) up-link to the representative leaf (pod), the lowest
+    // of its orbit.
     ShiftSymmetry s;
     s.block = block;
     s.copies = copies;
     s.hop_rep.resize(2 * links_.size());
     for (size_t h = 0; h < s.hop_rep.size(); ++h) s.hop_rep[h] = static_cast<int>(h);
+    bool ok = true;
     const auto map_link = [&](int from, int to) {
-      ok = ok && links_[static_cast<size_t>(from)].bandwidth == links_[static_cast<size_t>(to)].bandwidth &&
-           links_[static_cast<size_t>(from)].latency == links_[static_cast<size_t>(to)].latency;
+      const TopologyLink& a = links_[static_cast<size_t>(from)];
+      const TopologyLink& b = links_[static_cast<size_t>(to)];
+      ok = ok && a.bandwidth == b.bandwidth && a.latency == b.latency;
       s.hop_rep[static_cast<size_t>(up_hop(from))] = up_hop(to);
       s.hop_rep[static_cast<size_t>(down_hop(from))] = down_hop(to);
     };
@@ -206,7 +270,11 @@ Topology::ShiftSymmetry Topology::shift_symmetry(int n) const {
         map_link(recv_link(g), recv_link(r));
       }
       const int l = leaf_[static_cast<size_t>(g)];
-      map_link(leaf_link(l), leaf_link(rep[static_cast<size_t>(l)]));
+      map_link(leaf_link(l), leaf_link(leaf_rep[static_cast<size_t>(l)]));
+      if (num_pods_ > 0) {
+        const int p = pod_[static_cast<size_t>(g)];
+        map_link(pod_link(p), pod_link(pod_rep[static_cast<size_t>(p)]));
+      }
     }
     if (ok) return s;
   }

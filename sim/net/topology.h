@@ -13,22 +13,41 @@
 // has no link: routes never share one link among all flows, which would make
 // the max-min solve quadratic (shared/notes/build-and-simgrid.md §4).
 //
+// Three tiers. A two-layer tree of P-port switches has at most P leaves per
+// plane (every spine has one port per leaf). Beyond that the leaves group
+// into pods, as in a k-ary fat-tree (Al-Fares et al., SIGCOMM 2008: k pods of
+// k/2 leaves under k/2 aggregation switches, joined by a core layer): a pod
+// holds floor(P x a / (1 + a)) leaves for aggregation oversubscription a
+// (P/2 when non-blocking), and the core has at most P pods per plane (a core
+// switch has one port per pod). The spine layer of a two-layer tree is then
+// the pod's aggregation layer; each pod has one aggregated up-link into the
+// core, carrying (leaves per pod x leaf up-link) / a per direction, the same
+// fluid picture; the core has no link, for the same reason as the spine.
+// Flows between pods cross both pods' up-links; flows within a pod take the
+// two-layer route. A cluster needs three tiers only when its leaves do not fit
+// two layers, so two-layer clusters keep their links and routes.
+//
 // Latency: ISCA Table 5 gives IB 2.8 us within a leaf and 3.7 us across
-// leaves; ib_latency is the cross-leaf figure, and the same ratio splits it
-// between the NIC hops (2.8/3.7) and the leaf up-link hops (0.9/3.7).
+// leaves (RoCE 3.6 / 5.6 us); ib_latency is the cross-leaf figure, and the
+// transport's ratio splits it between the NIC hops (2.8/3.7) and the leaf
+// up-link hops (0.9/3.7). No published figure gives a cross-pod latency; each
+// pod up-link hop is charged what a leaf up-link hop is (a cable and one more
+// switch each way: IB 3.7 + 0.9 = 4.6 us across pods, RoCE 5.6 + 2.0 = 7.6 us),
+// derived from the same split.
 //
 // Fabrics (FabricSpec::kind):
 //  - kMultiPlaneFatTree: GPU with local index l is in plane l % planes; each
-//    plane is its own two-layer fat-tree. A flow to another plane is relayed
+//    plane is its own fat-tree. A flow to another plane is relayed
 //    over NVLink to the GPU of the source node with the destination's local
-//    index (PXN), then crosses the destination's plane.
+//    index (PXN), then crosses the destination's plane. Pods are per plane.
 //  - kRailOptimized: rail l holds the GPUs of local index l; a rail leaf
 //    serves up to `down` nodes; cross-rail traffic goes through the spine.
+//    In three tiers a pod holds the rail leaves of consecutive node blocks
+//    (leaves ordered block-major: every rail of block 0, then of block 1, ...).
 //  - kFatTree: consecutive GPUs share a leaf (whole nodes per leaf where a
-//    leaf can hold one).
+//    leaf can hold one), consecutive leaves a pod.
 // A leaf of P ports has down = floor(P x o / (1 + o)) down-links for
-// oversubscription o (P/2 when non-blocking); a two-layer tree has at most P
-// leaves per plane (every spine has one port per leaf).
+// oversubscription o (P/2 when non-blocking).
 
 #include <string>
 #include <vector>
@@ -85,6 +104,10 @@ class Topology {
   int num_leaves() const { return num_leaves_; }
   bool has_engines() const { return engines_; }
   int gpus_per_leaf() const { return down_; }
+  // Three tiers: leaves per pod and pods (all planes); 0 and 0 in two layers.
+  int leaves_per_pod() const { return pod_leaves_; }
+  int num_pods() const { return num_pods_; }
+  int pod_of(int gpu) const { return num_pods_ > 0 ? pod_[static_cast<size_t>(gpu)] : 0; }
   const std::vector<TopologyLink>& links() const { return links_; }
 
   // The path of a flow from src to dst (src != dst). Intra-node flows use
@@ -95,11 +118,12 @@ class Topology {
   // The same path written to `out` without allocating, as hop ids
   // link * 2 + (up ? 1 : 0), for loops over millions of pairs
   // (sim/net/max_min_fluid.h); returns the hop count.
-  static constexpr int kMaxHops = 8;
+  static constexpr int kMaxHops = 10;
   int route_hops(int src, int dst, int out[kMaxHops]) const;
-  // The default path of a GPU towards the spine and back (NIC, leaf up-link):
-  // route(s, d) equals up(s) followed by down(d) for every pair that crosses
-  // the spine; the others differ (see needs_own_route).
+  // The default path of a GPU towards the top layer and back (NIC, leaf
+  // up-link, and in three tiers its pod's up-link): route(s, d) equals up(s)
+  // followed by down(d) for every pair that crosses the top layer (spine, or
+  // core between pods); the others differ (see needs_own_route).
   std::vector<LinkHop> up(int gpu) const;
   std::vector<LinkHop> down(int gpu) const;
   bool needs_own_route(int src, int dst) const;
@@ -125,8 +149,9 @@ class Topology {
   int nvl_link(int gpu) const { return gpu; }
   int nic_link(int gpu) const { return num_gpus_ + gpu; }
   int leaf_link(int leaf) const { return 2 * num_gpus_ + leaf; }
-  int send_link(int gpu) const { return 2 * num_gpus_ + num_leaves_ + gpu; }
-  int recv_link(int gpu) const { return 3 * num_gpus_ + num_leaves_ + gpu; }
+  int pod_link(int pod) const { return 2 * num_gpus_ + num_leaves_ + pod; }
+  int send_link(int gpu) const { return 2 * num_gpus_ + num_leaves_ + num_pods_ + gpu; }
+  int recv_link(int gpu) const { return 3 * num_gpus_ + num_leaves_ + num_pods_ + gpu; }
   static constexpr int up_hop(int link) { return link * 2 + 1; }
   static constexpr int down_hop(int link) { return link * 2; }
   int fabric_hops(int src, int dst, int* out) const;
@@ -138,8 +163,11 @@ class Topology {
   int gpus_per_node_ = 1;
   int down_ = 1;
   int num_leaves_ = 0;
+  int pod_leaves_ = 0;  // leaves per pod; 0: two layers
+  int num_pods_ = 0;
   bool engines_ = false;
   std::vector<int> leaf_;
+  std::vector<int> pod_;  // per GPU, three tiers only
   // Per GPU, looked up rather than divided: routes are taken 1e8 times over.
   std::vector<int> node_, local_, plane_;
   std::vector<TopologyLink> links_;
@@ -154,6 +182,16 @@ inline int Topology::fabric_hops(int src, int dst, int* out) const {
     return 2;
   }
   out[1] = up_hop(leaf_link(ls));
+  if (num_pods_ > 0) {
+    const int ps = pod_[static_cast<size_t>(src)], pd = pod_[static_cast<size_t>(dst)];
+    if (ps != pd) {
+      out[2] = up_hop(pod_link(ps));
+      out[3] = down_hop(pod_link(pd));
+      out[4] = down_hop(leaf_link(ld));
+      out[5] = down_hop(nic_link(dst));
+      return 6;
+    }
+  }
   out[2] = down_hop(leaf_link(ld));
   out[3] = down_hop(nic_link(dst));
   return 4;

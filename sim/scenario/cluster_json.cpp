@@ -1,6 +1,8 @@
 // The cluster part (docs/scenario-format.md, "cluster"): a catalog GPU, a node
 // count, and optional overrides of the links default_cluster() derives from
 // the GPU. Bandwidths are in GB/s (1e9 bytes/s), latencies in microseconds.
+// The fabric's transport sets the defaults of its switch radix and of the
+// cluster's ib_latency_us (transport_figures); keys given override them.
 #include <filesystem>
 
 #include "sim/core/diagnostics.h"
@@ -15,6 +17,8 @@ namespace {
 const auto kFabricKinds =
     name_table({FabricKind::kMultiPlaneFatTree, FabricKind::kRailOptimized, FabricKind::kFatTree});
 
+const auto kTransports = name_table({FabricTransport::kInfiniBand, FabricTransport::kRoce});
+
 const std::vector<std::string> kEfficiencyProfiles = {"published", "datasheet"};
 
 constexpr IntRule kSwitchPorts{2, INT_MAX, "an integer >= 2 (switch radix)"};
@@ -25,12 +29,15 @@ FabricSpec read_fabric(const json& j, const JsonLocation& at, ParseLog& log) {
   ObjectReader r(j, at, log, "the scale-out fabric");
   if (!r.valid()) return f;
   r.read_enum("kind", f.kind, kFabricKinds);
+  if (r.read_enum("transport", f.transport, kTransports))
+    f.switch_ports = transport_figures(f.transport).switch_ports;
   if (f.kind == FabricKind::kMultiPlaneFatTree)
     r.read("planes", f.planes, kPositiveInt);
   else
     r.reject("planes", "applies to \"multi_plane_fat_tree\" fabrics only");
   r.read("switch_ports", f.switch_ports, kSwitchPorts);
   r.read("oversubscription", f.oversubscription, kOversubscription);
+  r.read("aggregation_oversubscription", f.aggregation_oversubscription, kOversubscription);
   r.finish();
   return f;
 }
@@ -58,6 +65,7 @@ ClusterSpec parse_cluster(const json& j, const JsonLocation& at, ParseLog& log,
   ObjectReader r(j, at, log, "a cluster");
   if (!r.valid()) return c;
   r.ignore("source");
+  r.ignore("description");
   std::string gpu_name;
   const GpuSpec* gpu = read_gpu(r, gpu_name);
   int nodes = 0;
@@ -79,9 +87,13 @@ ClusterSpec parse_cluster(const json& j, const JsonLocation& at, ParseLog& log,
   if (r.read("nvlink_GB_per_s", v, kBandwidth)) c.nvlink_achievable = GBPerSecond(v);
   if (r.read("ib_GB_per_s", v, kBandwidth)) c.ib_achievable = GBPerSecond(v);
   if (r.read("nvlink_latency_us", v, kLatency)) c.nvlink_latency = Microseconds(v);
-  if (r.read("ib_latency_us", v, kLatency)) c.ib_latency = Microseconds(v);
-  if (const json* f = r.get("fabric", kOptional, "an object"))
+  const bool ib_latency_given = r.read("ib_latency_us", v, kLatency);
+  if (ib_latency_given) c.ib_latency = Microseconds(v);
+  if (const json* f = r.get("fabric", kOptional, "an object")) {
     c.fabric = read_fabric(*f, at / "fabric", log);
+    if (!ib_latency_given && gpu)
+      c.ib_latency = transport_figures(c.fabric.transport).cross_leaf_latency;
+  }
   const int profile = r.read_choice("efficiency_profile", kEfficiencyProfiles);
   if (profile >= 0) c.efficiency_profile = kEfficiencyProfiles[static_cast<size_t>(profile)];
   std::string calibration;

@@ -111,13 +111,16 @@ TEST(Network, ImpossibleClustersAreReported) {
   c = probe_cluster(2, FabricKind::kMultiPlaneFatTree);
   c.fabric.planes = 3;
   EXPECT_FALSE(network_problems(c).empty());
-  // 8 planes of 64-port switches: at most 64 x 32 = 2048 GPUs per plane.
-  c = probe_cluster(2048, FabricKind::kMultiPlaneFatTree);
+  // 8 planes of 64-port switches: two layers hold 64 x 32 = 2048 GPUs per
+  // plane, three 64 pods x 32 leaves x 32 = 65,536.
+  c = probe_cluster(2049, FabricKind::kMultiPlaneFatTree);
   EXPECT_TRUE(network_problems(c).empty());
-  c.num_nodes = 2049;
+  c.num_nodes = 65536;
+  EXPECT_TRUE(network_problems(c).empty());
+  c.num_nodes = 65537;
   const Diagnostics d = network_problems(c);
   ASSERT_EQ(d.size(), 1u);
-  EXPECT_NE(d.items()[0].message.find("at most 64 leaves"), std::string::npos)
+  EXPECT_NE(d.items()[0].message.find("at most 64 pods of 32 leaves"), std::string::npos)
       << d.items()[0].message;
 }
 

@@ -79,16 +79,23 @@ TEST(Topology, KernelEnginesFrameEveryRoute) {
   EXPECT_FALSE(Topology(probe_cluster(4, FabricKind::kFatTree)).has_engines());
 }
 
-TEST(Topology, TooManyNodesForTwoLayersIsAProblem) {
+TEST(Topology, TooManyNodesForThreeTiersIsAProblem) {
   ClusterSpec c = probe_cluster(257, FabricKind::kFatTree);
   c.fabric.switch_ports = 64;
-  // 64 leaves x 32 GPUs = 2048 GPUs at most; 257 nodes are 2056.
-  ASSERT_EQ(topology_problems(c).size(), 1u);
+  // Two layers hold 64 leaves x 32 GPUs = 2048 GPUs; 257 nodes (2056) take a
+  // third: pods of 32 leaves, at most 64 of them, 65,536 GPUs (8192 nodes).
+  EXPECT_TRUE(topology_problems(c).empty());
+  EXPECT_EQ(Topology(c).num_pods(), 3);
   c.num_nodes = 256;
+  EXPECT_EQ(Topology(c).num_pods(), 0);
+  c.num_nodes = 8192;
   EXPECT_TRUE(topology_problems(c).empty());
-  c.fabric.kind = FabricKind::kRailOptimized;  // 8 rails x 8 leaves of 32 nodes
+  c.num_nodes = 8193;
+  ASSERT_EQ(topology_problems(c).size(), 1u);
+  c.fabric.kind = FabricKind::kRailOptimized;  // 8 rails x 256 leaves of 32 nodes
+  c.num_nodes = 8192;
   EXPECT_TRUE(topology_problems(c).empty());
-  c.num_nodes = 257;
+  c.num_nodes = 8193;
   EXPECT_EQ(topology_problems(c).size(), 1u);
 }
 
