@@ -89,6 +89,8 @@ ScenarioForm::ScenarioForm(ScenarioDocument* doc, QWidget* parent) : QWidget(par
   add_field(f, "DP (data)", "/plan/dp", Kind::kInt);
   add_field(f, "TP (tensor)", "/plan/tp", Kind::kInt, {},
             [](const Scenario& s) { return QString::number(s.plan.tp); });
+  add_field(f, "ETP (expert tensor)", "/plan/etp", Kind::kInt, {},
+            [](const Scenario& s) { return QString::number(s.plan.etp); });
   add_field(f, "CP (context)", "/plan/cp", Kind::kInt, {},
             [](const Scenario& s) { return QString::number(s.plan.cp); });
   add_field(f, "ZeRO stage", "/plan/zero_stage", Kind::kInt, {},

@@ -29,7 +29,7 @@ BalancingTransient balancing_transient(const Scenario& s, size_t phase_index, do
   // The phase as it runs (its own plan); the trajectory is the whole run's.
   const Scenario ps = phase_scenario(s, phase_index);
   const TrainingPhase& ph = s.training.phases[phase_index];
-  const int tokens = ps.plan.tokens_per_gpu(ph.seq_len);
+  const int tokens = ps.plan.moe_tokens_per_gpu(ph.seq_len);
   const ExpertLoad start = start_expert_load(ps, tokens);
   const ExpertLoad end = scenario_expert_load(ps, tokens);
   const double c0 = run->imbalance.front(), c_end = run->imbalance.back();

@@ -30,16 +30,24 @@ void append_unit(const ChainContext& c, const UnitCost& u, const std::string& na
   auto notify = [&](const std::string& call, Seconds w) {
     if (w > Seconds()) out.push_back({SegmentKind::kEpNotify, nm(call + ".notify"), w});
   };
+  // TP, CP and ETP collectives: closed-form time on the communication stream.
+  auto collective = [&](const std::string& part, Seconds w) {
+    if (w > Seconds()) out.push_back({SegmentKind::kTpComm, nm(part), w});
+  };
   switch (pass) {
     case ChainPass::kForward:
       if (ep) {
-        // The EP calls are network segments of their own; CP's K/V
-        // exchange (in comm_fwd) comes before the attention.
-        if (u.cp_fwd > Seconds()) out.push_back({SegmentKind::kTpComm, nm(".cp"), u.cp_fwd});
+        // The EP calls are network segments of their own; the rest of
+        // comm_fwd are collectives around them: CP's K/V exchange before
+        // the attention, TP's after it, ETP's inside the expert block.
+        collective(".cp", u.cp_fwd);
         compute(".attn", u.fwd - u.expert_fwd, u.sm.fwd - u.sm.expert_fwd);
+        collective(".tp", u.tp_fwd);
         notify(".dispatch", c.notify.dispatch);
         out.push_back({SegmentKind::kDispatch, nm(".dispatch"), c.dispatch_guess});
+        collective(".etp_gather", u.etp_gather);
         compute(".experts", u.expert_fwd, u.sm.expert_fwd);
+        collective(".etp_scatter", u.etp_scatter);
         notify(".combine", c.notify.cached);
         out.push_back({SegmentKind::kCombine, nm(".combine"), c.combine_guess});
       } else {
@@ -55,13 +63,16 @@ void append_unit(const ChainContext& c, const UnitCost& u, const std::string& na
         // gradient comes back like a combine (V3TR §3.3.3).
         notify(".combine_grad", c.notify.cached);
         out.push_back({SegmentKind::kDispatch, nm(".combine_grad"), c.dispatch_guess});
+        collective(".etp_scatter_grad", u.etp_scatter);
         // Input and weight gradients as two segments (the trace's mlp(B) and
         // mlp(W), attn(B) and attn(W)), one after the other on the chain.
         compute(".experts_grad", u.expert_bwd_input, u.sm.expert_bwd_input);
+        collective(".etp_gather_grad", u.etp_gather);
         notify(".dispatch_grad", c.notify.cached);
         out.push_back({SegmentKind::kCombine, nm(".dispatch_grad"), c.combine_guess});
         if (w) side(".experts_wgrad", u.expert_bwd_weight, u.sm.expert_bwd_weight, c.weight_grad_off_chain);
-        if (u.cp_bwd > Seconds()) out.push_back({SegmentKind::kTpComm, nm(".cp_grad"), u.cp_bwd});
+        collective(".tp_grad", u.tp_bwd);
+        collective(".cp_grad", u.cp_bwd);
         compute(".attn_grad", u.bwd_input - u.expert_bwd_input, u.sm.bwd_input - u.sm.expert_bwd_input);
         if (w) side(".attn_wgrad", u.bwd_weight - u.expert_bwd_weight,
                      u.sm.bwd_weight - u.sm.expert_bwd_weight, c.weight_grad_off_chain);

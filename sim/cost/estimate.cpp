@@ -44,7 +44,7 @@ std::vector<std::string> caveats_for(const Scenario& s) {
       c.push_back("routing is uniform and balanced; real imbalance slows the busiest expert GPU");
     } else {
       const ExpertLoad l =
-          scenario_expert_load(s, s.plan.tokens_per_gpu(s.training.phases.front().seq_len));
+          scenario_expert_load(s, s.plan.moe_tokens_per_gpu(s.training.phases.front().seq_len));
       const std::string popularity =
           r.popularity == ExpertPopularity::kZipf
               ? "Zipf(" + std::to_string(r.zipf_exponent).substr(0, 4) + ") popularity, sampled once (seed " +
@@ -110,7 +110,7 @@ std::optional<LoadReport> load_report(const Scenario& s) {
   l.gamma = b.gamma;
   l.capacity_factor = b.capacity_factor;
   l.redundant_experts = s.plan.redundant_experts;
-  const int tokens = s.plan.tokens_per_gpu(s.training.phases.front().seq_len);
+  const int tokens = s.plan.moe_tokens_per_gpu(s.training.phases.front().seq_len);
   l.start = start_expert_load(s, tokens);
   l.steady = scenario_expert_load(s, tokens);
   if (const auto run = balancing_trajectory(s)) {

@@ -14,9 +14,9 @@ std::vector<RankMemory> rank_memory(const Scenario& s, const StageCosts& costs,
   const ParallelPlan& p = s.plan;
   const PrecisionSpec& pr = s.precision;
   // ZeRO shards over the ranks that hold the same weights: DP x CP for the
-  // dense ones, the stage's GPUs over EP for the routed experts.
+  // dense ones, the stage's GPUs over EP x ETP for the routed experts.
   const double dense_shard = std::max(1, p.weight_replicas());
-  const double expert_shard = std::max(1, p.weight_replicas() * p.tp / std::max(1, p.ep));
+  const double expert_shard = std::max(1, p.expert_replicas());
   const double opt_bytes = pr.master_weight_bytes + 2.0 * pr.optimizer_state_bytes;
   const double stages = step.num_model_stages;
 

@@ -66,12 +66,12 @@ std::pair<double, double> memory_tensor(const std::string& name, const ModelSpec
   if (name == "mla.q_norm") return {t, static_cast<double>(m.attention.q_lora_rank)};
   if (name == "mla.kv_norm") return {t, static_cast<double>(m.attention.kv_lora_rank)};
   if (name == "ffn.swiglu") return {t, m.dense_intermediate / tp};
-  if (name == "moe.experts.swiglu")
-    return {t * m.moe.top_k, static_cast<double>(m.moe.expert_intermediate)};
+  const MoeShare moe = moe_share(m, ctx);
+  if (name == "moe.experts.swiglu") return {moe.routed_rows, moe.width};
   if (name == "moe.shared.swiglu")
     return {t, static_cast<double>(m.moe.expert_intermediate) * m.moe.num_shared_experts / tp};
-  if (name == "moe.topk") return {t, static_cast<double>(m.moe.num_routed_experts)};
-  if (name == "moe.permute" || name == "moe.unpermute") return {t * m.moe.top_k, d};
+  if (name == "moe.topk") return {moe.tokens, static_cast<double>(m.moe.num_routed_experts)};
+  if (name == "moe.permute" || name == "moe.unpermute") return {moe.routed_rows, d};
   return {0, 0};
 }
 

@@ -14,8 +14,10 @@ ExpandContext expand_context(const Scenario& s, int seq_len, const ExpertLoad* l
   ctx.cp_latent = s.plan.cp > 1 && s.plan.cp_kind == CpKind::kAllGatherLatent &&
                   s.model.attention.kind == AttentionKind::kMla;
   ctx.ep = s.plan.ep;
+  ctx.etp = s.plan.etp;
   ctx.fp8 = s.precision.kind == PrecisionKind::kFp8;
-  ctx.expert_load = load ? load->compute : scenario_expert_load(s, ctx.tokens).compute;
+  ctx.expert_load =
+      load ? load->compute : scenario_expert_load(s, s.plan.moe_tokens_per_gpu(seq_len)).compute;
   return ctx;
 }
 
@@ -101,7 +103,8 @@ UnitCost price_unit(const PricingContext& pc, LayerKind kind) {
     // the dispatch's gradient comes back like a combine (BF16) (V3TR §3.3.3).
     const double fp8_elem = 1.0 + 4.0 / 128.0;  // E4M3 + one FP32 scale per 128
     const double dispatch_b = pc.s.precision.fp8_dispatch ? fp8_elem : 2.0;
-    const double t = pc.ctx.tokens, d = m.hidden;
+    // Each GPU dispatches its own sequence-parallel share of the tokens.
+    const double t = moe_share(m, pc.ctx).tokens, d = m.hidden;
     const EpCallSlowdown slow = ep_call_slowdown(pc.s.cluster);
     // The busiest rank receives (and sends back) that much more than the mean.
     const double busiest = pc.load.receive;
@@ -114,6 +117,22 @@ UnitCost price_unit(const PricingContext& pc, LayerKind kind) {
     const EpNotifyTimes notify = ep_notify_times(pc.s.cluster, pc.s.plan.ep);
     u.comm_fwd += pair + notify.dispatch + notify.cached;
     u.comm_bwd += pair + notify.cached * 2.0;
+    if (pc.s.plan.etp > 1) {
+      // ETP: an EP rank's etp GPUs all-gather the rows each received
+      // (dispatch precision) after the dispatch and reduce-scatter the
+      // experts' outputs (BF16) before the combine; backward the reverse.
+      // Ring collectives on NVLink when the etp GPUs share a node.
+      const int etp = pc.s.plan.etp;
+      const double rows = moe_share(m, pc.ctx).routed_rows;  // all etp members'
+      const LinkSpeed link = cp_link(etp, 1, pc.s.cluster);
+      u.etp_gather = ring_collective_time(ByteCount(rows * d * dispatch_b), etp, link.bw,
+                                          link.latency);
+      u.etp_scatter =
+          ring_collective_time(ByteCount(rows * d * 2.0), etp, link.bw, link.latency);
+      const Seconds both = u.etp_gather + u.etp_scatter;
+      u.comm_fwd += both;
+      u.comm_bwd += both;
+    }
   }
   const bool has_attention = kind == LayerKind::kDense || kind == LayerKind::kMoe ||
                              kind == LayerKind::kMtp;
@@ -123,8 +142,10 @@ UnitCost price_unit(const PricingContext& pc, LayerKind kind) {
     const Bytes act = ByteCount(pc.ctx.tokens * m.hidden * 2.0);
     const Seconds ar = 2.0 * ring_collective_time(act, pc.s.plan.tp, pc.s.cluster.nvlink_achievable,
                                                   pc.s.cluster.nvlink_latency);
-    u.comm_fwd += ar * 2.0;
-    u.comm_bwd += ar * 2.0;
+    u.tp_fwd = ar * 2.0;
+    u.tp_bwd = ar * 2.0;
+    u.comm_fwd += u.tp_fwd;
+    u.comm_bwd += u.tp_bwd;
   }
   const ParallelPlan& plan = pc.s.plan;
   if (has_attention && plan.cp > 1) {
@@ -168,6 +189,10 @@ void accumulate(UnitCost& into, const UnitCost& u, int count) {
   into.comm_bwd += u.comm_bwd * count;
   into.cp_fwd += u.cp_fwd * count;
   into.cp_bwd += u.cp_bwd * count;
+  into.tp_fwd += u.tp_fwd * count;
+  into.tp_bwd += u.tp_bwd * count;
+  into.etp_gather += u.etp_gather * count;
+  into.etp_scatter += u.etp_scatter * count;
   into.activations += u.activations * count;
   into.params_dense += u.params_dense * count;
   into.params_expert += u.params_expert * count;
@@ -190,7 +215,7 @@ StageCosts price_stages(const Scenario& s, int num_stages, int seq_len, bool ove
                     ExpandContext{},
                     EpFanout{},
                     m.moe.enabled(),
-                    load ? *load : scenario_expert_load(s, s.plan.tokens_per_gpu(seq_len))};
+                    load ? *load : scenario_expert_load(s, s.plan.moe_tokens_per_gpu(seq_len))};
   pc.ctx = expand_context(s, seq_len, &pc.load);
   if (pc.moe && s.plan.ep > 1) pc.fanout = ep_fanout(m, s.cluster, s.plan.ep);
 

@@ -30,13 +30,17 @@ struct UnitCost {
   } sm;
   Seconds comm_fwd, comm_bwd;          // EP dispatch+combine, TP all-reduces, CP K/V exchange
   Seconds cp_fwd, cp_bwd;              // of those, the CP K/V exchange (comm_model.h)
+  Seconds tp_fwd, tp_bwd;              // of those, the TP/SP all-gathers and reduce-scatters
+  // Of those, ETP's all-gather after the dispatch and reduce-scatter before
+  // the combine, each in forward and again (reversed) in backward.
+  Seconds etp_gather, etp_scatter;
   // One EP call each, as comm_fwd and comm_bwd count them (in-training
   // slowdown included, DeepEP's notify not): the dispatch (FP8 where the
   // recipe says so) and the combine (BF16).
   Seconds ep_dispatch, ep_combine;
   Bytes activations;                   // kept for backward, after recomputation
   double params_dense = 0;             // replicated over DP (sharded by ZeRO over dp)
-  double params_expert = 0;            // routed experts (sharded over dp*tp/ep)
+  double params_expert = 0;            // routed experts (ZeRO-sharded over expert_replicas())
   Flops model_flops;                   // F + B + W model FLOPs (no recomputation)
 };
 

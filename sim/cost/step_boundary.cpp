@@ -15,7 +15,7 @@ DpSync dp_sync_time(const Scenario& s, const std::vector<int>& stages, const Sta
   }
   const auto& c = s.cluster;
   const int dense_n = s.plan.weight_replicas();
-  const int expert_n = s.plan.weight_replicas() * s.plan.tp / std::max(1, s.plan.ep);
+  const int expert_n = std::max(1, s.plan.expert_replicas());
   auto ring = [&](double bytes_per_param) {
     return ring_collective_time(ByteCount(dense * bytes_per_param), dense_n, c.ib_achievable,
                                 c.ib_latency) +

@@ -24,12 +24,30 @@ struct ExpandContext {
   // sequence (tokens x cp rows) on every rank (CpKind::kAllGatherLatent).
   bool cp_latent = false;
   int ep = 1;          // expert parallel degree (routed experts split, tokens gathered)
+  // Expert tensor parallel degree (Megatron-Core's ETP): each routed expert's
+  // width split over `etp` GPUs, which all run the rows any of them received.
+  int etp = 1;
+  int ep_unused_ = 0; //          // expert parallel degree (routed experts split, tokens gathered)
   bool fp8 = false;    // FP8 recipe: eligible GEMM operands and cached inputs in 1 byte
   // The busiest EP rank's routed expert applications over the balanced
   // tokens x top_k (sim/cost/expert_load.h); the routed-expert ops are sized
   // for that rank. 1: balanced.
   double expert_load = 1.0;
 };
+
+// One GPU's share of a MoE block for one micro-batch, as Megatron-Core
+// runs MoE under TP (sequence parallelism on): the block's input is the
+// GPU's 1/tp of the tokens; those are dispatched to EP ranks; an EP rank is
+// `etp` GPUs that all run every row it received, each on 1/etp of the
+// expert width. So no row is computed twice: TP alone leaves each expert
+// whole and divides the rows, ETP divides the width and multiplies the rows.
+struct MoeShare {
+  double tokens = 0;       // entering the block on this GPU (tokens / tp)
+  double routed_rows = 0;  // expert applications this GPU runs (x expert_load)
+  double local_experts = 1;
+  double width = 0;        // routed expert intermediate size on this GPU (/ etp)
+};
+MoeShare moe_share(const ModelSpec& m, const ExpandContext& ctx);
 
 struct LayerOps {
   LayerKind kind = LayerKind::kDense;

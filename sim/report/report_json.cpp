@@ -19,6 +19,7 @@ json plan_json(const ParallelPlan& p) {
               {"ep", p.ep},
               {"dp", p.dp},
               {"tp", p.tp},
+              {"etp", p.etp},
               {"cp", p.cp},
               {"cp_kind", to_string(p.cp_kind)},
               {"zero_stage", p.zero_stage},

@@ -85,7 +85,8 @@ std::string routing_name(const RoutingSpec& r) {
 // "PP16 dualpipe x EP64 x DP128 x TP1", with CP where there is any.
 std::string plan_line(const ParallelPlan& p) {
   return "PP" + std::to_string(p.pp) + " " + to_string(p.schedule) + " x EP" +
-         std::to_string(p.ep) + " x DP" + std::to_string(p.dp) + " x TP" + std::to_string(p.tp) +
+         std::to_string(p.ep) + (p.etp > 1 ? " (ETP" + std::to_string(p.etp) + ")" : "") +
+         " x DP" + std::to_string(p.dp) + " x TP" + std::to_string(p.tp) +
          (p.cp > 1 ? " x CP" + std::to_string(p.cp) + " " + to_string(p.cp_kind) : "");
 }
 

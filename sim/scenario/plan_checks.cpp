@@ -30,6 +30,7 @@ bool check_plan_alone(const ParallelPlan& p, const JsonLocation& at, ParseLog& l
   at_least_one("dp", p.dp);
   at_least_one("tp", p.tp);
   at_least_one("cp", p.cp);
+  at_least_one("etp", p.etp);
   at_least_one("virtual_stages", p.virtual_stages);
   at_least_one("micro_batch_size", p.micro_batch_size);
   if (p.micro_batches) at_least_one("micro_batches", *p.micro_batches);
@@ -49,6 +50,11 @@ bool check_plan_alone(const ParallelPlan& p, const JsonLocation& at, ParseLog& l
                              num(product({p.dp, p.tp, p.cp})) +
                              ": expert-parallel groups are carved out of the data-, "
                              "tensor- and context-parallel ranks");
+  else if (product({p.dp, p.tp, p.cp}) % product({p.ep, p.etp}) != 0)
+    log.error(at / "etp", "ep " + num(p.ep) + " x etp " + num(p.etp) + " = " +
+                              num(product({p.ep, p.etp})) + " does not divide dp x tp x cp = " +
+                              num(product({p.dp, p.tp, p.cp})) +
+                              ": one copy of every expert spans ep x etp GPUs of a stage");
   const bool interleaved = p.schedule == ScheduleKind::kInterleaved1F1B;
   if (interleaved && p.virtual_stages < 2)
     log.error(at / "virtual_stages",
@@ -71,6 +77,12 @@ bool check_plan_alone(const ParallelPlan& p, const JsonLocation& at, ParseLog& l
 void check_plan_model(const ParallelPlan& p, const ModelSpec& m, const JsonLocation& at,
                       ParseLog& log) {
   const MoeSpec& x = m.moe;
+  if (!x.enabled() && p.etp != 1)
+    log.error(at / "etp", "etp must be 1 for a dense model (\"" + m.name +
+                              "\" has no routed experts), found " + num(p.etp));
+  else if (x.enabled() && x.expert_intermediate % p.etp != 0)
+    log.error(at / "etp", "etp " + num(p.etp) + " does not divide the experts' intermediate size " +
+                              num(x.expert_intermediate));
   if (!x.enabled() && p.ep != 1)
     log.error(at / "ep", "ep must be 1 for a dense model (\"" + m.name +
                              "\" has no routed experts), found " + num(p.ep));

@@ -69,6 +69,7 @@ ParallelPlan parse_plan(const json& j, const JsonLocation& at, ParseLog& log) {
   r.read("ep", p.ep, kPositiveInt);
   r.read("dp", p.dp, kPositiveInt, kRequired);
   r.read("tp", p.tp, kPositiveInt);
+  r.read("etp", p.etp, kPositiveInt);
   r.read("cp", p.cp, kPositiveInt);
   r.read_enum("cp_kind", p.cp_kind, kCpKinds);
   r.read("zero_stage", p.zero_stage, kZeroStage);

@@ -7,7 +7,8 @@ bool RecomputeSpec::operator==(const RecomputeSpec& o) const {
 }
 
 bool ParallelPlan::operator==(const ParallelPlan& o) const {
-  return pp == o.pp && ep == o.ep && dp == o.dp && tp == o.tp && zero_stage == o.zero_stage &&
+  return pp == o.pp && ep == o.ep && dp == o.dp && tp == o.tp && etp == o.etp &&
+         zero_stage == o.zero_stage &&
          schedule == o.schedule && virtual_stages == o.virtual_stages &&
          cp == o.cp && cp_kind == o.cp_kind && micro_batch_size == o.micro_batch_size &&
          micro_batches == o.micro_batches &&

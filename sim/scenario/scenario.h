@@ -40,7 +40,11 @@ struct ParallelPlan {
   int pp = 1;               // pipeline stages
   int ep = 1;               // expert parallel degree (carved out of DP x TP x CP)
   int dp = 1;               // data parallel degree
-  int tp = 1;               // tensor parallel degree
+  int tp = 1;               // tensor parallel degree (with sequence parallelism)
+  // Expert tensor parallel degree (Megatron-Core): each routed expert's width
+  // split over etp GPUs; EP ranks are etp GPUs each, so ep x etp GPUs hold
+  // one copy of every expert, and they divide dp x tp x cp.
+  int etp = 1;
   // Context parallel degree: each sequence in 2 cp chunks, rank i holding
   // chunks i and 2cp-1-i, so every rank has seq_len / cp tokens and 1/cp of
   // the causal attention's work. Weights are replicated over CP like DP, and
@@ -62,9 +66,15 @@ struct ParallelPlan {
   bool operator==(const ParallelPlan& o) const;
   // Tokens one GPU holds of a micro-batch of `seq_len`-token sequences.
   int tokens_per_gpu(int seq_len) const { return micro_batch_size * (seq_len / cp); }
+  // Of those, the tokens a GPU routes into a MoE block: its 1/tp sequence-
+  // parallel share (the TP group holds the same tokens).
+  int moe_tokens_per_gpu(int seq_len) const { return tokens_per_gpu(seq_len) / tp; }
   // Ranks that hold the same weights and split the gradient sync and ZeRO
   // shards: the data- and context-parallel ranks.
   int weight_replicas() const { return dp * cp; }
+  // Ranks that hold the same routed-expert shard: a stage's dp x tp x cp GPUs
+  // over the ep x etp that hold one copy of every expert.
+  int expert_replicas() const { return dp * tp * cp / (ep * etp); }
 };
 
 enum class PrecisionKind { kBf16, kFp8 };

@@ -93,7 +93,7 @@ InstructionChains chains_of(const ChainContext& c, const Instruction& i) {
 
 DeepEpSetup deepep_setup(const Scenario& s) {
   DeepEpSetup d;
-  const int tokens = s.plan.tokens_per_gpu(s.training.phases.front().seq_len);
+  const int tokens = s.plan.moe_tokens_per_gpu(s.training.phases.front().seq_len);
   d.traffic = scenario_traffic(s, tokens);
   if (s.plan.comm_sms > 0) d.kernel.num_sms = s.plan.comm_sms;
   d.spec.hidden = s.model.hidden;

@@ -90,5 +90,26 @@ TEST(PhasePlan, ContextParallelRules) {
   EXPECT_TRUE(parse_errors(j).empty()) << parse_errors(j).to_string();
 }
 
+TEST(PhasePlan, ExpertTensorParallelRules) {
+  json j = headline_inline();
+  j["plan"]["etp"] = 4;
+  j["plan"]["ep"] = 64;  // 64 x 4 = 256 does not divide dp 128
+  auto d = parse_errors(j);
+  EXPECT_TRUE(has_error(d, "/plan/etp", {"ep 64 x etp 4 = 256 does not divide dp x tp x cp = 128"}));
+  j = headline_inline();
+  j["plan"]["etp"] = 3;
+  j["plan"]["ep"] = 32;
+  j["plan"]["dp"] = 128;
+  d = parse_errors(j);
+  EXPECT_TRUE(has_error(d, "/plan/etp", {"etp 3 does not divide the experts' intermediate size 2048"}));
+  j = headline_inline();
+  j["plan"]["etp"] = 2;
+  j["plan"]["ep"] = 32;
+  EXPECT_TRUE(parse_errors(j).empty()) << parse_errors(j).to_string();
+  // A phase may change it; a misspelling is named with the key it meant.
+  d = parse_errors(with_context_phase({{"cp", 8}, {"dp", 16}, {"eptp", 2}}));
+  EXPECT_TRUE(has_error(d, "/training/phases/1/plan/eptp", {"unknown key", "did you mean"}));
+}
+
 }  // namespace
 }  // namespace moesim

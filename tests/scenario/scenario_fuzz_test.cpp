@@ -108,6 +108,43 @@ TEST(ScenarioFuzz, RoutingAndRedundantExpertMutationsEndInAScenarioOrAnInputErro
   EXPECT_GT(estimated, 0);
 }
 
+// The plan keys of issue 16 (cp, cp_kind, etp) and per-phase plans: the
+// whole run's phases, each with a plan of its own, mutated; accepted ones
+// are estimated (a phase's own plan priced on its own).
+TEST(ScenarioFuzz, PhasePlanAndParallelismMutationsEndInAScenarioOrAnInputError) {
+  json base = headline_inline();
+  base["plan"]["etp"] = 1;
+  base["plan"]["cp"] = 1;
+  base["plan"]["cp_kind"] = "ring";
+  base["training"]["phases"].push_back(
+      json{{"name", "32K"}, {"steps", 10}, {"seq_len", 32768}, {"global_batch", 1920},
+           {"plan", {{"cp", 8}, {"dp", 16}, {"cp_kind", "all_gather_latent"}}}});
+  base["training"]["phases"].push_back(
+      json{{"name", "etp"}, {"steps", 10}, {"seq_len", 4096}, {"global_batch", 7680},
+           {"plan", {{"tp", 2}, {"dp", 64}, {"etp", 2}, {"ep", 32}}}});
+  const std::string dir = source_path("scenarios");
+  Outcomes o;
+  int estimated = 0;
+  for (int i = 0; i < 400; ++i) {
+    std::string what;
+    const json j = test::mutated_case(base, i, 0xC0E7A9ull, 2, &what);
+    expect_clean([&] { return parse_scenario(j, "fuzz.json", dir); }, what, o);
+    if (estimated < 8 && (what.find("plan") != std::string::npos)) {
+      try {
+        const Scenario s = parse_scenario(j, "fuzz.json", dir);
+        const Estimate e = estimate(s);
+        EXPECT_GT(e.step_time, Seconds()) << what;
+        for (const PhaseEstimate& p : e.phases) EXPECT_GT(p.step_time, Seconds()) << what;
+        ++estimated;
+      } catch (const InputError&) {
+      }
+    }
+  }
+  EXPECT_GT(o.accepted, 20);
+  EXPECT_GT(o.rejected, 50);
+  EXPECT_GT(estimated, 0);
+}
+
 // Mutates only `object` at base[training][key] (keys, values, types), the
 // rest intact: each case parses or is an InputError; the first few accepted
 // ones estimate. Returns how many of each.

@@ -25,26 +25,30 @@ void append_dense_ffn(const ModelSpec& m, const ExpandContext& ctx, std::vector<
 }
 
 
-// MoE block (V3TR §2.1.2). Routed experts are split over `ep` GPUs; with balanced
-// routing each GPU's E/ep experts receive T*top_k*ep/E tokens each, so the
-// per-GPU routed work equals T*top_k expert applications; the routing model's
-// imbalance scales that by ctx.expert_load for the busiest GPU, which the
-// graph is sized for. Gating stays in BF16/FP32
-// (V3TR §3.3.1); dispatch/combine are communication, costed in sim/cost.
+// MoE block (V3TR §2.1.2). Routed experts are split over `ep` EP ranks; with
+// balanced routing each GPU runs moe_share()'s rows: its tokens x top_k,
+// times etp (an ETP group runs the rows of all its members, each on 1/etp
+// of the width), times the busiest rank's imbalance (ctx.expert_load), which
+// the graph is sized for. The gate runs on the GPU's own tokens (sequence
+// parallel); the shared experts are TP-split like a dense FFN, on the TP
+// group's tokens. Gating stays in BF16/FP32 (V3TR §3.3.1); dispatch/combine
+// are communication, costed in sim/cost.
 void append_moe_ffn(const ModelSpec& m, const ExpandContext& ctx, std::vector<Op>& ops) {
   const auto& x = m.moe;
+  const MoeShare share = moe_share(m, ctx);
   const double t = ctx.tokens, d = m.hidden, e = x.num_routed_experts, k = x.top_k;
-  const double inter = x.expert_intermediate;
+  const double inter = share.width;
   const bool fp8 = ctx.fp8;
-  const int local_experts = std::max(1, x.num_routed_experts / std::max(1, ctx.ep));
-  const double tokens_per_expert = t * k * ctx.ep / e * ctx.expert_load;
-  const double routed = t * k * ctx.expert_load;  // expert applications on this GPU
+  const int local_experts = static_cast<int>(share.local_experts);
+  const double routed = share.routed_rows;  // expert applications on this GPU
+  const double tokens_per_expert = routed / share.local_experts;
+  const double own = share.tokens;
 
   ops.push_back(make_norm("ffn.norm", t / ctx.tp, d, fp8));
-  Op gate = make_gemm("moe.gate", t, e, d, 1, false, fp8);
-  gate.saved = ByteCount(t * e * kFp32Bytes);  // affinities for the gate's backward
+  Op gate = make_gemm("moe.gate", own, e, d, 1, false, fp8);
+  gate.saved = ByteCount(own * e * kFp32Bytes);  // affinities for the gate's backward
   ops.push_back(gate);
-  ops.push_back(make_memory_op("moe.topk", t * e, 1, 0, 4.0));
+  ops.push_back(make_memory_op("moe.topk", own * e, 1, 0, 4.0));
   // A permutation's gradient is the inverse permutation: backward moves the
   // same bytes as forward (not the 2x of make_memory_op's elementwise rule).
   Op permute = make_memory_op("moe.permute", routed * d, 1, 1, 0.0);
@@ -72,7 +76,7 @@ void append_moe_ffn(const ModelSpec& m, const ExpandContext& ctx, std::vector<Op
   ops.push_back(unpermute);
 
   if (x.num_shared_experts > 0) {
-    const double sinter = inter * x.num_shared_experts / ctx.tp;
+    const double sinter = static_cast<double>(x.expert_intermediate) * x.num_shared_experts / ctx.tp;
     Op sup = make_gemm("moe.shared.gate_up_proj", t, 2.0 * sinter, d, 1, true, fp8);
     sup.saved = ByteCount(t * 2.0 * sinter * cached_bytes(fp8));
     ops.push_back(sup);
@@ -86,3 +90,17 @@ void append_moe_ffn(const ModelSpec& m, const ExpandContext& ctx, std::vector<Op
 }
 
 }  // namespace moesim::detail
+
+namespace moesim {
+
+MoeShare moe_share(const ModelSpec& m, const ExpandContext& ctx) {
+  const MoeSpec& x = m.moe;
+  MoeShare s;
+  s.tokens = static_cast<double>(ctx.tokens) / std::max(1, ctx.tp);
+  s.routed_rows = s.tokens * x.top_k * std::max(1, ctx.etp) * ctx.expert_load;
+  s.local_experts = std::max(1, x.num_routed_experts / std::max(1, ctx.ep));
+  s.width = static_cast<double>(x.expert_intermediate) / std::max(1, ctx.etp);
+  return s;
+}
+
+}  // namespace moesim
