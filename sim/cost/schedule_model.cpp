@@ -6,13 +6,7 @@
 
 namespace moesim {
 
-int model_stage_count(const ParallelPlan& p) {
-  switch (p.schedule) {
-    case ScheduleKind::kInterleaved1F1B: return p.pp * std::max(1, p.virtual_stages);
-    case ScheduleKind::kDualPipeV: return 2 * p.pp;
-    default: return p.pp;
-  }
-}
+int model_stage_count(const ParallelPlan& p) { return p.model_chunks(); }
 
 namespace {
 

@@ -106,10 +106,15 @@ void check_plan_model(const ParallelPlan& p, const ModelSpec& m, const JsonLocat
   if (!p.stage_layers.empty()) {
     std::int64_t sum = 0;
     for (int n : p.stage_layers) sum += n;
-    if (static_cast<std::int64_t>(p.stage_layers.size()) != p.pp)
+    if (static_cast<std::int64_t>(p.stage_layers.size()) != p.model_chunks())
       log.error(at / "stage_layers",
-                "expected " + num(p.pp) + " entries (one per pipeline stage, pp = " + num(p.pp) +
-                    "), found " + num(static_cast<std::int64_t>(p.stage_layers.size())));
+                "expected " + num(p.model_chunks()) +
+                    (p.model_chunks() == p.pp
+                         ? " entries (one per pipeline stage, pp = " + num(p.pp) + ")"
+                         : " entries (one per model chunk: " + std::string(to_string(p.schedule)) +
+                               " runs " + num(p.model_chunks()) + " on pp = " + num(p.pp) +
+                               " ranks)") +
+                    ", found " + num(static_cast<std::int64_t>(p.stage_layers.size())));
     else if (sum != m.num_layers)
       log.error(at / "stage_layers", "the entries sum to " + num(sum) +
                                          " layers, but the model has " + num(m.num_layers));

@@ -64,6 +64,13 @@ struct ParallelPlan {
   int redundant_experts = 0;
   RecomputeSpec recompute;
   bool operator==(const ParallelPlan& o) const;
+  // Model chunks the schedule runs (stage_layers has one entry each):
+  // pp x virtual_stages interleaved, 2 pp for dualpipev, else pp.
+  int model_chunks() const {
+    if (schedule == ScheduleKind::kInterleaved1F1B) return pp * (virtual_stages > 1 ? virtual_stages : 1);
+    if (schedule == ScheduleKind::kDualPipeV) return 2 * pp;
+    return pp;
+  }
   // Tokens one GPU holds of a micro-batch of `seq_len`-token sequences.
   int tokens_per_gpu(int seq_len) const { return micro_batch_size * (seq_len / cp); }
   // Of those, the tokens a GPU routes into a MoE block: its 1/tp sequence-
