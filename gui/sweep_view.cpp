@@ -127,9 +127,9 @@ SweepView::SweepView(ScenarioDocument* doc, QWidget* parent)
   layout->addLayout(grid);
 
   auto* bar = new QHBoxLayout();
-  derive_dp_ = new QCheckBox("derive DP = GPUs / (PP x TP)", this);
+  derive_dp_ = new QCheckBox("derive DP = GPUs / (PP x TP x CP)", this);
   derive_dp_->setChecked(true);
-  derive_dp_->setToolTip("Keeps the plan consistent when nodes, PP or TP vary (derive.dp)");
+  derive_dp_->setToolTip("Keeps the plan consistent when nodes, PP, TP or CP vary (derive.dp)");
   jobs_ = new QSpinBox(this);
   jobs_->setRange(1, 256);
   jobs_->setValue(std::max(1, QThread::idealThreadCount()));

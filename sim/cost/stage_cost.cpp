@@ -137,13 +137,17 @@ UnitCost price_unit(const PricingContext& pc, LayerKind kind) {
   const bool has_attention = kind == LayerKind::kDense || kind == LayerKind::kMoe ||
                              kind == LayerKind::kMtp;
   if (has_attention && pc.s.plan.tp > 1) {
-    // Megatron TP: two all-reduces (= RS + AG) of the activations forward, two
-    // backward, over NVLink inside the node.
+    // Megatron TP with sequence parallelism: an all-gather before and a
+    // reduce-scatter after each TP-split block (= one all-reduce of the
+    // activations), forward and again backward, over NVLink inside the node.
+    // Blocks: the attention, and the FFN where it is TP-split (dense, or a
+    // MoE layer's shared experts; routed experts take their tokens by EP).
     const Bytes act = ByteCount(pc.ctx.tokens * m.hidden * 2.0);
     const Seconds ar = 2.0 * ring_collective_time(act, pc.s.plan.tp, pc.s.cluster.nvlink_achievable,
                                                   pc.s.cluster.nvlink_latency);
-    u.tp_fwd = ar * 2.0;
-    u.tp_bwd = ar * 2.0;
+    const bool tp_ffn = !has_moe_block || m.moe.num_shared_experts > 0;
+    u.tp_fwd = ar * (tp_ffn ? 2.0 : 1.0);
+    u.tp_bwd = u.tp_fwd;
     u.comm_fwd += u.tp_fwd;
     u.comm_bwd += u.tp_bwd;
   }
@@ -259,8 +263,9 @@ StageCosts price_stages(const Scenario& s, int num_stages, int seq_len, bool ove
                     : balanced_split(costs, num_stages, weight(w.embed), last);
   }
 
-  // Activations (or their gradients) sent between stages: BF16 hidden states.
-  const Bytes boundary = ByteCount(pc.ctx.tokens * m.hidden * 2.0);
+  // Activations (or their gradients) sent between stages: BF16 hidden states,
+  // each GPU its sequence-parallel 1/tp of them.
+  const Bytes boundary = ByteCount(pc.ctx.tokens / static_cast<double>(s.plan.tp) * m.hidden * 2.0);
   int layer = 0;
   for (int st = 0; st < num_stages; ++st) {
     StageCost sc;

@@ -27,7 +27,6 @@ struct ExpandContext {
   // Expert tensor parallel degree (Megatron-Core's ETP): each routed expert's
   // width split over `etp` GPUs, which all run the rows any of them received.
   int etp = 1;
-  int ep_unused_ = 0; //          // expert parallel degree (routed experts split, tokens gathered)
   bool fp8 = false;    // FP8 recipe: eligible GEMM operands and cached inputs in 1 byte
   // The busiest EP rank's routed expert applications over the balanced
   // tokens x top_k (sim/cost/expert_load.h); the routed-expert ops are sized

@@ -105,6 +105,12 @@ void check_phase_batch(const ParallelPlan& p, const TrainingPhase& ph, const Jso
     log.error(plan / "cp", "cp " + num(p.cp) + " cuts each sequence into 2 x cp = " +
                                num(2 * p.cp) + " equal chunks, which phase \"" + ph.name +
                                "\"'s seq_len " + num(ph.seq_len) + " does not divide into");
+  // Sequence parallelism: a TP group's tokens split evenly over its GPUs.
+  else if (p.tp > 1 && product({p.micro_batch_size, ph.seq_len / p.cp}) % p.tp != 0)
+    log.error(plan / "tp", "tp " + num(p.tp) + " splits each GPU's " +
+                               num(product({p.micro_batch_size, ph.seq_len / p.cp})) +
+                               " tokens of a micro-batch (sequence parallel) in phase \"" +
+                               ph.name + "\", which it does not divide");
   const std::string problem = schedule_problem(p.schedule, p.pp, n);
   if (!problem.empty())
     log.error(plan / "schedule", problem + "; phase \"" + ph.name + "\" has N = global_batch " +

@@ -50,6 +50,10 @@ bool check_plan_alone(const ParallelPlan& p, const JsonLocation& at, ParseLog& l
                              num(product({p.dp, p.tp, p.cp})) +
                              ": expert-parallel groups are carved out of the data-, "
                              "tensor- and context-parallel ranks");
+  else if (p.etp > 1 && p.ep == 1)
+    log.error(at / "etp", "etp " + num(p.etp) +
+                              " splits the experts of an EP rank over GPUs; it needs ep > 1 "
+                              "(without EP, give the experts' split with tp)");
   else if (product({p.dp, p.tp, p.cp}) % product({p.ep, p.etp}) != 0)
     log.error(at / "etp", "ep " + num(p.ep) + " x etp " + num(p.etp) + " = " +
                               num(product({p.ep, p.etp})) + " does not divide dp x tp x cp = " +
@@ -308,6 +312,7 @@ void check_scenario(const Scenario& s, const ScenarioSources& where, const Parts
       if (model) check_plan_model(p, s.model, plan_at, log);
       if (cluster) check_plan_cluster(p, s.cluster, plan_at, log);
       if (model && cluster) check_redundant_experts(phase_scenario(s, i), plan_at, log);
+      if (model) check_balancing(phase_scenario(s, i), where.training, plan_at, log);
     }
     check_phase_batch(p, ph, phase_at, plan_at, log);
   }

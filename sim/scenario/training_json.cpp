@@ -38,12 +38,20 @@ void read_ramp(const json& j, const JsonLocation& at, ParseLog& log, BatchSchedu
   r.finish();
 }
 
-// A phase's own "plan": its keys taken over the scenario's plan object (a
-// key given replaces the scenario's, objects such as recompute as a whole),
-// then read as a plan at the phase's location, so a mistake in a key the
-// phase gives is named there. Sets `base` to what the phase's batch needs of it.
-void read_phase_plan(const json& own, const JsonLocation& at, ParseLog& log, BasePlan& base,
-                     TrainingPhase& ph) {
+// A later phase's own "plan": its keys taken over the scenario's plan object
+// (a key given replaces the scenario's, objects such as recompute as a
+// whole; null removes the scenario's key, as in a JSON merge patch), then
+// read as a plan at the phase's location, so a mistake in a key the phase
+// gives is named there. Sets `base` to what the phase's batch needs of it.
+// The first phase runs on the scenario's plan (the headline step, the
+// report's plan and every tool that draws the step read that one).
+void read_phase_plan(const json& own, const JsonLocation& at, size_t index, ParseLog& log,
+                     BasePlan& base, TrainingPhase& ph) {
+  if (index == 0) {
+    log.bad_value(at, "the first phase runs on the scenario's plan: give these keys in the "
+                      "scenario's \"plan\" (later phases may change it)");
+    return;
+  }
   if (!own.is_object()) {
     log.bad_value(at, "expected an object of plan keys to change for this phase (e.g. "
                       "{\"cp\": 4, \"dp\": 32}), found " + describe(own));
@@ -51,7 +59,12 @@ void read_phase_plan(const json& own, const JsonLocation& at, ParseLog& log, Bas
   }
   if (!base.doc) return;  // the scenario's plan is bad: reported there
   json merged = *base.doc;
-  for (const auto& [key, value] : own.items()) merged[key] = value;
+  for (const auto& [key, value] : own.items()) {
+    if (value.is_null())
+      merged.erase(key);
+    else
+      merged[key] = value;
+  }
   const size_t before = log.size();
   ph.plan = parse_plan(merged, at, log);
   base.gives_micro_batches = merged.contains("micro_batches");
@@ -66,7 +79,7 @@ TrainingPhase read_phase(const json& j, const JsonLocation& at, size_t index, Pa
   if (!r.valid()) return ph;
   r.read("name", ph.name);
   if (const json* own = r.get("plan", kOptional, "an object"))
-    read_phase_plan(*own, at / "plan", log, base, ph);
+    read_phase_plan(*own, at / "plan", index, log, base, ph);
   const bool plan_gives_micro_batches = base.gives_micro_batches;
   const std::optional<int> plan_global_batch = base.global_batch;
   read_budget(r, ph);

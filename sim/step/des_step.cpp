@@ -178,7 +178,7 @@ EpCalls ep_calls(const Scenario& s, const StepShape& x, const DesOptions& o) {
 class PipelineSends {
  public:
   PipelineSends(const Scenario& s, const StepShape& x, const DesOptions& o)
-      : boundary_(ByteCount(x.tokens * s.model.hidden * 2.0)),
+      : boundary_(ByteCount(x.tokens / static_cast<double>(s.plan.tp) * s.model.hidden * 2.0)),
         senders_(o.all_ep_groups ? x.gpus_per_rank / x.group * x.group : x.group),
         gpus_per_rank_(x.gpus_per_rank) {
     for (int r = 0; r < x.ranks; ++r)

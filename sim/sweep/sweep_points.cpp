@@ -69,7 +69,7 @@ json point_scenario(const SweepSpec& s, const std::vector<json>& values) {
       return o.contains(k) && o[k].is_number_integer() ? o[k].get<long>() : d;
     };
     const long gpus = get(c, "nodes", 0) * get(c, "gpus_per_node", 8);
-    const long per = get(p, "pp", 1) * get(p, "tp", 1);
+    const long per = get(p, "pp", 1) * get(p, "tp", 1) * get(p, "cp", 1);
     // Leave impossible combinations for the plan checks to name.
     if (per > 0 && gpus > 0 && gpus % per == 0) j["plan"]["dp"] = gpus / per;
   }

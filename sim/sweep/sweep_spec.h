@@ -36,7 +36,7 @@ struct SweepSpec {
   SweepCombine combine = SweepCombine::kGrid;
   std::optional<int> sample_count;
   uint64_t sample_seed = 1;
-  bool derive_dp = false;        // dp = GPUs / (pp x tp) at every point
+  bool derive_dp = false;        // dp = GPUs / (pp x tp x cp) at every point
   SweepConstraints constraints;
   SweepObjective objective = SweepObjective::kCost;
   int top = 10;                  // best scenarios listed in the summary

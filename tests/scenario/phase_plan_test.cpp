@@ -54,6 +54,16 @@ TEST(PhasePlan, MistakesAreNamedAtThePhasesPlan) {
   // A bad value.
   d = parse_errors(with_context_phase({{"cp_kind", "ringg"}, {"cp", 4}, {"dp", 32}}));
   EXPECT_TRUE(has_error(d, "/training/phases/1/plan/cp_kind", {"ring"}));
+  // The first phase runs on the scenario's plan.
+  json first = headline_inline();
+  first["training"]["phases"][0]["plan"] = {{"dp", 64}};
+  d = parse_errors(first);
+  EXPECT_TRUE(has_error(d, "/training/phases/0/plan", {"the first phase runs on the scenario's plan"}));
+  // null removes an inherited key (a JSON merge patch): the default comes back.
+  const Scenario removed = parse_scenario(
+      with_context_phase({{"cp", 8}, {"dp", 16}, {"comm_sms", nullptr}}), "test.json",
+      test::source_path("scenarios"));
+  EXPECT_EQ(removed.training.phases[1].plan->comm_sms, 0);
   // Not an object.
   d = parse_errors(with_context_phase(json(4)));
   EXPECT_TRUE(has_error(d, "/training/phases/1/plan", {"expected an object", "found"}));
@@ -106,6 +116,19 @@ TEST(PhasePlan, ExpertTensorParallelRules) {
   j["plan"]["etp"] = 2;
   j["plan"]["ep"] = 32;
   EXPECT_TRUE(parse_errors(j).empty()) << parse_errors(j).to_string();
+  j["plan"]["ep"] = 1;
+  d = parse_errors(j);
+  EXPECT_TRUE(has_error(d, "/plan/etp", {"needs ep > 1"}));
+  // Sequence parallelism splits each GPU's tokens evenly over TP.
+  j = headline_inline();
+  j["plan"]["tp"] = 8;
+  j["plan"]["dp"] = 16;
+  j["plan"]["ep"] = 8;
+  j["training"]["phases"][0]["seq_len"] = 4100;
+  j["training"]["phases"][0]["global_batch"] = 1920;
+  j["training"]["phases"][0].erase("batch_ramp");
+  d = parse_errors(j);
+  EXPECT_TRUE(has_error(d, "/plan/tp", {"tp 8 splits each GPU's 4100 tokens"}));
   // A phase may change it; a misspelling is named with the key it meant.
   d = parse_errors(with_context_phase({{"cp", 8}, {"dp", 16}, {"eptp", 2}}));
   EXPECT_TRUE(has_error(d, "/training/phases/1/plan/eptp", {"unknown key", "did you mean"}));

@@ -153,6 +153,12 @@ TEST(SweepPoints, DeriveDpFollowsTheGpuCount) {
     "parameters": [{ "path": "/cluster/nodes", "values": [128, 512] }]})"));
   EXPECT_EQ(point_scenario(s, point_values(s, 0))["plan"]["dp"], 64);
   EXPECT_EQ(point_scenario(s, point_values(s, 1))["plan"]["dp"], 256);
+  // Context parallelism takes its share of the GPUs too.
+  SweepSpec c = load_sweep_spec(testing::write_spec(dir, "cp.json", R"({
+    "base": "$BASE", "derive": { "dp": true },
+    "parameters": [{ "path": "/plan/cp", "values": [1, 4] }]})"));
+  EXPECT_EQ(point_scenario(c, point_values(c, 0))["plan"]["dp"], 128);
+  EXPECT_EQ(point_scenario(c, point_values(c, 1))["plan"]["dp"], 32);
 }
 
 }  // namespace
