@@ -91,6 +91,13 @@ std::vector<std::string> caveats_for(const Scenario& s) {
       c.push_back("routing: " + popularity + b + copies + over_run);
     }
   }
+  bool etp = false;
+  for (size_t i = 0; i < s.training.phases.size(); ++i) etp = etp || phase_plan(s, i).etp > 1;
+  if (etp)
+    c.push_back(
+        "expert tensor parallelism: EP calls are priced as among ep consecutive GPUs; with etp > 1 "
+        "an EP group's ranks are etp GPUs apart, spanning ep x etp GPUs and more nodes, which the "
+        "calls' fan-out does not yet follow (optimistic where that crosses nodes)");
   c.push_back("ZeRO gradient/parameter sync is not overlapped with compute (upper bound)");
   c.push_back(
       "memory excludes CUDA context, communication buffers and allocator fragmentation");
