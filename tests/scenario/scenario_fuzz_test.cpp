@@ -108,11 +108,14 @@ TEST(ScenarioFuzz, RoutingAndRedundantExpertMutationsEndInAScenarioOrAnInputErro
   EXPECT_GT(estimated, 0);
 }
 
-// The plan keys of issue 16 (cp, cp_kind, etp) and per-phase plans: the
-// whole run's phases, each with a plan of its own, mutated; accepted ones
-// are estimated (a phase's own plan priced on its own).
+// The keys of issue 16 (cp, cp_kind, etp, the fabric's transport and
+// aggregation_oversubscription) and per-phase plans: the whole run's
+// phases, each with a plan of its own, mutated; accepted ones are estimated
+// (a phase's own plan priced on its own).
 TEST(ScenarioFuzz, PhasePlanAndParallelismMutationsEndInAScenarioOrAnInputError) {
   json base = headline_inline();
+  base["cluster"]["fabric"]["transport"] = "infiniband";
+  base["cluster"]["fabric"]["aggregation_oversubscription"] = 1.0;
   base["plan"]["etp"] = 1;
   base["plan"]["cp"] = 1;
   base["plan"]["cp_kind"] = "ring";
