@@ -27,7 +27,8 @@ BalancingTransient balancing_transient(const Scenario& s, size_t phase_index, do
   const auto run = balancing_trajectory(s);
   if (!run || run->imbalance.empty()) return out;
   // The phase as it runs (its own plan); the trajectory is the whole run's.
-  const Scenario ps = phase_scenario(s, phase_index);
+  const PhaseScenario phase(s, phase_index);
+  const Scenario& ps = phase.get();
   const TrainingPhase& ph = s.training.phases[phase_index];
   const int tokens = ps.plan.moe_tokens_per_gpu(ph.seq_len);
   const ExpertLoad start = start_expert_load(ps, tokens);

@@ -91,10 +91,13 @@ CpExchange cp_exchange(CpKind kind, int cp, Bytes kv_bytes, BytesPerSecond bw, S
   return x;
 }
 
-LinkSpeed cp_link(int tp, int cp, const ClusterSpec& c) {
-  if (static_cast<std::int64_t>(tp) * cp <= c.gpus_per_node)
-    return LinkSpeed{c.nvlink_achievable, c.nvlink_latency};
+LinkSpeed group_link(std::int64_t gpus, const ClusterSpec& c) {
+  if (gpus <= c.gpus_per_node) return LinkSpeed{c.nvlink_achievable, c.nvlink_latency};
   return LinkSpeed{c.ib_achievable, c.ib_latency};
+}
+
+LinkSpeed cp_link(int tp, int cp, const ClusterSpec& c) {
+  return group_link(static_cast<std::int64_t>(tp) * cp, c);
 }
 
 }  // namespace moesim

@@ -3,6 +3,8 @@
 // cluster's achievable per-direction figures; no contention beyond the
 // bottleneck link is modeled (the des fidelity, issue 3, simulates the network).
 
+#include <cstdint>
+
 #include "sim/core/units.h"
 #include "sim/hw/cluster_spec.h"
 #include "sim/model/model_spec.h"
@@ -75,13 +77,15 @@ struct CpExchange {
 CpExchange cp_exchange(CpKind kind, int cp, Bytes kv_bytes, BytesPerSecond bw, Seconds latency,
                        Seconds attn_fwd, Seconds attn_bwd);
 
-// The link a CP group's exchange is bound by: NVLink when its tp x cp
-// consecutive GPUs (TP innermost, then CP: Megatron-Core's rank order) sit in
-// one node, else InfiniBand.
+// The link a collective over `gpus` consecutive GPUs is bound by: NVLink
+// when they sit in one node, else InfiniBand.
 struct LinkSpeed {
   BytesPerSecond bw;
   Seconds latency;
 };
+LinkSpeed group_link(std::int64_t gpus, const ClusterSpec& c);
+// A CP group's: its tp x cp consecutive GPUs (TP innermost, then CP:
+// Megatron-Core's rank order).
 LinkSpeed cp_link(int tp, int cp, const ClusterSpec& c);
 
 // Point-to-point transfer.

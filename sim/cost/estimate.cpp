@@ -172,7 +172,8 @@ Estimate estimate(const Scenario& s) {
   e.num_gpus = s.cluster.num_gpus();
   e.hbm_capacity = s.cluster.gpu.hbm_capacity;
   // The headline is the first phase's step, on its plan.
-  const Scenario headline = phase_scenario(s, 0);
+  const PhaseScenario first(s, 0);
+  const Scenario& headline = first.get();
   e.caveats = caveats_for(headline);
   double tokens_total = 0;
   double steps_before = 0;  // the run's steps before the phase (balancing carries over)
@@ -180,7 +181,8 @@ Estimate estimate(const Scenario& s) {
 
   for (size_t pi = 0; pi < s.training.phases.size(); ++pi) {
     // The phase as it runs: its own plan where it has one.
-    const Scenario ps = phase_scenario(s, pi);
+    const PhaseScenario phase(s, pi);
+    const Scenario& ps = phase.get();
     const ParallelPlan& plan = ps.plan;
     const TrainingPhase& ph = s.training.phases[pi];
     const ModelSummary summary = summarize(s.model, ph.seq_len);

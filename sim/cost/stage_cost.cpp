@@ -104,7 +104,8 @@ UnitCost price_unit(const PricingContext& pc, LayerKind kind) {
     const double fp8_elem = 1.0 + 4.0 / 128.0;  // E4M3 + one FP32 scale per 128
     const double dispatch_b = pc.s.precision.fp8_dispatch ? fp8_elem : 2.0;
     // Each GPU dispatches its own sequence-parallel share of the tokens.
-    const double t = moe_share(m, pc.ctx).tokens, d = m.hidden;
+    const MoeShare share = moe_share(m, pc.ctx);
+    const double t = share.tokens, d = m.hidden;
     const EpCallSlowdown slow = ep_call_slowdown(pc.s.cluster);
     // The busiest rank receives (and sends back) that much more than the mean.
     const double busiest = pc.load.receive;
@@ -123,8 +124,8 @@ UnitCost price_unit(const PricingContext& pc, LayerKind kind) {
       // experts' outputs (BF16) before the combine; backward the reverse.
       // Ring collectives on NVLink when the etp GPUs share a node.
       const int etp = pc.s.plan.etp;
-      const double rows = moe_share(m, pc.ctx).routed_rows;  // all etp members'
-      const LinkSpeed link = cp_link(etp, 1, pc.s.cluster);
+      const double rows = share.routed_rows;  // all etp members'
+      const LinkSpeed link = group_link(etp, pc.s.cluster);
       u.etp_gather = ring_collective_time(ByteCount(rows * d * dispatch_b), etp, link.bw,
                                           link.latency);
       u.etp_scatter =
@@ -209,6 +210,11 @@ double weight(const UnitCost& u) {
 
 }  // namespace
 
+Bytes stage_boundary_bytes(const Scenario& s, int seq_len) {
+  return ByteCount(s.plan.tokens_per_gpu(seq_len) / static_cast<double>(s.plan.tp) *
+                   s.model.hidden * 2.0);
+}
+
 StageCosts price_stages(const Scenario& s, int num_stages, int seq_len, bool overlap,
                         const ExpertLoad* load) {
   const ModelSpec& m = s.model;
@@ -263,9 +269,7 @@ StageCosts price_stages(const Scenario& s, int num_stages, int seq_len, bool ove
                     : balanced_split(costs, num_stages, weight(w.embed), last);
   }
 
-  // Activations (or their gradients) sent between stages: BF16 hidden states,
-  // each GPU its sequence-parallel 1/tp of them.
-  const Bytes boundary = ByteCount(pc.ctx.tokens / static_cast<double>(s.plan.tp) * m.hidden * 2.0);
+  const Bytes boundary = stage_boundary_bytes(s, seq_len);
   int layer = 0;
   for (int st = 0; st < num_stages; ++st) {
     StageCost sc;

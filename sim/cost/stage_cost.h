@@ -84,6 +84,11 @@ bool is_recomputed(const RecomputeSpec& r, const Op& op);
 // `overlap` says whether communication overlaps compute (then compute runs on
 // the SMs that communication leaves). `load`: the busiest EP rank's load to
 // price at; null: the headline step's (scenario_expert_load).
+// What one GPU sends to the next pipeline stage per micro-batch (forward:
+// activations; backward: their gradients): BF16 hidden states of its
+// sequence-parallel 1/tp of the tokens. Both fidelities price sends by it.
+Bytes stage_boundary_bytes(const Scenario& s, int seq_len);
+
 StageCosts price_stages(const Scenario& s, int num_stages, int seq_len, bool overlap,
                         const ExpertLoad* load = nullptr);
 

@@ -311,8 +311,9 @@ void check_scenario(const Scenario& s, const ScenarioSources& where, const Parts
       if (!check_plan_alone(p, plan_at, log)) continue;
       if (model) check_plan_model(p, s.model, plan_at, log);
       if (cluster) check_plan_cluster(p, s.cluster, plan_at, log);
-      if (model && cluster) check_redundant_experts(phase_scenario(s, i), plan_at, log);
-      if (model) check_balancing(phase_scenario(s, i), where.training, plan_at, log);
+      const Scenario ps = phase_scenario(s, i);
+      if (model && cluster) check_redundant_experts(ps, plan_at, log);
+      if (model) check_balancing(ps, where.training, plan_at, log);
     }
     check_phase_batch(p, ph, phase_at, plan_at, log);
   }

@@ -147,6 +147,23 @@ const ParallelPlan& phase_plan(const Scenario& s, size_t i);
 // differently.
 Scenario phase_scenario(const Scenario& s, size_t i);
 
+// phase_scenario(s, i) that copies the scenario only where phase i has a
+// plan of its own (estimates run per phase, sweeps run thousands of them).
+// REQUIRES: `s` outlives it. Not copyable: it may refer to its own copy.
+class PhaseScenario {
+ public:
+  PhaseScenario(const Scenario& s, size_t i) : base_(&s) {
+    if (s.training.phases.at(i).plan) own_ = phase_scenario(s, i);
+  }
+  PhaseScenario(const PhaseScenario&) = delete;
+  PhaseScenario& operator=(const PhaseScenario&) = delete;
+  const Scenario& get() const { return own_ ? *own_ : *base_; }
+
+ private:
+  const Scenario* base_;
+  std::optional<Scenario> own_;
+};
+
 const char* to_string(ScheduleKind s);
 const char* to_string(CpKind k);
 const char* to_string(PrecisionKind p);

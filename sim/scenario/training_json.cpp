@@ -80,17 +80,15 @@ TrainingPhase read_phase(const json& j, const JsonLocation& at, size_t index, Pa
   r.read("name", ph.name);
   if (const json* own = r.get("plan", kOptional, "an object"))
     read_phase_plan(*own, at / "plan", index, log, base, ph);
-  const bool plan_gives_micro_batches = base.gives_micro_batches;
-  const std::optional<int> plan_global_batch = base.global_batch;
   read_budget(r, ph);
   constexpr IntRule kSeqLen{1, 1 << 24, "a positive integer",
                             "at most 2^24 = 16,777,216 tokens (Llama 4 Scout's context is 10M)"};
   r.read("seq_len", ph.seq_len, kSeqLen, kRequired);
-  if (r.has("global_batch") || !plan_gives_micro_batches) {
+  if (r.has("global_batch") || !base.gives_micro_batches) {
     r.read("global_batch", ph.batch.sequences, kGlobalBatch, kRequired);
   } else {
     r.ignore("global_batch");
-    ph.batch.sequences = plan_global_batch.value_or(0);
+    ph.batch.sequences = base.global_batch.value_or(0);
   }
   if (const json* ramp = r.get("batch_ramp", kOptional, "an object"))
     read_ramp(*ramp, at / "batch_ramp", log, ph.batch);

@@ -112,7 +112,6 @@ struct StepShape {
   int gpus_per_rank = 0;
   bool ep = false;  // MoE layers with EP calls
   int group = 1;    // GPUs per EP group
-  int tokens = 0;   // per micro-batch per rank
 };
 
 StepShape step_shape(const Scenario& s, const Estimate& e) {
@@ -127,7 +126,6 @@ StepShape step_shape(const Scenario& s, const Estimate& e) {
   x.ep = s.model.moe.enabled() && s.plan.ep > 1;
   x.group = x.ep ? s.plan.ep : 1;
   MOESIM_CHECK(x.group <= x.gpus_per_rank, "an EP group spans more than a pipeline rank's GPUs");
-  x.tokens = s.plan.tokens_per_gpu(ph.seq_len);
   return x;
 }
 
@@ -178,7 +176,7 @@ EpCalls ep_calls(const Scenario& s, const StepShape& x, const DesOptions& o) {
 class PipelineSends {
  public:
   PipelineSends(const Scenario& s, const StepShape& x, const DesOptions& o)
-      : boundary_(ByteCount(x.tokens / static_cast<double>(s.plan.tp) * s.model.hidden * 2.0)),
+      : boundary_(stage_boundary_bytes(s, x.phase.seq_len)),
         senders_(o.all_ep_groups ? x.gpus_per_rank / x.group * x.group : x.group),
         gpus_per_rank_(x.gpus_per_rank) {
     for (int r = 0; r < x.ranks; ++r)
@@ -407,7 +405,8 @@ void critical_rank_breakdown(int ranks, DesStep& out) {
 // the network, and the critical rank's breakdown. The step is the first
 // phase's, on that phase's plan.
 DesStep simulate_step(const Scenario& scenario, const Estimate& e, const DesOptions& o) {
-  const Scenario s = phase_scenario(scenario, 0);
+  const PhaseScenario first(scenario, 0);
+  const Scenario& s = first.get();
   DesStep out;
   out.granularity = o.granularity;
   const StepShape shape = step_shape(s, e);

@@ -54,6 +54,29 @@ void expect_clean(const std::function<Scenario()>& parse, const std::string& wha
   }
 }
 
+// `cases` seeded mutations of `base` (depth 2), each ending cleanly; the
+// first `most` accepted ones whose mutation mentions `about` are also
+// estimated and handed to `check`. Returns how many were estimated.
+int fuzz_and_estimate(const json& base, int cases, std::uint64_t seed, const std::string& about,
+                      int most, const std::function<void(const Estimate&, const std::string&)>& check,
+                      Outcomes& o) {
+  const std::string dir = source_path("scenarios");
+  int estimated = 0;
+  for (int i = 0; i < cases; ++i) {
+    std::string what;
+    const json j = test::mutated_case(base, i, seed, 2, &what);
+    expect_clean([&] { return parse_scenario(j, "fuzz.json", dir); }, what, o);
+    if (estimated < most && what.find(about) != std::string::npos) {
+      try {
+        check(estimate(parse_scenario(j, "fuzz.json", dir)), what);
+        ++estimated;
+      } catch (const InputError&) {
+      }
+    }
+  }
+  return estimated;
+}
+
 TEST(ScenarioFuzz, StructuralMutationsEndInAScenarioOrAnInputError) {
   const json base = headline_inline();
   const std::string dir = source_path("scenarios");
@@ -87,22 +110,11 @@ TEST(ScenarioFuzz, RoutingAndRedundantExpertMutationsEndInAScenarioOrAnInputErro
   json base = headline_inline();
   base["training"]["routing"] = {{"popularity", "zipf"}, {"zipf_exponent", 0.5}, {"seed", 3}};
   base["plan"]["redundant_experts"] = 64;
-  const std::string dir = source_path("scenarios");
   Outcomes o;
-  int estimated = 0;
-  for (int i = 0; i < 300; ++i) {
-    std::string what;
-    const json j = test::mutated_case(base, i, 0x7E0A11ull, 2, &what);
-    expect_clean([&] { return parse_scenario(j, "fuzz.json", dir); }, what, o);
-    if (estimated < 5 && what.find("routing") != std::string::npos) {
-      try {
-        const Scenario s = parse_scenario(j, "fuzz.json", dir);
-        EXPECT_GT(estimate(s).step_time, Seconds()) << what;
-        ++estimated;
-      } catch (const InputError&) {
-      }
-    }
-  }
+  const int estimated = fuzz_and_estimate(
+      base, 300, 0x7E0A11ull, "routing", 5,
+      [](const Estimate& e, const std::string& what) { EXPECT_GT(e.step_time, Seconds()) << what; },
+      o);
   EXPECT_GT(o.accepted, 20);
   EXPECT_GT(o.rejected, 50);
   EXPECT_GT(estimated, 0);
@@ -125,24 +137,14 @@ TEST(ScenarioFuzz, PhasePlanAndParallelismMutationsEndInAScenarioOrAnInputError)
   base["training"]["phases"].push_back(
       json{{"name", "etp"}, {"steps", 10}, {"seq_len", 4096}, {"global_batch", 7680},
            {"plan", {{"tp", 2}, {"dp", 64}, {"etp", 2}, {"ep", 32}}}});
-  const std::string dir = source_path("scenarios");
   Outcomes o;
-  int estimated = 0;
-  for (int i = 0; i < 400; ++i) {
-    std::string what;
-    const json j = test::mutated_case(base, i, 0xC0E7A9ull, 2, &what);
-    expect_clean([&] { return parse_scenario(j, "fuzz.json", dir); }, what, o);
-    if (estimated < 8 && (what.find("plan") != std::string::npos)) {
-      try {
-        const Scenario s = parse_scenario(j, "fuzz.json", dir);
-        const Estimate e = estimate(s);
+  const int estimated = fuzz_and_estimate(
+      base, 400, 0xC0E7A9ull, "plan", 8,
+      [](const Estimate& e, const std::string& what) {
         EXPECT_GT(e.step_time, Seconds()) << what;
         for (const PhaseEstimate& p : e.phases) EXPECT_GT(p.step_time, Seconds()) << what;
-        ++estimated;
-      } catch (const InputError&) {
-      }
-    }
-  }
+      },
+      o);
   EXPECT_GT(o.accepted, 20);
   EXPECT_GT(o.rejected, 50);
   EXPECT_GT(estimated, 0);
