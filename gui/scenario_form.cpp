@@ -109,6 +109,13 @@ ScenarioForm::ScenarioForm(ScenarioDocument* doc, QWidget* parent) : QWidget(par
   add_field(f, "Recompute MLA up-proj", "/plan/recompute/mla_up_proj", Kind::kBool);
   add_field(f, "Recompute SwiGLU", "/plan/recompute/swiglu", Kind::kBool);
   add_field(f, "Recompute full layer", "/plan/recompute/full", Kind::kBool);
+  add_field(f, "Full-recompute layers per chunk", "/plan/recompute/layers", Kind::kInt, {},
+            [](const Scenario& s) { return QString::number(s.plan.recompute.layers); });
+  add_field(f, "EP all-to-all overlap", "/plan/ep_a2a_overlap", Kind::kBool);
+  add_field(f, "Shared-expert overlap", "/plan/shared_expert_overlap", Kind::kBool);
+  add_field(f, "TP comm overlap", "/plan/tp_comm_overlap", Kind::kBool);
+  add_field(f, "Reshard after forward (ZeRO-3)", "/plan/reshard_after_forward", Kind::kBool, {},
+            [](const Scenario& s) { return QString(s.plan.reshard_after_forward ? "true" : "false"); });
 
   f = add_group("Precision", "/precision")->findChild<QFormLayout*>();
   add_field(f, "Kind", "/precision/kind", Kind::kChoice, {"fp8", "bf16"},
@@ -263,7 +270,10 @@ void ScenarioForm::refresh_values() {
       if (!shown.isEmpty() && c->findText(shown) < 0) c->addItem(shown);
       c->setCurrentIndex(c->findText(shown));
     } else if (f.kind == Kind::kBool) {
-      static_cast<QCheckBox*>(f.editor)->setChecked(v.is_boolean() && v.get<bool>());
+      // An absent switch shows its default (reshard_after_forward is on).
+      const bool on = v.is_boolean() ? v.get<bool>()
+                                     : s && f.default_text && f.default_text(*s) == "true";
+      static_cast<QCheckBox*>(f.editor)->setChecked(on);
     } else {
       auto* e = static_cast<QLineEdit*>(f.editor);
       e->setText(display(v));

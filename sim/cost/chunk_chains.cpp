@@ -34,19 +34,28 @@ void append_unit(const ChainContext& c, const UnitCost& u, const std::string& na
   auto collective = [&](const std::string& part, Seconds w) {
     if (w > Seconds()) out.push_back({SegmentKind::kTpComm, nm(part), w});
   };
+  // Shared experts beside the same micro-batch's EP calls
+  // (shared_expert_overlap): off the chain, so the call is issued at once.
+  const bool shared_beside = ep && c.shared_beside_calls && u.shared_fwd > Seconds();
   switch (pass) {
     case ChainPass::kForward:
       if (ep) {
         // The EP calls are network segments of their own; the rest of
-        // comm_fwd are collectives around them: CP's K/V exchange before
-        // the attention, TP's after it, ETP's inside the expert block.
+        // comm_fwd are collectives around them: the exposed part of the
+        // FSDP gather and CP's K/V exchange before the attention, TP's
+        // after it, ETP's inside the expert block.
+        collective(".fsdp_gather", u.fsdp_fwd);
         collective(".cp", u.cp_fwd);
         compute(".attn", u.fwd - u.expert_fwd, u.sm.fwd - u.sm.expert_fwd);
         collective(".tp", u.tp_fwd);
+        if (shared_beside) side(".shared_experts", u.shared_fwd, u.sm.shared_fwd, true);
         notify(".dispatch", c.notify.dispatch);
         out.push_back({SegmentKind::kDispatch, nm(".dispatch"), c.dispatch_guess});
         collective(".etp_gather", u.etp_gather);
-        compute(".experts", u.expert_fwd, u.sm.expert_fwd);
+        if (shared_beside)
+          compute(".experts", u.expert_fwd - u.shared_fwd, u.sm.expert_fwd - u.sm.shared_fwd);
+        else
+          compute(".experts", u.expert_fwd, u.sm.expert_fwd);
         collective(".etp_scatter", u.etp_scatter);
         notify(".combine", c.notify.cached);
         out.push_back({SegmentKind::kCombine, nm(".combine"), c.combine_guess});
@@ -61,21 +70,34 @@ void append_unit(const ChainContext& c, const UnitCost& u, const std::string& na
       if (ep) {
         // The combine's gradient goes out like a dispatch, the dispatch's
         // gradient comes back like a combine (V3TR §3.3.3).
+        if (shared_beside)
+          side(".shared_experts_grad", u.shared_bwd_input + (w ? u.shared_bwd_weight : Seconds()),
+               u.sm.shared_bwd_input + (w ? u.sm.shared_bwd_weight : Seconds()), true);
         notify(".combine_grad", c.notify.cached);
         out.push_back({SegmentKind::kDispatch, nm(".combine_grad"), c.dispatch_guess});
         collective(".etp_scatter_grad", u.etp_scatter);
         // Input and weight gradients as two segments (the trace's mlp(B) and
         // mlp(W), attn(B) and attn(W)), one after the other on the chain.
-        compute(".experts_grad", u.expert_bwd_input, u.sm.expert_bwd_input);
+        const Seconds shared_in = shared_beside ? u.shared_bwd_input : Seconds();
+        const Seconds shared_in_sm = shared_beside ? u.sm.shared_bwd_input : Seconds();
+        const Seconds shared_w = shared_beside ? u.shared_bwd_weight : Seconds();
+        const Seconds shared_w_sm = shared_beside ? u.sm.shared_bwd_weight : Seconds();
+        compute(".experts_grad", u.expert_bwd_input - shared_in,
+                u.sm.expert_bwd_input - shared_in_sm);
         collective(".etp_gather_grad", u.etp_gather);
         notify(".dispatch_grad", c.notify.cached);
         out.push_back({SegmentKind::kCombine, nm(".dispatch_grad"), c.combine_guess});
-        if (w) side(".experts_wgrad", u.expert_bwd_weight, u.sm.expert_bwd_weight, c.weight_grad_off_chain);
+        if (w)
+          side(".experts_wgrad", u.expert_bwd_weight - shared_w,
+               u.sm.expert_bwd_weight - shared_w_sm, c.weight_grad_off_chain);
         collective(".tp_grad", u.tp_bwd);
         collective(".cp_grad", u.cp_bwd);
         compute(".attn_grad", u.bwd_input - u.expert_bwd_input, u.sm.bwd_input - u.sm.expert_bwd_input);
         if (w) side(".attn_wgrad", u.bwd_weight - u.expert_bwd_weight,
                      u.sm.bwd_weight - u.sm.expert_bwd_weight, c.weight_grad_off_chain);
+        // FSDP: what the unit's backward does not cover of its re-gather
+        // and gradient reduce-scatter.
+        collective(".fsdp_grad", u.fsdp_bwd);
       } else {
         if (u.comm_bwd > Seconds()) out.push_back({SegmentKind::kTpComm, nm(".tp_grad"), u.comm_bwd});
         compute("_grad", u.bwd_input + (w ? u.bwd_weight : Seconds()),
@@ -107,7 +129,8 @@ std::vector<Segment> stage_chain(const ChainContext& c, int stage, ChainPass pas
   if (st.has_embedding) units.push_back({&u.embed, "embed", false});
   for (int l = st.first_layer; l < st.first_layer + st.num_layers; ++l) {
     const bool moe = s.model.is_moe_layer(l);
-    units.push_back({moe ? &u.moe : &u.dense, c.names ? "L" + std::to_string(l) : std::string(), moe});
+    units.push_back({&u.layer(moe, l - st.first_layer, s.plan.recompute),
+                     c.names ? "L" + std::to_string(l) : std::string(), moe});
   }
   if (st.has_head) units.push_back({&u.head, "head", false});
   if (st.has_mtp)
@@ -126,6 +149,9 @@ std::vector<Segment> stage_chain(const ChainContext& c, int stage, ChainPass pas
       out.push_back({SegmentKind::kCompute, "wgrad", w, false, std::min(1.0, sm / w)});
     return out;
   }
+  // ZeRO-3 / FSDP: the gather nothing of the chunk covers comes first.
+  const Seconds lead = pass == ChainPass::kForward ? st.fsdp_lead_fwd : st.fsdp_lead_bwd;
+  if (lead > Seconds()) out.push_back({SegmentKind::kTpComm, "fsdp_gather", lead});
   if (pass == ChainPass::kForward) {
     for (const Unit& x : units) append_unit(c, *x.cost, x.name, x.moe, pass, out);
     if (stage < last) out.push_back({SegmentKind::kSend, "send", c.send_guess});
@@ -146,6 +172,7 @@ ChainContext chain_context(const Scenario& s, const StageCosts& costs) {
   cc.combine_guess = costs.units.moe.ep_combine;
   cc.send_guess = costs.stages.front().p2p;
   if (cc.ep_calls) cc.notify = ep_notify_times(s.cluster, s.plan.ep);
+  cc.shared_beside_calls = s.plan.shared_expert_overlap;
   return cc;
 }
 

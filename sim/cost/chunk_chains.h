@@ -52,6 +52,9 @@ struct ChainContext {
   bool weight_grad_off_chain = false;
   // A chunk nothing overlaps: its compute at all SMs (StageCosts::units_alone).
   bool alone = false;
+  // shared_expert_overlap: a MoE layer's shared experts run off the chain
+  // beside its dispatch (forward) and combine's gradient (backward).
+  bool shared_beside_calls = false;
   // Segment names ("L17.attn"); off where only times matter.
   bool names = true;
 };

@@ -8,6 +8,7 @@
 #include "sim/cost/comm_model.h"
 #include "sim/cost/executed_schedule.h"
 #include "sim/cost/expert_load.h"
+#include "sim/cost/generation_time.h"
 #include "sim/cost/phase_time.h"
 #include "sim/cost/step_boundary.h"
 #include "sim/sched/generators.h"
@@ -98,7 +99,22 @@ std::vector<std::string> caveats_for(const Scenario& s) {
         "expert tensor parallelism: EP calls are priced as among ep consecutive GPUs; with etp > 1 "
         "an EP group's ranks are etp GPUs apart, spanning ep x etp GPUs and more nodes, which the "
         "calls' fan-out does not yet follow (optimistic where that crosses nodes)");
-  c.push_back("ZeRO gradient/parameter sync is not overlapped with compute (upper bound)");
+  if (s.plan.gathers_parameters())
+    c.push_back(
+        "ZeRO-3 / FSDP: each unit's gather and reduce-scatter hidden behind that unit's own "
+        "compute (prefetch depth one), at analytic ring times on the DP group's link; "
+        "reduce-scatter every micro-batch (no gradient accumulation unsharded)");
+  else
+    c.push_back("ZeRO gradient/parameter sync is not overlapped with compute (upper bound)");
+  bool generation = false;
+  for (const TrainingPhase& ph : s.training.phases)
+    generation = generation || ph.kind == PhaseKind::kGeneration;
+  if (generation)
+    c.push_back(
+        "generation phases (RL rollouts) are an approximation: prefill as the training "
+        "forward pass, each decode iteration bound by reading the weights and KV cache or by "
+        "its FLOPs, plus its EP and TP calls at closed-form times; no speculative decoding, "
+        "continuous batching or separate inference engine; analytic in both fidelities");
   c.push_back(
       "memory excludes CUDA context, communication buffers and allocator fragmentation");
   return c;
@@ -135,8 +151,7 @@ std::optional<LoadReport> load_report(const Scenario& s) {
 
 PricedPhase price_phase(const Scenario& s, const TrainingPhase& ph, const ExpertLoad* load) {
   PricedPhase out;
-  const bool overlap = s.plan.schedule == ScheduleKind::kDualPipe ||
-                       s.plan.schedule == ScheduleKind::kDualPipeV;
+  const bool overlap = s.plan.overlaps_comm();
   out.costs = price_stages(s, model_stage_count(s.plan), ph.seq_len, overlap, load);
   const StageCosts& costs = out.costs;
   const ChainContext chains = chain_context(s, costs);
@@ -146,12 +161,12 @@ PricedPhase price_phase(const Scenario& s, const TrainingPhase& ph, const Expert
   if (overlap && schedule_input_problems(s.plan.schedule, s.plan.pp, out.mb_per_rank,
                                          s.plan.virtual_stages)
                      .empty()) {
-    // DualPipe's fill and drain as its instruction lists run them with these
-    // costs (lone chunks expose their calls; uneven ranks wait for each
-    // other), in place of the table's uniform-stage formula.
+    // The fill and drain of a paired schedule as its instruction lists run
+    // them with these costs (lone chunks expose their calls; uneven ranks
+    // wait for each other), in place of the table's uniform-stage formula.
     const Seconds makespan = executed_makespan(
         *CompiledSchedule::compiled(s.plan.schedule, s.plan.pp, out.mb_per_rank,
-                                    s.plan.virtual_stages),
+                                    s.plan.virtual_stages, s.plan.ep_a2a_overlap),
         times);
     out.step.bubble = max(Seconds(), makespan - out.step.per_micro_batch * out.mb_per_rank);
   }
@@ -185,6 +200,18 @@ Estimate estimate(const Scenario& s) {
     const Scenario& ps = phase.get();
     const ParallelPlan& plan = ps.plan;
     const TrainingPhase& ph = s.training.phases[pi];
+    if (ph.kind == PhaseKind::kGeneration) {
+      // RL rollouts: GPU-hours of their own, no training tokens or steps.
+      PhaseEstimate pe = generation_phase(ps, ph);
+      if (pe.memory_per_gpu > e.hbm_capacity)
+        e.warnings.push_back("phase '" + ph.name + "' does not fit: its weights and KV cache need " +
+                             std::to_string(gib(pe.memory_per_gpu)).substr(0, 6) + " GiB");
+      e.wall_time += pe.wall_time;
+      e.gpu_hours += pe.gpu_hours;
+      e.cost_usd += pe.cost_usd;
+      e.phases.push_back(std::move(pe));
+      continue;
+    }
     const ModelSummary summary = summarize(s.model, ph.seq_len);
     const PricedPhase priced = price_phase(ps, ph, nullptr);
     const StageCosts& costs = priced.costs;

@@ -41,6 +41,10 @@ struct RankReport {
 
 struct PhaseEstimate {
   std::string name;
+  // Generation (RL rollouts, sim/cost/generation_time.h): a "step" is one
+  // batch's prefill and decode, tokens are generated ones, and the phase is
+  // analytic in both fidelities.
+  PhaseKind kind = PhaseKind::kTraining;
   ParallelPlan plan;        // the plan the phase runs
   bool own_plan = false;    // the phase gives its own (else the scenario's)
   double tokens = 0, steps = 0;
@@ -97,7 +101,7 @@ struct Estimate {
   std::vector<PhaseEstimate> phases;
   Seconds wall_time;
   double gpu_hours = 0, cost_usd = 0;
-  double gpu_hours_per_trillion_tokens = 0;  // over all phases
+  double gpu_hours_per_trillion_tokens = 0;  // all phases' hours per trained token
   // When the routing is skewed, experts are copied or a balancing method is set.
   std::optional<LoadReport> load;
   std::vector<std::string> warnings;  // about this scenario

@@ -32,7 +32,31 @@ std::vector<RankMemory> rank_memory(const Scenario& s, const StageCosts& costs,
     }
     m.params = dense + expert;
     const double sharded_params = dense / dense_shard + expert / expert_shard;
-    m.weights = ByteCount((p.zero_stage >= 3 ? sharded_params : m.params) * kWeightBytes);
+    // ZeRO-3 / FSDP also hold gathered parameters: resharded after forward,
+    // the unit in use and the next one prefetched (two of the rank's
+    // largest); else every unit between its forward and its backward.
+    double gathered = 0;
+    if (p.gathers_parameters()) {
+      if (p.reshard_after_forward) {
+        auto unit_params = [](const UnitCost& u) { return u.params_dense + u.params_expert; };
+        const UnitPrices& u = costs.units;
+        double largest = 0;
+        for (int si : step.rank_stages[r]) {
+          const StageCost& st = costs.stages[si];
+          for (const auto& [held, unit] : {std::pair{st.dense_layers > 0, &u.dense},
+                                           std::pair{st.moe_layers > 0, &u.moe},
+                                           std::pair{st.has_embedding, &u.embed},
+                                           std::pair{st.has_head, &u.head},
+                                           std::pair{st.has_mtp, &u.mtp}})
+            if (held) largest = std::max(largest, unit_params(*unit));
+        }
+        gathered = std::min(2.0 * largest, m.params);
+      } else {
+        gathered = m.params;
+      }
+    }
+    m.weights =
+        ByteCount((p.gathers_parameters() ? sharded_params + gathered : m.params) * kWeightBytes);
     m.gradients = ByteCount((p.zero_stage >= 2 ? sharded_params : m.params) * pr.grad_bytes);
     m.optimizer = ByteCount((p.zero_stage >= 1 ? sharded_params : m.params) * opt_bytes);
 
@@ -42,7 +66,9 @@ std::vector<RankMemory> rank_memory(const Scenario& s, const StageCosts& costs,
     switch (p.schedule) {
       case ScheduleKind::k1F1B:
       case ScheduleKind::kZb1p:
-        in_flight = std::min(micro_batches, p.pp - r);
+        // Paired (EP all-to-all overlap): 2(pp-r-1)+1 warm-up forwards and
+        // the one in the pair (one_f_one_b.cpp).
+        in_flight = std::min(micro_batches, p.ep_a2a_overlap ? 2 * (p.pp - r - 1) + 2 : p.pp - r);
         break;
       case ScheduleKind::kInterleaved1F1B:
         in_flight = p.pp * (1.0 + (p.pp - 1.0) / (p.pp * std::max(1, p.virtual_stages)));
@@ -54,6 +80,10 @@ std::vector<RankMemory> rank_memory(const Scenario& s, const StageCosts& costs,
         in_flight = (stages + 1.0) / rank_count;
         break;
     }
+    // Interleaved under EP all-to-all overlap: the extra warm-up forward,
+    // one more chunk held.
+    if (p.ep_a2a_overlap && p.schedule == ScheduleKind::kInterleaved1F1B)
+      in_flight = std::min<double>(in_flight + 1.0 / rank_count, micro_batches);
     m.activations = act_per_mb * in_flight;
     out.push_back(m);
   }

@@ -35,6 +35,7 @@ PhaseTime phase_time(const TrainingPhase& phase, Seconds per_micro_batch, Second
 double run_steps(const Scenario& s) {
   double steps = 0;
   for (size_t i = 0; i < s.training.phases.size(); ++i) {
+    if (s.training.phases[i].kind == PhaseKind::kGeneration) continue;  // no optimizer steps
     const ParallelPlan& p = phase_plan(s, i);
     steps += phase_time(s.training.phases[i], Seconds(), Seconds(), p.dp * p.micro_batch_size).steps;
   }

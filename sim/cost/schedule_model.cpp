@@ -36,6 +36,11 @@ Seconds compute_of(const StageCost& s) {
 }
 Seconds comm_of(const StageCost& s) { return s.total.comm_fwd + s.total.comm_bwd + s.p2p * 2.0; }
 
+// A chunk's forward then its full backward, each chain run alone.
+Seconds lone_chunk(const InstructionTimes& t, int stage) {
+  return t(Instruction::forward({0, stage}, 0)) + t(Instruction::backward_full({0, stage}, 0));
+}
+
 }  // namespace
 
 StepModel schedule_step(const ParallelPlan& plan, const StageCosts& costs,
@@ -46,14 +51,17 @@ StepModel schedule_step(const ParallelPlan& plan, const StageCosts& costs,
                "stage count does not match the schedule");
   m.rank_stages = stages_of_ranks(plan);
   const auto& st = costs.stages;
-  const bool overlapped =
+  const bool overlapped = plan.pairs_forward_backward();
+  const bool dualpipe =
       plan.schedule == ScheduleKind::kDualPipe || plan.schedule == ScheduleKind::kDualPipeV;
 
   // Per-stage chunk times on the slowest stage, for the bubble formulas.
   Seconds f_max, b_max, w_max, fb_max, t_max;
   for (const auto& s : st) {
-    const Seconds f = s.total.fwd + (overlapped ? Seconds() : s.total.comm_fwd + s.p2p);
-    const Seconds b = s.total.bwd_input + (overlapped ? Seconds() : s.total.comm_bwd + s.p2p);
+    // Warm-up and cool-down chunks run alone, their calls exposed, except in
+    // DualPipe's table formula (which counts them inside F&B).
+    const Seconds f = s.total.fwd + (dualpipe ? Seconds() : s.total.comm_fwd + s.p2p);
+    const Seconds b = s.total.bwd_input + (dualpipe ? Seconds() : s.total.comm_bwd + s.p2p);
     f_max = max(f_max, f);
     b_max = max(b_max, b);
     w_max = max(w_max, s.total.bwd_weight);
@@ -68,12 +76,25 @@ StepModel schedule_step(const ParallelPlan& plan, const StageCosts& costs,
     // DualPipe ranks see N/2 micro-batches per stage; DualPipeV and
     // interleaved ranks see all N on each of their stages.
     const double share = plan.schedule == ScheduleKind::kDualPipe ? 0.5 : 1.0;
-    if (overlapped && chained && rs.size() == 2) {
+    if (overlapped && chained && dualpipe && rs.size() == 2) {
       // Its two F&B pairs, each stage's forward beside the other's backward.
       const Seconds ab = chained->pair(rs[0], rs[1]), ba = chained->pair(rs[1], rs[0]);
       fb_max = max(fb_max, max(ab, ba));
       per_mb = (ab + ba) * share;
       compute = (compute_of(st[rs[0]]) + compute_of(st[rs[1]])) * share;
+      comm = per_mb > compute ? per_mb - compute : Seconds();
+    } else if (chained && !dualpipe) {
+      // EP all-to-all overlap: in the steady state each of its chunks'
+      // forwards beside a backward of the same shape (interleaved pairs
+      // other chunks of the rank, which the executed schedule prices).
+      // Else (shared experts beside the calls) each chunk's forward and
+      // full backward chains, one after the other.
+      for (int si : rs) {
+        const Seconds t = plan.ep_a2a_overlap ? chained->pair(si, si) : lone_chunk(*chained, si);
+        fb_max = max(fb_max, t);
+        per_mb += t;
+        compute += compute_of(st[si]);
+      }
       comm = per_mb > compute ? per_mb - compute : Seconds();
     } else {
       for (int si : rs) {
@@ -99,7 +120,13 @@ StepModel schedule_step(const ParallelPlan& plan, const StageCosts& costs,
   }
   if (!overlapped && plan.schedule != ScheduleKind::kInterleaved1F1B) {
     // Without overlap every rank is paced by the slowest stage.
-    const Seconds paced = t_max;
+    // (With chains, shared experts beside the calls: each stage's chains.)
+    Seconds paced = t_max;
+    if (chained) {
+      paced = Seconds();
+      for (size_t si = 0; si < st.size(); ++si)
+        paced = max(paced, lone_chunk(*chained, static_cast<int>(si)));
+    }
     m.imbalance_per_mb = paced - m.per_micro_batch;
     m.per_micro_batch = paced;
   }

@@ -13,7 +13,10 @@
 // two F&B pairs list-scheduled instead (pair_span): the forward of one stage
 // beside the backward of the other, so that communication no compute of the
 // moment covers, as where the two stages hold different layer counts, counts
-// as exposed.
+// as exposed. Under EP all-to-all overlap (ParallelPlan::ep_a2a_overlap) a
+// 1F1B or interleaved rank's steady state is each chunk's F&B pair with a
+// chunk of its own shape; the fill and drain come from the executed schedule
+// (estimate.cpp) for every paired schedule.
 
 #include <vector>
 

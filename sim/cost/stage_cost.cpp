@@ -43,14 +43,43 @@ struct PricingContext {
   ExpertLoad load;  // the busiest EP rank's (expert_load.h), found once
 };
 
-UnitCost price_unit(const PricingContext& pc, LayerKind kind) {
+// The unit's ZeRO-3 / FSDP collectives (UnitCost::fsdp_*): BF16 parameters
+// gathered and gradients (at the recipe's gradient width) reduce-scattered
+// over the GPUs that hold the same weights (dense: dp x cp; experts: their
+// replicas), ring collectives on the link the dp x cp x tp GPUs span.
+void price_fsdp(const Scenario& s, UnitCost& u) {
+  const ParallelPlan& p = s.plan;
+  const LinkSpeed link =
+      group_link(static_cast<std::int64_t>(p.tp) * p.cp * p.dp, s.cluster);
+  auto ring = [&](double bytes_per_param) {
+    return ring_collective_time(ByteCount(u.params_dense * bytes_per_param), p.weight_replicas(),
+                                link.bw, link.latency) +
+           ring_collective_time(ByteCount(u.params_expert * bytes_per_param),
+                                std::max(1, p.expert_replicas()), link.bw, link.latency);
+  };
+  u.fsdp_gather = ring(2.0);
+  u.fsdp_scatter = ring(s.precision.grad_bytes);
+  u.fsdp_fwd = max(Seconds(), u.fsdp_gather - u.fwd);
+  const Seconds bwd_comm = (p.reshard_after_forward ? u.fsdp_gather : Seconds()) + u.fsdp_scatter;
+  u.fsdp_bwd = max(Seconds(), bwd_comm - (u.bwd_input + u.bwd_weight));
+  u.comm_fwd += u.fsdp_fwd;
+  u.comm_bwd += u.fsdp_bwd;
+}
+
+UnitCost price_unit(const PricingContext& pc, LayerKind kind, const RecomputeSpec& rc) {
   const ModelSpec& m = pc.s.model;
-  const RecomputeSpec& rc = pc.s.plan.recompute;
   LayerOps l = expand_layer(m, kind, pc.ctx);
   UnitCost u;
   u.kind = kind;
   Bytes layer_input;
   Seconds attn_fwd, attn_bwd;  // the attention core's, for CP's ring overlap
+  // The first and last dense GEMM of the attention block and of the FFN
+  // block (dense FFN or shared experts), forward and input-gradient: what
+  // TP's all-gather and reduce-scatter overlap with under tp_comm_overlap.
+  struct EdgeGemms {
+    bool seen = false;
+    Seconds first_f, first_b, last_f, last_b;
+  } edge[2];
   for (const auto& op : l.ops) {
     const ComputeModel::Priced f = pc.compute.price(op, Pass::kForward);
     const ComputeModel::Priced b = pc.compute.price(op, Pass::kBackwardInput);
@@ -67,6 +96,16 @@ UnitCost price_unit(const PricingContext& pc, LayerKind kind) {
     u.sm.bwd_input += b.sm_bound + (recomputed ? f.sm_bound : Seconds());
     u.sm.bwd_weight += w.sm_bound;
     const bool expert_block = in_mlp_block(op);  // between EP dispatch and combine
+    if (op.kind == OpKind::kGemm && op.name != "moe.gate") {
+      EdgeGemms& e = edge[expert_block ? 1 : 0];
+      if (!e.seen) {
+        e.first_f = f.time;
+        e.first_b = b.time;
+        e.seen = true;
+      }
+      e.last_f = f.time;
+      e.last_b = b.time;
+    }
     if (expert_block) {
       u.expert_fwd += f.time;
       u.expert_bwd_input += b.time + (recomputed ? f.time : Seconds());
@@ -74,6 +113,14 @@ UnitCost price_unit(const PricingContext& pc, LayerKind kind) {
       u.sm.expert_fwd += f.sm_bound;
       u.sm.expert_bwd_input += b.sm_bound + (recomputed ? f.sm_bound : Seconds());
       u.sm.expert_bwd_weight += w.sm_bound;
+      if (op.name.rfind("moe.shared.", 0) == 0) {
+        u.shared_fwd += f.time;
+        u.shared_bwd_input += b.time + (recomputed ? f.time : Seconds());
+        u.shared_bwd_weight += w.time;
+        u.sm.shared_fwd += f.sm_bound;
+        u.sm.shared_bwd_input += b.sm_bound + (recomputed ? f.sm_bound : Seconds());
+        u.sm.shared_bwd_weight += w.sm_bound;
+      }
     }
     u.model_flops += op.fwd.flops + op.bwd_input.flops + op.bwd_weight.flops;
     const bool expert = op.kind == OpKind::kGroupedGemm;
@@ -144,11 +191,26 @@ UnitCost price_unit(const PricingContext& pc, LayerKind kind) {
     // Blocks: the attention, and the FFN where it is TP-split (dense, or a
     // MoE layer's shared experts; routed experts take their tokens by EP).
     const Bytes act = ByteCount(pc.ctx.tokens * m.hidden * 2.0);
-    const Seconds ar = 2.0 * ring_collective_time(act, pc.s.plan.tp, pc.s.cluster.nvlink_achievable,
-                                                  pc.s.cluster.nvlink_latency);
+    const int tp = pc.s.plan.tp;
+    const Seconds one =
+        ring_collective_time(act, tp, pc.s.cluster.nvlink_achievable, pc.s.cluster.nvlink_latency);
     const bool tp_ffn = !has_moe_block || m.moe.num_shared_experts > 0;
-    u.tp_fwd = ar * (tp_ffn ? 2.0 : 1.0);
-    u.tp_bwd = u.tp_fwd;
+    if (pc.s.plan.tp_comm_overlap) {
+      // Megatron-LM's --tp-comm-overlap (TorchTitan's async TP): each
+      // collective split into tp chunks pipelined with the GEMM next to it
+      // (the all-gather with the block's first GEMM, the reduce-scatter with
+      // its last; backward the reverse): max(c, g) + min(c, g)/tp in place
+      // of c + g, so max(0, c - g) + min(c, g)/tp is left exposed.
+      auto exposed = [&](Seconds g) { return max(Seconds(), one - g) + min(one, g) / tp; };
+      for (int block = 0; block < (tp_ffn ? 2 : 1); ++block) {
+        const EdgeGemms& e = edge[block];
+        u.tp_fwd += exposed(e.first_f) + exposed(e.last_f);
+        u.tp_bwd += exposed(e.last_b) + exposed(e.first_b);
+      }
+    } else {
+      u.tp_fwd = one * (tp_ffn ? 4.0 : 2.0);
+      u.tp_bwd = u.tp_fwd;
+    }
     u.comm_fwd += u.tp_fwd;
     u.comm_bwd += u.tp_bwd;
   }
@@ -173,6 +235,7 @@ UnitCost price_unit(const PricingContext& pc, LayerKind kind) {
     u.comm_fwd += x.fwd;
     u.comm_bwd += x.bwd;
   }
+  if (plan.gathers_parameters()) price_fsdp(pc.s, u);
   return u;
 }
 
@@ -184,6 +247,16 @@ void accumulate(UnitCost& into, const UnitCost& u, int count) {
   into.expert_fwd += u.expert_fwd * count;
   into.expert_bwd_input += u.expert_bwd_input * count;
   into.expert_bwd_weight += u.expert_bwd_weight * count;
+  into.shared_fwd += u.shared_fwd * count;
+  into.shared_bwd_input += u.shared_bwd_input * count;
+  into.shared_bwd_weight += u.shared_bwd_weight * count;
+  into.sm.shared_fwd += u.sm.shared_fwd * count;
+  into.sm.shared_bwd_input += u.sm.shared_bwd_input * count;
+  into.sm.shared_bwd_weight += u.sm.shared_bwd_weight * count;
+  into.fsdp_gather += u.fsdp_gather * count;
+  into.fsdp_scatter += u.fsdp_scatter * count;
+  into.fsdp_fwd += u.fsdp_fwd * count;
+  into.fsdp_bwd += u.fsdp_bwd * count;
   into.sm.fwd += u.sm.fwd * count;
   into.sm.bwd_input += u.sm.bwd_input * count;
   into.sm.bwd_weight += u.sm.bwd_weight * count;
@@ -229,11 +302,27 @@ StageCosts price_stages(const Scenario& s, int num_stages, int seq_len, bool ove
   pc.ctx = expand_context(s, seq_len, &pc.load);
   if (pc.moe && s.plan.ep > 1) pc.fanout = ep_fanout(m, s.cluster, s.plan.ep);
 
+  const RecomputeSpec& rc = s.plan.recompute;
   auto price_all = [&](const PricingContext& p) {
-    const UnitCost dense = price_unit(p, LayerKind::kDense);
-    return UnitPrices{dense, p.moe ? price_unit(p, LayerKind::kMoe) : dense,
-                      price_unit(p, LayerKind::kEmbedding), price_unit(p, LayerKind::kHead),
-                      m.mtp_depth > 0 ? price_unit(p, LayerKind::kMtp) : UnitCost{}};
+    const UnitCost dense = price_unit(p, LayerKind::kDense, rc);
+    UnitPrices u{dense,
+                 p.moe ? price_unit(p, LayerKind::kMoe, rc) : dense,
+                 price_unit(p, LayerKind::kEmbedding, rc),
+                 price_unit(p, LayerKind::kHead, rc),
+                 m.mtp_depth > 0 ? price_unit(p, LayerKind::kMtp, rc) : UnitCost{},
+                 {},
+                 {}};
+    if (rc.full && rc.layers > 0) {
+      // Layers past the recomputed ones keep the plan's other switches.
+      RecomputeSpec kept = rc;
+      kept.full = false;
+      u.dense_kept = price_unit(p, LayerKind::kDense, kept);
+      u.moe_kept = p.moe ? price_unit(p, LayerKind::kMoe, kept) : u.dense_kept;
+    } else {
+      u.dense_kept = u.dense;
+      u.moe_kept = u.moe;
+    }
+    return u;
   };
   StageCosts out;
   out.units = price_all(pc);
@@ -245,8 +334,6 @@ StageCosts price_stages(const Scenario& s, int num_stages, int seq_len, bool ove
   } else {
     out.units_alone = out.units;
   }
-  const UnitCost& dense = out.units.dense;
-  const UnitCost& moe = out.units.moe;
   const UnitCost& embed = out.units.embed;
   const UnitCost& head = out.units.head;
   const UnitCost& mtp = out.units.mtp;
@@ -275,26 +362,40 @@ StageCosts price_stages(const Scenario& s, int num_stages, int seq_len, bool ove
     StageCost sc;
     sc.first_layer = layer;
     sc.num_layers = out.split.layers[st];
+    // The chunk's units in forward order: embedding, layers, head, MTP.
+    const UnitCost* first_unit = st == 0 ? &embed : nullptr;
+    const UnitCost* last_unit = nullptr;
     for (int i = 0; i < sc.num_layers; ++i, ++layer) {
-      if (m.is_moe_layer(layer)) {
-        ++sc.moe_layers;
-        accumulate(sc.total, moe, 1);
-      } else {
-        ++sc.dense_layers;
-        accumulate(sc.total, dense, 1);
-      }
+      const bool moe_layer = m.is_moe_layer(layer);
+      ++(moe_layer ? sc.moe_layers : sc.dense_layers);
+      const UnitCost& u = out.units.layer(moe_layer, i, rc);
+      accumulate(sc.total, u, 1);
+      if (!first_unit) first_unit = &u;
+      last_unit = &u;
     }
     if (st == 0) {
       sc.has_embedding = true;
       accumulate(sc.total, embed, 1);
+      if (!last_unit) last_unit = &embed;
     }
     if (st == num_stages - 1) {
       sc.has_head = true;
       accumulate(sc.total, head, 1);
+      if (!first_unit) first_unit = &head;
+      last_unit = &head;
       if (m.mtp_depth > 0) {
         sc.has_mtp = true;
         accumulate(sc.total, mtp, m.mtp_depth);
+        last_unit = &mtp;
       }
+    }
+    if (s.plan.gathers_parameters() && first_unit) {
+      // Nothing computes yet while the chunk's first unit is gathered, nor
+      // (resharded) while the backward's first unit, the last, is again.
+      sc.fsdp_lead_fwd = first_unit->fsdp_gather;
+      sc.fsdp_lead_bwd = s.plan.reshard_after_forward ? last_unit->fsdp_gather : Seconds();
+      sc.total.comm_fwd += sc.fsdp_lead_fwd;
+      sc.total.comm_bwd += sc.fsdp_lead_bwd;
     }
     if (num_stages > 1) sc.p2p = p2p_time(boundary, s.cluster.ib_achievable, s.cluster.ib_latency);
     out.stages.push_back(sc);

@@ -25,8 +25,12 @@ struct UnitCost {
   Seconds expert_fwd, expert_bwd_input, expert_bwd_weight;
   // Of each of the six above, the SM-bound part (ComputeModel::price): what
   // runs slower while communication holds SMs; the rest is bandwidth-bound.
+  // Of the expert block's, the shared experts' (ops "moe.shared.*"), which
+  // shared_expert_overlap runs beside the EP calls.
+  Seconds shared_fwd, shared_bwd_input, shared_bwd_weight;
   struct SmBound {
     Seconds fwd, bwd_input, bwd_weight, expert_fwd, expert_bwd_input, expert_bwd_weight;
+    Seconds shared_fwd, shared_bwd_input, shared_bwd_weight;
   } sm;
   Seconds comm_fwd, comm_bwd;          // EP dispatch+combine, TP all-reduces, CP K/V exchange
   Seconds cp_fwd, cp_bwd;              // of those, the CP K/V exchange (comm_model.h)
@@ -38,6 +42,13 @@ struct UnitCost {
   // slowdown included, DeepEP's notify not): the dispatch (FP8 where the
   // recipe says so) and the combine (BF16).
   Seconds ep_dispatch, ep_combine;
+  // ZeRO-3 / FSDP (ParallelPlan::gathers_parameters): one all-gather of the
+  // unit's BF16 parameters and one reduce-scatter of its gradients over their
+  // replicas, and of those what the unit's own compute does not cover (the
+  // next unit's gather prefetched under this one's forward; backward: its
+  // re-gather when resharded, and its reduce-scatter, under its backward).
+  // The exposed parts are in comm_fwd / comm_bwd.
+  Seconds fsdp_gather, fsdp_scatter, fsdp_fwd, fsdp_bwd;
   Bytes activations;                   // kept for backward, after recomputation
   double params_dense = 0;             // replicated over DP (sharded by ZeRO over dp)
   double params_expert = 0;            // routed experts (ZeRO-sharded over expert_replicas())
@@ -50,6 +61,10 @@ struct StageCost {
   bool has_embedding = false, has_head = false, has_mtp = false;
   UnitCost total;  // sum over the stage's units (kind unused)
   Seconds p2p;     // activation (or gradient) transfer to the neighbour stage
+  // ZeRO-3 / FSDP: the gathers no compute of the chunk can cover, in its
+  // comm_fwd / comm_bwd: the first unit's before the forward, the last
+  // unit's before the backward (when resharded after forward).
+  Seconds fsdp_lead_fwd, fsdp_lead_bwd;
 };
 
 // Every unit's price, for callers that walk a stage layer by layer (the des
@@ -58,6 +73,15 @@ struct StageCost {
 // on stage 0, the head and mtp_depth MTP modules after them on the last.
 struct UnitPrices {
   UnitCost dense, moe, embed, head, mtp;
+  // Where recompute.layers limits full recomputation to a chunk's first
+  // layers: the later layers' prices (the plan's other switches); else the
+  // same as dense and moe.
+  UnitCost dense_kept, moe_kept;
+  // Layer `index_in_chunk` of a chunk, dense or MoE, under `r`.
+  const UnitCost& layer(bool moe_layer, int index_in_chunk, const RecomputeSpec& r) const {
+    const bool full = !r.full || r.full_at(index_in_chunk);
+    return moe_layer ? (full ? moe : moe_kept) : (full ? dense : dense_kept);
+  }
 };
 
 struct StageCosts {

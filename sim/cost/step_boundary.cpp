@@ -8,6 +8,10 @@
 namespace moesim {
 
 DpSync dp_sync_time(const Scenario& s, const std::vector<int>& stages, const StageCosts& costs) {
+  // ZeRO-3 / FSDP reduce-scatter each unit's gradients in its backward and
+  // gather its parameters before its forward (UnitCost::fsdp_*): nothing is
+  // left for the step's end.
+  if (s.plan.gathers_parameters()) return DpSync{};
   double dense = 0, expert = 0;
   for (int si : stages) {
     dense += costs.stages[si].total.params_dense;

@@ -19,7 +19,8 @@ struct DpSync {
 // ZeRO traffic for the parameters of `stages`, over IB (DP peers sit on other
 // nodes): dense parameters among the DP ranks, expert parameters among the
 // DP x TP / EP replicas of each expert; ring collectives at the achievable IB
-// bandwidth (sim/cost/comm_model.h).
+// bandwidth (sim/cost/comm_model.h). Zero under ZeRO-3 / FSDP, whose
+// collectives run per unit inside the chunks (stage_cost.h).
 DpSync dp_sync_time(const Scenario& s, const std::vector<int>& stages, const StageCosts& costs);
 
 // AdamW over the local shard of `optimizer_bytes` of optimizer state: read and

@@ -5,8 +5,8 @@
 #include "sim/report/format_units.h"
 
 namespace moesim {
-std::vector<std::string> fidelity_differences(const Estimate& e, ScheduleKind schedule) {
-  const bool pairs = schedule == ScheduleKind::kDualPipe || schedule == ScheduleKind::kDualPipeV;
+std::vector<std::string> fidelity_differences(const Estimate& e, const ParallelPlan& plan) {
+  const bool pairs = plan.pairs_forward_backward();
   std::vector<std::string> out;
   if (!e.analytic_step_time) return out;
   const Seconds a = *e.analytic_step_time;
@@ -22,7 +22,7 @@ std::vector<std::string> fidelity_differences(const Estimate& e, ScheduleKind sc
   };
   part(x.exposed_comm, y.exposed_comm,
        "exposed communication: EP calls and pipeline sends simulated on the network with the "
-       "compute of the moment; what no compute covered is exposed (for DualPipe: the calls of "
+       "compute of the moment; what no compute covered is exposed (for paired schedules: the calls of "
        "lone warm-up and cool-down chunks, and those of a pair that the other chunk's compute "
        "does not cover). " +
            std::string(pairs ? "The analytic model list-schedules each F&B pair's two chains with "

@@ -9,7 +9,8 @@
 
 namespace moesim {
 
-// `schedule`: the plan's, which decides how the analytic model overlaps.
-std::vector<std::string> fidelity_differences(const Estimate& e, ScheduleKind schedule);
+// `plan`: the scenario's, whose schedule and overlap decide how the analytic
+// model overlaps.
+std::vector<std::string> fidelity_differences(const Estimate& e, const ParallelPlan& plan);
 
 }  // namespace moesim

@@ -25,7 +25,11 @@ json plan_json(const ParallelPlan& p) {
               {"zero_stage", p.zero_stage},
               {"schedule", to_string(p.schedule)},
               {"micro_batch_size", p.micro_batch_size},
-              {"comm_sms", p.comm_sms}};
+              {"comm_sms", p.comm_sms},
+              {"ep_a2a_overlap", p.ep_a2a_overlap},
+              {"shared_expert_overlap", p.shared_expert_overlap},
+              {"reshard_after_forward", p.reshard_after_forward},
+              {"tp_comm_overlap", p.tp_comm_overlap}};
 }
 }  // namespace
 
@@ -54,6 +58,7 @@ json estimate_json(const Scenario& s, const Estimate& e) {
   json gh_phases = json::array();
   for (const auto& p : e.phases) {
     phases.push_back(json{{"name", p.name},
+                          {"kind", to_string(p.kind)},
                           {"tokens", p.tokens},
                           {"steps", p.steps},
                           {"seq_len", p.seq_len},

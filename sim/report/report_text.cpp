@@ -87,7 +87,11 @@ std::string plan_line(const ParallelPlan& p) {
   return "PP" + std::to_string(p.pp) + " " + to_string(p.schedule) + " x EP" +
          std::to_string(p.ep) + (p.etp > 1 ? " (ETP" + std::to_string(p.etp) + ")" : "") +
          " x DP" + std::to_string(p.dp) + " x TP" + std::to_string(p.tp) +
-         (p.cp > 1 ? " x CP" + std::to_string(p.cp) + " " + to_string(p.cp_kind) : "");
+         (p.cp > 1 ? " x CP" + std::to_string(p.cp) + " " + to_string(p.cp_kind) : "") +
+         (p.ep_a2a_overlap ? ", EP a2a overlap" : "") +
+         (p.shared_expert_overlap ? ", shared-expert overlap" : "") +
+         (p.tp_comm_overlap ? ", TP comm overlap" : "") +
+         (p.gathers_parameters() && !p.reshard_after_forward ? ", no reshard after forward" : "");
 }
 
 std::string heading(const std::string& t, bool md) { return md ? "\n## " + t + "\n\n" : "\n" + t + "\n"; }
@@ -134,9 +138,9 @@ std::string render_estimate(const Scenario& s, const Estimate& e, ReportFormat f
   };
   compare("step time", fmt_seconds(seconds(e.step_time)), e.step_time,
           e.analytic_step_time.value_or(e.step_time));
-  // DualPipe's analytic step is already its executed schedule; elsewhere the
-  // executed one cross-checks the bubble formula.
-  if (p.schedule != ScheduleKind::kDualPipe && p.schedule != ScheduleKind::kDualPipeV)
+  // A paired schedule's analytic step is already its executed schedule;
+  // elsewhere the executed one cross-checks the bubble formula.
+  if (!p.overlaps_comm())
     step.rows.push_back({"  executed schedule",
                          fmt_seconds(seconds(step_timeline(s, e).step_time())) +
                              " (the same costs run through the " + to_string(p.schedule) +
@@ -151,7 +155,7 @@ std::string render_estimate(const Scenario& s, const Estimate& e, ReportFormat f
   compare("DP sync", share(b.dp_sync, total), b.dp_sync, ab.dp_sync);
   compare("optimizer", share(b.optimizer, total), b.optimizer, ab.optimizer);
   o << render_table(step, md);
-  const std::vector<std::string> why = fidelity_differences(e, p.schedule);
+  const std::vector<std::string> why = fidelity_differences(e, p);
   if (!why.empty()) {
     o << heading("Why des and analytic differ", md);
     for (const std::string& w : why) o << (md ? "- " : "  - ") << w << "\n";
@@ -189,8 +193,12 @@ std::string render_estimate(const Scenario& s, const Estimate& e, ReportFormat f
                                 "cost"};
   if (own_plans) cols.insert(cols.begin() + 1, {"seq", "plan", "memory"});
   Table ph{cols, {}};
+  bool generation = false;
   for (const auto& x : e.phases) {
-    std::vector<std::string> row{x.name, fmt_count(x.tokens), fmt_fixed(x.steps, 0),
+    const bool gen = x.kind == PhaseKind::kGeneration;
+    generation = generation || gen;
+    std::vector<std::string> row{gen ? x.name + " (generation)" : x.name, fmt_count(x.tokens),
+                                 fmt_fixed(x.steps, 0),
                                  fmt_seconds(seconds(x.step_time)),
                                  fmt_seconds(seconds(x.wall_time)), fmt_si(x.gpu_hours),
                                  fmt_usd(x.cost_usd)};
@@ -207,6 +215,11 @@ std::string render_estimate(const Scenario& s, const Estimate& e, ReportFormat f
   o << (md ? "\n" : "  ") << fmt_si(e.gpu_hours_per_trillion_tokens)
     << " GPU-hours per trillion tokens at $" << fmt_fixed(s.training.price_per_gpu_hour_usd, 2)
     << " per GPU-hour\n";
+  if (generation)
+    o << (md ? "\n" : "  ")
+      << "generation phases: tokens are generated ones and a step is one batch's prefill and "
+         "decode (an approximation, analytic); their GPU-hours count in the total, their "
+         "tokens not in the per-trillion figure\n";
 
   if (e.load) {
     const LoadReport& l = *e.load;

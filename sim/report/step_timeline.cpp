@@ -9,9 +9,8 @@ namespace moesim {
 StepTimeline step_timeline(const Scenario& s, const Estimate& e) {
   StepTimeline t;
   const int n = e.phases.front().micro_batches;
-  t.schedule = make_schedule(s.plan.schedule, s.plan.pp, n, s.plan.virtual_stages);
-  const bool overlap = s.plan.schedule == ScheduleKind::kDualPipe ||
-                       s.plan.schedule == ScheduleKind::kDualPipeV;
+  t.schedule = make_schedule(s.plan, n);
+  const bool overlap = s.plan.overlaps_comm();
   const StageCosts costs =
       price_stages(s, model_stage_count(s.plan), s.training.phases.front().seq_len, overlap);
   const ChainContext chains = chain_context(s, costs);

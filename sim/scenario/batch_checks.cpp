@@ -127,4 +127,18 @@ void check_phase_batch(const ParallelPlan& p, const TrainingPhase& ph, const Jso
                   num(seqs) + ", found " + num(from));
 }
 
+void check_generation_batch(const ParallelPlan& p, const TrainingPhase& ph,
+                            const JsonLocation& here, const JsonLocation& plan, ParseLog& log) {
+  if (p.cp > 1)
+    log.error(plan / "cp", "cp " + num(p.cp) +
+                               ": a generation phase advances each sequence one token an "
+                               "iteration; context parallelism does not apply (give the "
+                               "phase's plan cp 1 and the GPUs to dp)");
+  const std::int64_t seqs = ph.batch.sequences;
+  if (seqs < p.dp)
+    log.error(here / "global_batch",
+              "global_batch " + num(seqs) + " is smaller than dp = " + num(p.dp) +
+                  " model replicas: each decodes at least one sequence at once");
+}
+
 }  // namespace moesim::detail

@@ -17,6 +17,57 @@ namespace {
 
 std::string num(std::int64_t v) { return std::to_string(v); }
 
+// The overlap and sharding switches against the schedule, EP and ZeRO stage
+// they need (Megatron-Core refuses the same combinations).
+void check_overlap_switches(const ParallelPlan& p, const JsonLocation& at, ParseLog& log) {
+  if (p.ep_a2a_overlap) {
+    if (p.schedule != ScheduleKind::k1F1B && p.schedule != ScheduleKind::kInterleaved1F1B)
+      log.error(at / "ep_a2a_overlap",
+                std::string("ep_a2a_overlap pairs the forward and backward of two micro-batches "
+                            "in 1f1b and interleaved_1f1b; ") +
+                    (p.pairs_forward_backward() && p.schedule != ScheduleKind::kZb1p
+                         ? to_string(p.schedule) + std::string(" overlaps its EP calls already")
+                         : "zb1p splits each backward instead") +
+                    " (set it false)");
+    else if (p.schedule == ScheduleKind::k1F1B && p.pp > 1)
+      log.error(at / "ep_a2a_overlap",
+                "ep_a2a_overlap with pp " + num(p.pp) +
+                    " needs virtual stages (Megatron-Core asserts it): use \"interleaved_1f1b\", "
+                    "or pp 1");
+    else if (p.ep < 2)
+      log.error(at / "ep_a2a_overlap",
+                "ep_a2a_overlap hides EP all-to-all calls; it needs ep > 1, found ep " + num(p.ep));
+    if (p.recompute.full)
+      log.error(at / "ep_a2a_overlap",
+                "ep_a2a_overlap does not run with full recomputation (Megatron-Core refuses "
+                "it: the recomputed forward would repeat the EP calls); set recompute.full "
+                "false");
+    if (p.shared_expert_overlap)
+      log.error(at / "shared_expert_overlap",
+                "shared_expert_overlap and ep_a2a_overlap exclude each other (as in "
+                "Megatron-Core): the paired micro-batch already covers the EP calls");
+  }
+  if (p.shared_expert_overlap && p.ep < 2)
+    log.error(at / "shared_expert_overlap",
+              "shared_expert_overlap hides EP calls behind the shared experts; it needs ep > "
+              "1, found ep " +
+                  num(p.ep));
+  if (!p.reshard_after_forward && !p.gathers_parameters())
+    log.error(at / "reshard_after_forward",
+              "reshard_after_forward applies to zero_stage 3 (FSDP), which gathers the "
+              "parameters per unit; zero_stage is " +
+                  num(p.zero_stage));
+  if (p.tp_comm_overlap && p.tp < 2)
+    log.error(at / "tp_comm_overlap",
+              "tp_comm_overlap pipelines TP's collectives with GEMMs; it needs tp > 1, found tp " +
+                  num(p.tp));
+  if (p.recompute.layers > 0 && !p.recompute.full)
+    log.error(at / "recompute" / "layers",
+              "layers " + num(p.recompute.layers) +
+                  " limits full recomputation to that many layers of each model chunk; it "
+                  "needs recompute.full true");
+}
+
 // Returns false when a degree is below 1 (then no cross-part check can run).
 bool check_plan_alone(const ParallelPlan& p, const JsonLocation& at, ParseLog& log) {
   bool sane = true;
@@ -75,6 +126,7 @@ bool check_plan_alone(const ParallelPlan& p, const JsonLocation& at, ParseLog& l
               "dualpipe needs an even pp (it feeds micro-batches from both ends of "
               "the pipeline), found " +
                   num(p.pp));
+  check_overlap_switches(p, at, log);
   return true;
 }
 
@@ -93,6 +145,12 @@ void check_plan_model(const ParallelPlan& p, const ModelSpec& m, const JsonLocat
   else if (x.enabled() && x.num_routed_experts % p.ep != 0)
     log.error(at / "ep", "ep " + num(p.ep) + " does not divide the model's " +
                              num(x.num_routed_experts) + " routed experts");
+  if (!x.enabled() && (p.ep_a2a_overlap || p.shared_expert_overlap))
+    log.error(at / (p.ep_a2a_overlap ? "ep_a2a_overlap" : "shared_expert_overlap"),
+              "\"" + m.name + "\" has no routed experts, so no EP calls to overlap");
+  else if (p.shared_expert_overlap && x.num_shared_experts == 0)
+    log.error(at / "shared_expert_overlap",
+              "\"" + m.name + "\" has no shared experts to overlap the EP calls with");
   const AttentionSpec& a = m.attention;
   if (a.num_heads % p.tp != 0)
     log.error(at / "tp", "tp " + num(p.tp) + " does not divide the model's " + num(a.num_heads) +
@@ -315,7 +373,10 @@ void check_scenario(const Scenario& s, const ScenarioSources& where, const Parts
       if (model && cluster) check_redundant_experts(ps, plan_at, log);
       if (model) check_balancing(ps, where.training, plan_at, log);
     }
-    check_phase_batch(p, ph, phase_at, plan_at, log);
+    if (ph.kind == PhaseKind::kGeneration)
+      check_generation_batch(p, ph, phase_at, plan_at, log);
+    else
+      check_phase_batch(p, ph, phase_at, plan_at, log);
   }
 }
 

@@ -28,6 +28,7 @@ RecomputeSpec read_recompute(const json& j, const JsonLocation& at, ParseLog& lo
   r.read("mla_up_proj", rc.mla_up_proj);
   r.read("swiglu", rc.swiglu);
   r.read("full", rc.full);
+  r.read("layers", rc.layers, kNonNegativeInt);
   r.finish();
   return rc;
 }
@@ -84,6 +85,10 @@ ParallelPlan parse_plan(const json& j, const JsonLocation& at, ParseLog& log) {
   r.read("redundant_experts", p.redundant_experts, kNonNegativeInt);
   if (const json* rc = r.get("recompute", kOptional, "an object"))
     p.recompute = read_recompute(*rc, at / "recompute", log);
+  r.read("ep_a2a_overlap", p.ep_a2a_overlap);
+  r.read("shared_expert_overlap", p.shared_expert_overlap);
+  r.read("reshard_after_forward", p.reshard_after_forward);
+  r.read("tp_comm_overlap", p.tp_comm_overlap);
   r.finish();
   return p;
 }

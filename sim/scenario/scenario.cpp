@@ -3,7 +3,8 @@
 namespace moesim {
 
 bool RecomputeSpec::operator==(const RecomputeSpec& o) const {
-  return norm == o.norm && mla_up_proj == o.mla_up_proj && swiglu == o.swiglu && full == o.full;
+  return norm == o.norm && mla_up_proj == o.mla_up_proj && swiglu == o.swiglu && full == o.full &&
+         layers == o.layers;
 }
 
 bool ParallelPlan::operator==(const ParallelPlan& o) const {
@@ -13,7 +14,9 @@ bool ParallelPlan::operator==(const ParallelPlan& o) const {
          cp == o.cp && cp_kind == o.cp_kind && micro_batch_size == o.micro_batch_size &&
          micro_batches == o.micro_batches &&
          stage_layers == o.stage_layers && comm_sms == o.comm_sms &&
-         redundant_experts == o.redundant_experts && recompute == o.recompute;
+         redundant_experts == o.redundant_experts && recompute == o.recompute &&
+         ep_a2a_overlap == o.ep_a2a_overlap && shared_expert_overlap == o.shared_expert_overlap &&
+         reshard_after_forward == o.reshard_after_forward && tp_comm_overlap == o.tp_comm_overlap;
 }
 
 bool PrecisionSpec::operator==(const PrecisionSpec& o) const {
@@ -27,8 +30,8 @@ bool BatchSchedule::operator==(const BatchSchedule& o) const {
 }
 
 bool TrainingPhase::operator==(const TrainingPhase& o) const {
-  return name == o.name && tokens == o.tokens && steps == o.steps && seq_len == o.seq_len &&
-         batch == o.batch && plan == o.plan;
+  return name == o.name && kind == o.kind && tokens == o.tokens && steps == o.steps &&
+         seq_len == o.seq_len && prompt_len == o.prompt_len && batch == o.batch && plan == o.plan;
 }
 
 bool TrainingSpec::operator==(const TrainingSpec& o) const {
@@ -79,6 +82,11 @@ const char* to_string(CpKind k) {
     case CpKind::kAllGatherLatent: return "all_gather_latent";
   }
   return "?";
+}
+
+// The values of a phase's "kind" in scenario files. DO NOT CHANGE THEM.
+const char* to_string(PhaseKind k) {
+  return k == PhaseKind::kGeneration ? "generation" : "training";
 }
 
 const char* to_string(PrecisionKind p) { return p == PrecisionKind::kFp8 ? "fp8" : "bf16"; }

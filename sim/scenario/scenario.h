@@ -23,6 +23,13 @@ struct RecomputeSpec {
   bool mla_up_proj = false;  // MLA q/kv up-projections
   bool swiglu = false;       // SwiGLU output
   bool full = false;         // whole layer (keep only the layer input)
+  // Full recomputation of only the first `layers` layers of every model chunk
+  // (0: every layer when `full`, none otherwise). Megatron-LM's
+  // --recompute-method block --recompute-num-layers; TorchTitan's selective
+  // "every n-th layer" recomputes layers/n of a chunk, the same count.
+  int layers = 0;
+  // Whether layer `i` of a chunk (0-based) is fully recomputed.
+  bool full_at(int i) const { return full && (layers <= 0 || i < layers); }
   bool operator==(const RecomputeSpec& o) const;
 };
 
@@ -63,7 +70,37 @@ struct ParallelPlan {
   // (sim/model/eplb.h) on the routing's loads; 0: each expert once, contiguous.
   int redundant_experts = 0;
   RecomputeSpec recompute;
+  // Megatron-Core's overlap_moe_expert_parallel_comm (with
+  // delay_wgrad_compute): in the steady state each forward chunk runs beside
+  // another micro-batch's full backward, the EP calls of one hidden under the
+  // other's compute, as DualPipe's F&B pairs; one more warm-up forward per
+  // rank makes the two independent. 1f1b and interleaved_1f1b, ep > 1.
+  bool ep_a2a_overlap = false;
+  // Megatron-Core's moe_shared_expert_overlap: the shared experts run on the
+  // compute stream while the same micro-batch's dispatch and combine are in
+  // flight (forward and backward).
+  bool shared_expert_overlap = false;
+  // ZeRO-3 / FSDP: free the gathered parameters after each unit's forward
+  // and gather them again for its backward (FSDP's reshard_after_forward,
+  // its default); false keeps a chunk's parameters gathered from its
+  // forward to its backward (ZeRO++ / FSDP2's False: memory for traffic).
+  bool reshard_after_forward = true;
+  // Megatron-LM's --tp-comm-overlap (TorchTitan's async TP): TP's
+  // all-gathers and reduce-scatters pipelined in tp chunks with the GEMM
+  // beside each (stage_cost.cpp); needs tp > 1.
+  bool tp_comm_overlap = false;
   bool operator==(const ParallelPlan& o) const;
+  // EP calls hidden in F&B pairs of two micro-batches: DualPipe and
+  // DualPipeV always, 1F1B and interleaved 1F1B under ep_a2a_overlap.
+  bool pairs_forward_backward() const {
+    return schedule == ScheduleKind::kDualPipe || schedule == ScheduleKind::kDualPipeV ||
+           ep_a2a_overlap;
+  }
+  // Communication runs beside compute somewhere in a chunk: paired
+  // schedules, or the shared experts beside their own EP calls.
+  bool overlaps_comm() const { return pairs_forward_backward() || shared_expert_overlap; }
+  // Parameters gathered per unit before its compute (ZeRO-3 / FSDP).
+  bool gathers_parameters() const { return zero_stage >= 3; }
   // Model chunks the schedule runs (stage_layers has one entry each):
   // pp x virtual_stages interleaved, 2 pp for dualpipev, else pp.
   int model_chunks() const {
@@ -105,11 +142,25 @@ struct BatchSchedule {
   bool operator==(const BatchSchedule& o) const;
 };
 
+// What a phase runs: training steps, or (reinforcement learning's rollouts)
+// autoregressive generation on the training cluster, priced as an
+// approximation (sim/cost/generation_time.h).
+enum class PhaseKind { kTraining, kGeneration };
+
 struct TrainingPhase {
   std::string name;
+  PhaseKind kind = PhaseKind::kTraining;
+  // Training: tokens trained on. Generation: tokens generated (responses).
   double tokens = 0;        // either tokens or steps is given; the other is derived
   double steps = 0;
+  // Training: the sequence length. Generation: prompt + response, the
+  // longest context a sequence reaches.
   int seq_len = 0;
+  // Generation only: the prompt's tokens of seq_len (the rest is generated).
+  int prompt_len = 0;
+  // Training: the global batch (sequences a step). Generation: the
+  // sequences generated at once over the cluster (one "step" is a batch's
+  // prefill and its seq_len - prompt_len decode iterations).
   BatchSchedule batch;
   // The phase's own plan, where it differs from the scenario's (context
   // extension at 32K and 128K ran with other layouts); none: the scenario's.
@@ -166,6 +217,7 @@ class PhaseScenario {
 
 const char* to_string(ScheduleKind s);
 const char* to_string(CpKind k);
+const char* to_string(PhaseKind k);
 const char* to_string(PrecisionKind p);
 std::vector<std::string> schedule_names();
 

@@ -78,20 +78,39 @@ TrainingPhase read_phase(const json& j, const JsonLocation& at, size_t index, Pa
   ObjectReader r(j, at, log, "a training phase");
   if (!r.valid()) return ph;
   r.read("name", ph.name);
+  r.read_enum("kind", ph.kind,
+              {{"training", PhaseKind::kTraining}, {"generation", PhaseKind::kGeneration}});
+  const bool generation = ph.kind == PhaseKind::kGeneration;
+  if (generation && index == 0)
+    log.bad_value(at / "kind",
+                  "the first phase is the headline training step (what des simulates and the "
+                  "report's step describes); put a generation phase after a training one");
   if (const json* own = r.get("plan", kOptional, "an object"))
     read_phase_plan(*own, at / "plan", index, log, base, ph);
   read_budget(r, ph);
   constexpr IntRule kSeqLen{1, 1 << 24, "a positive integer",
                             "at most 2^24 = 16,777,216 tokens (Llama 4 Scout's context is 10M)"};
   r.read("seq_len", ph.seq_len, kSeqLen, kRequired);
+  if (generation) {
+    r.read("prompt_len", ph.prompt_len, kPositiveInt, kRequired);
+    if (ph.seq_len > 0 && ph.prompt_len >= ph.seq_len)
+      log.bad_value(at / "prompt_len",
+                    "expected fewer tokens than seq_len = " + std::to_string(ph.seq_len) +
+                        " (the prompt's; the rest of seq_len is generated), found " +
+                        std::to_string(ph.prompt_len));
+    r.reject("batch_ramp", "a generation phase runs one batch size (\"global_batch\")");
+  } else {
+    r.reject("prompt_len", "it applies to \"kind\": \"generation\" phases only");
+  }
   if (r.has("global_batch") || !base.gives_micro_batches) {
     r.read("global_batch", ph.batch.sequences, kGlobalBatch, kRequired);
   } else {
     r.ignore("global_batch");
     ph.batch.sequences = base.global_batch.value_or(0);
   }
-  if (const json* ramp = r.get("batch_ramp", kOptional, "an object"))
-    read_ramp(*ramp, at / "batch_ramp", log, ph.batch);
+  if (!generation)
+    if (const json* ramp = r.get("batch_ramp", kOptional, "an object"))
+      read_ramp(*ramp, at / "batch_ramp", log, ph.batch);
   r.finish();
   return ph;
 }

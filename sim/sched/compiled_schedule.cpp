@@ -82,17 +82,20 @@ Seconds CompiledSchedule::makespan(const std::vector<Seconds>& times) const {
 
 std::shared_ptr<const CompiledSchedule> CompiledSchedule::compiled(ScheduleKind kind, int pp_ranks,
                                                                    int micro_batches,
-                                                                   int virtual_stages) {
+                                                                   int virtual_stages,
+                                                                   bool pairs) {
   static std::mutex mutex;
-  static std::map<std::tuple<int, int, int, int>, std::shared_ptr<const CompiledSchedule>> cache;
-  const auto key = std::make_tuple(static_cast<int>(kind), pp_ranks, micro_batches, virtual_stages);
+  static std::map<std::tuple<int, int, int, int, bool>, std::shared_ptr<const CompiledSchedule>>
+      cache;
+  const auto key =
+      std::make_tuple(static_cast<int>(kind), pp_ranks, micro_batches, virtual_stages, pairs);
   {
     std::lock_guard<std::mutex> lock(mutex);
     auto it = cache.find(key);
     if (it != cache.end()) return it->second;
   }
   auto c = std::make_shared<const CompiledSchedule>(
-      make_schedule(kind, pp_ranks, micro_batches, virtual_stages));
+      make_schedule(kind, pp_ranks, micro_batches, virtual_stages, pairs));
   std::lock_guard<std::mutex> lock(mutex);
   if (cache.size() >= 256) cache.clear();  // a sweep over many shapes: keep memory bounded
   return cache.emplace(key, std::move(c)).first->second;

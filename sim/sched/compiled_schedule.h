@@ -24,10 +24,12 @@ namespace moesim {
 
 class CompiledSchedule {
  public:
-  // make_schedule(kind, pp_ranks, micro_batches, virtual_stages), compiled;
-  // kept in a process-wide cache. Throws InputError as make_schedule does.
+  // make_schedule(kind, pp_ranks, micro_batches, virtual_stages, pairs),
+  // compiled; kept in a process-wide cache. Throws InputError as
+  // make_schedule does.
   static std::shared_ptr<const CompiledSchedule> compiled(ScheduleKind kind, int pp_ranks,
-                                                          int micro_batches, int virtual_stages);
+                                                          int micro_batches, int virtual_stages,
+                                                          bool pairs = false);
 
   // One instruction per key: price these, in this order.
   const std::vector<Instruction>& keys() const { return keys_; }

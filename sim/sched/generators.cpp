@@ -66,18 +66,22 @@ Diagnostics schedule_input_problems(ScheduleKind kind, int pp, int n, int v) {
   return d;
 }
 
-Schedule make_schedule(ScheduleKind kind, int pp, int n, int v) {
+Schedule make_schedule(const ParallelPlan& plan, int n) {
+  return make_schedule(plan.schedule, plan.pp, n, plan.virtual_stages, plan.ep_a2a_overlap);
+}
+
+Schedule make_schedule(ScheduleKind kind, int pp, int n, int v, bool pairs) {
   schedule_input_problems(kind, pp, n, v).throw_if_any();
   Schedule s;
   switch (kind) {
     case ScheduleKind::k1F1B:
-      s = detail::make_1f1b(pp, n);
+      s = detail::make_1f1b(pp, n, pairs);
       break;
     case ScheduleKind::kZb1p:
       s = detail::make_zb1p(pp, n);
       break;
     case ScheduleKind::kInterleaved1F1B:
-      s = detail::make_interleaved_1f1b(pp, n, v);
+      s = detail::make_interleaved_1f1b(pp, n, v, pairs);
       break;
     case ScheduleKind::kDualPipe:
       s = detail::make_dualpipe(pp, n);

@@ -40,6 +40,13 @@ Diagnostics schedule_input_problems(ScheduleKind kind, int pp_ranks, int micro_b
 // The schedule for `pp_ranks` ranks. Throws InputError carrying
 // schedule_input_problems() when that is not empty.
 // Postcondition: schedule_problems(result) is empty.
-Schedule make_schedule(ScheduleKind kind, int pp_ranks, int micro_batches, int virtual_stages = 1);
+// `pairs` (1F1B and interleaved 1F1B only; ignored by the others, which
+// pair or split by their own rules): each steady-state forward and backward
+// fused into one F&B instruction after one more warm-up forward per rank
+// (Megatron-Core's EP all-to-all overlap, ParallelPlan::ep_a2a_overlap).
+Schedule make_schedule(ScheduleKind kind, int pp_ranks, int micro_batches, int virtual_stages = 1,
+                       bool pairs = false);
+// The schedule a plan runs with `micro_batches` per DP rank.
+Schedule make_schedule(const ParallelPlan& plan, int micro_batches);
 
 }  // namespace moesim

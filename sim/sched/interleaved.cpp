@@ -19,7 +19,7 @@ constexpr int kCoolDown = 3;
 
 }  // namespace
 
-Schedule make_interleaved_1f1b(int pp, int n, int v) {
+Schedule make_interleaved_1f1b(int pp, int n, int v, bool pairs) {
   Schedule s;
   s.kind = ScheduleKind::kInterleaved1F1B;
   s.ranks = pp;
@@ -46,9 +46,16 @@ Schedule make_interleaved_1f1b(int pp, int n, int v) {
       return Instruction::backward_full({micro_batch(k), chunk(k, false) * pp + r}, step);
     };
     std::vector<Instruction>& list = s.per_rank[r];
-    const int w = std::min(2 * (pp - r - 1) + (v - 1) * pp, total);
+    // Paired (EP all-to-all overlap), one more warm-up forward, as
+    // Megatron-Core's get_pp_rank_microbatches adds.
+    const int w = std::min(2 * (pp - r - 1) + (v - 1) * pp + (pairs ? 1 : 0), total);
     for (int k = 0; k < w; ++k) list.push_back(f(k, kWarmUp));
     for (int k = 0; k + w < total; ++k) {
+      if (pairs) {
+        const Instruction fwd = f(k + w, kSteady), bwd = b(k, kSteady);
+        list.push_back(Instruction::forward_backward(fwd.chunk, bwd.chunk, kSteady));
+        continue;
+      }
       list.push_back(f(k + w, kSteady));
       list.push_back(b(k, kSteady));
     }

@@ -31,13 +31,25 @@ int warm_up(int pp, int r, int n) { return std::min(pp - r - 1, n); }
 
 }  // namespace
 
-Schedule make_1f1b(int pp, int n) {
+Schedule make_1f1b(int pp, int n, bool pairs) {
   Schedule s = one_stage_per_rank(ScheduleKind::k1F1B, pp, n);
   for (int r = 0; r < pp; ++r) {
     std::vector<Instruction>& list = s.per_rank[r];
-    const int w = warm_up(pp, r, n);
+    // Paired, the warm-up of interleaved 1F1B with one chunk per rank and
+    // one more forward (Megatron-Core's combined 1F1B): the extra forward
+    // keeps a pair's two chunks independent (on the last rank the forward
+    // would be the backward's own), and 2(pp-r-1) rather than pp-r-1 lets
+    // a pair's backward come from a pair of the next rank that ran two
+    // pairs earlier, not the one running now (else neighbouring ranks
+    // ping-pong, each pair waiting for the other's). Megatron-Core runs it
+    // for pp 1 only (more ranks need virtual stages); pp 1 warms up with one.
+    const int w = pairs ? std::min(2 * (pp - r - 1) + 1, n) : warm_up(pp, r, n);
     for (int m = 0; m < w; ++m) list.push_back(Instruction::forward({m, r}, kWarmUp));
     for (int k = 0; k + w < n; ++k) {
+      if (pairs) {
+        list.push_back(Instruction::forward_backward({k + w, r}, {k, r}, kSteady));
+        continue;
+      }
       list.push_back(Instruction::forward({k + w, r}, kSteady));
       list.push_back(Instruction::backward_full({k, r}, kSteady));
     }

@@ -118,8 +118,7 @@ StepShape step_shape(const Scenario& s, const Estimate& e) {
   const TrainingPhase& ph = s.training.phases.front();
   StepShape x{ph,
               price_stages(s, model_stage_count(s.plan), ph.seq_len, /*overlap=*/false),
-              make_schedule(s.plan.schedule, s.plan.pp, e.phases.front().micro_batches,
-                            s.plan.virtual_stages)};
+              make_schedule(s.plan, e.phases.front().micro_batches)};
   x.ranks = x.sched.ranks;
   x.gpus_per_rank = s.cluster.num_gpus() / x.ranks;
   MOESIM_CHECK(x.gpus_per_rank >= 1, "fewer GPUs than pipeline ranks");
@@ -447,7 +446,15 @@ Estimate des_estimate(const Scenario&, Estimate e, const DesStep& d) {
   e.wall_time = Seconds();
   e.gpu_hours = e.cost_usd = 0;
   double tokens = 0;
+  bool generation = false;
   for (PhaseEstimate& p : e.phases) {
+    if (p.kind == PhaseKind::kGeneration) {  // analytic in both fidelities
+      generation = true;
+      e.wall_time += p.wall_time;
+      e.gpu_hours += p.gpu_hours;
+      e.cost_usd += p.cost_usd;
+      continue;
+    }
     p.step_time = p.step_time * ratio;
     p.tokens_per_s /= ratio;
     p.mfu /= ratio;
@@ -489,7 +496,8 @@ Estimate des_estimate(const Scenario&, Estimate e, const DesStep& d) {
           "; each stage's ZeRO "
           "gradient reduce-scatter as soon as the rank finished its backward, then optimizer "
           "and parameter all-gather, at analytic ring times; later phases and the "
-          "batch ramp scaled by the first phase's des/analytic ratio");
+          "batch ramp scaled by the first phase's des/analytic ratio" +
+          (generation ? std::string(" (generation phases: analytic)") : std::string()));
   return e;
 }
 

@@ -60,8 +60,7 @@ struct Pick {
 };
 
 Pick pick_pair(const Scenario& s, const Estimate& e, const StageCosts& costs, int trace_layers) {
-  const Schedule sched = make_schedule(s.plan.schedule, s.plan.pp, e.phases.front().micro_batches,
-                                       s.plan.virtual_stages);
+  const Schedule sched = make_schedule(s.plan, e.phases.front().micro_batches);
   auto moe_only = [&](int stage) {
     const StageCost& st = costs.stages[static_cast<size_t>(stage)];
     return !st.has_embedding && !st.has_head && !st.has_mtp && st.dense_layers == 0 && st.moe_layers > 0;

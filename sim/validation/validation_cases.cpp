@@ -161,16 +161,21 @@ std::vector<ValidationResult> run_validation(const std::string& dir, const std::
           r.simulated = report_value(model_json(m, summarize(m, c.value("seq_len", 4096))),
                                      r.c.quantity);
         } else if (r.c.kind == "scenario") {
-          const std::string path = join(root, c.at("scenario"));
           const bool des = c.value("fidelity", "analytic") == "des";
-          auto it = reports.find({path, des});
-          if (it == reports.end()) {
-            const Scenario s = load_scenario(path);
-            it = reports.emplace(std::make_pair(path, des),
-                                 estimate_json(s, des ? des_estimate(s) : estimate(s)))
-                     .first;
-          }
-          r.simulated = report_value(it->second, r.c.quantity);
+          auto value_of = [&](const std::string& scenario) {
+            const std::string path = join(root, scenario);
+            auto it = reports.find({path, des});
+            if (it == reports.end()) {
+              const Scenario s = load_scenario(path);
+              it = reports.emplace(std::make_pair(path, des),
+                                   estimate_json(s, des ? des_estimate(s) : estimate(s)))
+                       .first;
+            }
+            return report_value(it->second, r.c.quantity);
+          };
+          r.simulated = value_of(c.at("scenario"));
+          // A difference between two runs (what changes with the plan alone).
+          if (c.contains("minus_scenario")) r.simulated -= value_of(c.at("minus_scenario"));
         } else if (r.c.kind == "collective") {
           r.simulated = collective_value(c, r.c.quantity);
         } else {

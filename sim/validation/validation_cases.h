@@ -6,7 +6,8 @@
 //   "model":    a model file; quantity = a field of the report's `model` object
 //               (params_total, train_flops_per_token, ...), at "seq_len" (4096)
 //   "scenario": a scenario file; quantity = a report field (gpu_hours, ...; an
-//               object field reads its "total"); "fidelity": "des" runs the des step
+//               object field reads its "total"); "fidelity": "des" runs the des step;
+//               with "minus_scenario", the quantity's difference between the two
 //   "schedule": a generated pipeline schedule run with unit costs f, b, w, fb;
 //               quantity = max_bubble, peak_activations or parameter_copies
 //   "collective": a collective simulated on the SimGrid network (sim/net), e.g.

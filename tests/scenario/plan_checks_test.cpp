@@ -349,4 +349,97 @@ TEST(ScenarioPlanChecks, BalancingMistakesAreNamedAtTheirKeys) {
   EXPECT_TRUE(parse_errors(j).empty()) << parse_errors(j).to_string();
 }
 
+// Issue 16 parts 3, 4 and 7: the overlap and sharding switches refused
+// where Megatron-Core or FSDP would refuse them, at their keys.
+TEST(ScenarioPlanChecks, EpA2aOverlapNeedsAOneFOneBFamilyScheduleWithEp) {
+  json j = headline_inline();
+  plan(j)["ep_a2a_overlap"] = true;  // on dualpipe
+  EXPECT_TRUE(has_error(parse_errors(j), "/plan/ep_a2a_overlap",
+                        {"dualpipe overlaps its EP calls already"}));
+  plan(j)["schedule"] = "zb1p";
+  EXPECT_TRUE(has_error(parse_errors(j), "/plan/ep_a2a_overlap", {"zb1p splits each backward"}));
+  plan(j)["schedule"] = "1f1b";
+  EXPECT_TRUE(has_error(parse_errors(j), "/plan/ep_a2a_overlap",
+                        {"with pp 16 needs virtual stages", "interleaved_1f1b"}));
+  plan(j)["schedule"] = "interleaved_1f1b";
+  plan(j)["virtual_stages"] = 2;
+  plan(j)["recompute"]["full"] = true;
+  EXPECT_TRUE(has_error(parse_errors(j), "/plan/ep_a2a_overlap", {"full recomputation"}));
+  plan(j)["recompute"]["full"] = false;
+  plan(j)["shared_expert_overlap"] = true;
+  EXPECT_TRUE(has_error(parse_errors(j), "/plan/shared_expert_overlap", {"exclude each other"}));
+  plan(j).erase("shared_expert_overlap");
+  phase0(j)["global_batch"] = 16384;
+  phase0(j).erase("batch_ramp");
+  EXPECT_TRUE(parse_errors(j).empty()) << parse_errors(j).to_string();
+  plan(j)["ep_a2a_overlp"] = true;
+  EXPECT_TRUE(
+      has_error(parse_errors(j), "/plan/ep_a2a_overlp", {"did you mean \"ep_a2a_overlap\""}));
+}
+
+TEST(ScenarioPlanChecks, SharedExpertOverlapNeedsSharedExpertsAndEp) {
+  json j = headline_inline();
+  plan(j)["shared_expert_overlap"] = true;
+  EXPECT_TRUE(parse_errors(j).empty()) << parse_errors(j).to_string();
+  j["model"] = read_json("scenarios/models/mixtral-8x7b.json");
+  plan(j)["ep"] = 8;
+  plan(j)["comm_sms"] = 0;
+  EXPECT_TRUE(has_error(parse_errors(j), "/plan/shared_expert_overlap", {"no shared experts"}));
+  plan(j)["ep"] = 1;
+  EXPECT_TRUE(has_error(parse_errors(j), "/plan/shared_expert_overlap", {"needs ep > 1"}));
+}
+
+TEST(ScenarioPlanChecks, ReshardAndRecomputedLayersNeedTheirSwitch) {
+  json j = headline_inline();
+  plan(j)["reshard_after_forward"] = false;
+  EXPECT_TRUE(has_error(parse_errors(j), "/plan/reshard_after_forward",
+                        {"applies to zero_stage 3", "zero_stage is 1"}));
+  plan(j)["zero_stage"] = 3;
+  EXPECT_TRUE(parse_errors(j).empty()) << parse_errors(j).to_string();
+  plan(j)["recompute"]["layers"] = 4;
+  EXPECT_TRUE(has_error(parse_errors(j), "/plan/recompute/layers", {"needs recompute.full true"}));
+  plan(j)["recompute"]["full"] = true;
+  EXPECT_TRUE(parse_errors(j).empty()) << parse_errors(j).to_string();
+  plan(j)["recompute"]["layers"] = -1;
+  EXPECT_TRUE(has_error(parse_errors(j), "/plan/recompute/layers", {"non-negative"}));
+}
+
+// Generation phases (RL rollouts): after a training phase, with a prompt
+// shorter than seq_len, one batch size, no context parallelism.
+TEST(ScenarioPlanChecks, GenerationPhasesAreCheckedAtTheirKeys) {
+  json j = headline_inline();
+  json gen = {{"name", "rollouts"}, {"kind", "generation"}, {"tokens", 1e9},
+              {"seq_len", 4096},    {"prompt_len", 1024},   {"global_batch", 1024}};
+  j["training"]["phases"].push_back(gen);
+  EXPECT_TRUE(parse_errors(j).empty()) << parse_errors(j).to_string();
+  json bad = j;
+  bad["training"]["phases"][1]["prompt_len"] = 4096;
+  EXPECT_TRUE(has_error(parse_errors(bad), "/training/phases/1/prompt_len",
+                        {"fewer tokens than seq_len = 4096"}));
+  bad = j;
+  bad["training"]["phases"][1]["kind"] = "generaton";
+  EXPECT_TRUE(has_error(parse_errors(bad), "/training/phases/1/kind", {"generation"}));
+  bad = j;
+  bad["training"]["phases"][1]["batch_ramp"] = {{"from", 64}, {"over_tokens", 1e9}};
+  EXPECT_TRUE(has_error(parse_errors(bad), "/training/phases/1/batch_ramp", {"one batch size"}));
+  bad = j;
+  bad["training"]["phases"][1]["global_batch"] = 64;
+  EXPECT_TRUE(has_error(parse_errors(bad), "/training/phases/1/global_batch",
+                        {"smaller than dp = 128"}));
+  bad = j;
+  bad["training"]["phases"][1]["plan"] = {{"cp", 2}, {"dp", 64}};
+  EXPECT_TRUE(has_error(parse_errors(bad), "/training/phases/1/plan/cp",
+                        {"context parallelism does not apply"}));
+  bad = j;
+  bad["training"]["phases"][0]["prompt_len"] = 100;
+  EXPECT_TRUE(has_error(parse_errors(bad), "/training/phases/0/prompt_len",
+                        {"\"generation\" phases only"}));
+  bad = j;
+  bad["training"]["phases"][0]["kind"] = "generation";
+  bad["training"]["phases"][0]["prompt_len"] = 100;
+  bad["training"]["phases"][0].erase("batch_ramp");
+  EXPECT_TRUE(has_error(parse_errors(bad), "/training/phases/0/kind",
+                        {"the first phase is the headline training step"}));
+}
+
 }  // namespace moesim

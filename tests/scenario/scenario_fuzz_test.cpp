@@ -150,6 +150,50 @@ TEST(ScenarioFuzz, PhasePlanAndParallelismMutationsEndInAScenarioOrAnInputError)
   EXPECT_GT(estimated, 0);
 }
 
+// The keys of issue 16 parts 3, 4 and 7 (ep_a2a_overlap, shared_expert_overlap,
+// tp_comm_overlap, reshard_after_forward, recompute.layers) and generation
+// phases: mutated; accepted ones are estimated, every phase a positive time.
+TEST(ScenarioFuzz, FrameworkPlanAndGenerationMutationsEndInAScenarioOrAnInputError) {
+  json base = headline_inline();
+  base["plan"]["schedule"] = "interleaved_1f1b";
+  base["plan"]["virtual_stages"] = 2;
+  base["plan"]["ep_a2a_overlap"] = true;
+  base["plan"]["tp_comm_overlap"] = false;
+  base["plan"]["zero_stage"] = 3;
+  base["plan"]["reshard_after_forward"] = false;
+  base["plan"]["recompute"] = {{"full", false}, {"layers", 0}, {"norm", true}};
+  base["training"]["phases"][0]["global_batch"] = 16384;
+  base["training"]["phases"][0].erase("batch_ramp");
+  base["training"]["phases"].push_back(
+      json{{"name", "sft"}, {"steps", 10}, {"seq_len", 4096}, {"global_batch", 2048},
+           {"plan", {{"schedule", "1f1b"}, {"virtual_stages", 1}, {"ep_a2a_overlap", false},
+                     {"shared_expert_overlap", true}, {"tp", 2}, {"dp", 64},
+                     {"tp_comm_overlap", true}, {"recompute", {{"full", true}, {"layers", 2}}}}}});
+  base["training"]["phases"].push_back(json{{"name", "rollouts"},
+                                            {"kind", "generation"},
+                                            {"tokens", 1e9},
+                                            {"seq_len", 4096},
+                                            {"prompt_len", 1024},
+                                            {"global_batch", 1024}});
+  Outcomes o;
+  const int estimated = fuzz_and_estimate(
+      base, 400, 0xF5D9A2ull, "plan", 8,
+      [](const Estimate& e, const std::string& what) {
+        for (const PhaseEstimate& p : e.phases) EXPECT_GT(p.step_time, Seconds()) << what;
+      },
+      o);
+  Outcomes t;
+  const int training_estimated = fuzz_and_estimate(
+      base, 300, 0x6E7A11ull, "training", 8,
+      [](const Estimate& e, const std::string& what) {
+        for (const PhaseEstimate& p : e.phases) EXPECT_GT(p.step_time, Seconds()) << what;
+      },
+      t);
+  EXPECT_GT(o.accepted + t.accepted, 20);
+  EXPECT_GT(o.rejected + t.rejected, 50);
+  EXPECT_GT(estimated + training_estimated, 0);
+}
+
 // Mutates only `object` at base[training][key] (keys, values, types), the
 // rest intact: each case parses or is an InputError; the first few accepted
 // ones estimate. Returns how many of each.

@@ -3,6 +3,8 @@
 // timeline, nothing deadlocks; plus the exact order of small cases.
 #include "sim/sched/generators.h"
 
+#include <algorithm>
+
 #include <gtest/gtest.h>
 
 #include "sim/sched/executor.h"
@@ -125,6 +127,62 @@ TEST(Generators, InterleavedWalksChunksInGroupsOfPp) {
                             I::backward_full({0, 3}, 2), I::forward({1, 3}, 2),
                             I::backward_full({1, 3}, 2), I::backward_full({0, 1}, 3),
                             I::backward_full({1, 1}, 3)}));
+}
+
+// EP all-to-all overlap (ParallelPlan::ep_a2a_overlap): the 1F1B family's
+// steady state fused into F&B pairs after one more warm-up forward.
+TEST(Generators, PairedOneFOneBAndInterleavedRunEachChunkOnceWithoutDeadlock) {
+  for (const ChunkCosts& c : {costs(1, 1, 1), costs(2, 3, 1, 4)}) {
+    for (const test::Case& k : all_cases()) {
+      if (k.kind != ScheduleKind::k1F1B && k.kind != ScheduleKind::kInterleaved1F1B) continue;
+      SCOPED_TRACE(describe(k) + " paired");
+      const Schedule s = make_schedule(k.kind, k.pp, k.micro_batches, k.virtual_stages, true);
+      EXPECT_TRUE(schedule_problems(s).empty()) << joined(schedule_problems(s));
+      const ScheduleRun run = simulate(s, c);
+      ASSERT_TRUE(run.ok()) << run.deadlock->message;
+      EXPECT_TRUE(test::dependency_violations(s, run).empty())
+          << joined(test::dependency_violations(s, run));
+      EXPECT_TRUE(test::exactly_once_violations(run).empty())
+          << joined(test::exactly_once_violations(run));
+      // Every rank pairs all but its warm-up forwards with a backward.
+      for (int r = 0; r < k.pp; ++r) {
+        const int passes = k.micro_batches * k.virtual_stages;
+        const int plain_warm_up = 2 * (k.pp - r - 1) + (k.virtual_stages - 1) * k.pp;
+        const int warm_up = std::min(plain_warm_up + 1, passes);
+        int pairs = 0;
+        for (const Instruction& i : s.per_rank[static_cast<size_t>(r)])
+          pairs += i.op == InstructionKind::kForwardBackward;
+        EXPECT_EQ(pairs, passes - warm_up) << "rank " << r;
+      }
+    }
+  }
+}
+
+TEST(Generators, PairedOneFOneBOrderOnTwoRanks) {
+  const Schedule s = make_schedule(ScheduleKind::k1F1B, 2, 4, 1, true);
+  using I = Instruction;
+  EXPECT_EQ(without_optimizer(s.per_rank[0]),
+            (std::vector<I>{I::forward({0, 0}, 1), I::forward({1, 0}, 1), I::forward({2, 0}, 1),
+                            I::forward_backward({3, 0}, {0, 0}, 2), I::backward_full({1, 0}, 3),
+                            I::backward_full({2, 0}, 3), I::backward_full({3, 0}, 3)}));
+  // The last rank's pair is never a chunk's forward with its own backward.
+  EXPECT_EQ(without_optimizer(s.per_rank[1]),
+            (std::vector<I>{I::forward({0, 1}, 1), I::forward_backward({1, 1}, {0, 1}, 2),
+                            I::forward_backward({2, 1}, {1, 1}, 2),
+                            I::forward_backward({3, 1}, {2, 1}, 2), I::backward_full({3, 1}, 3)}));
+}
+
+TEST(Generators, PairingHidesWhatAPairsOtherHalfCovers) {
+  // With unit-cost chunks an F&B costs F + B + W (executor.h: no overlap is
+  // modelled there): the paired schedule takes at most one chunk longer
+  // (the extra warm-up forward) than the plain one.
+  for (int pp : {2, 4}) {
+    const ScheduleRun plain = simulate(make_schedule(ScheduleKind::k1F1B, pp, 3 * pp), costs(1, 1, 1));
+    const ScheduleRun paired =
+        simulate(make_schedule(ScheduleKind::k1F1B, pp, 3 * pp, 1, true), costs(1, 1, 1));
+    ASSERT_TRUE(plain.ok() && paired.ok());
+    EXPECT_LE(seconds(paired.makespan), seconds(plain.makespan) + 1.0) << pp;
+  }
 }
 
 TEST(Generators, SingleRankOneFOneBIsForwardThenBackward) {

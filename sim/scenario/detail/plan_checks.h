@@ -26,6 +26,10 @@ void check_scenario(const Scenario& s, const ScenarioSources& where, const Parts
 // REQUIRES: the plan's degrees and micro_batch_size are >= 1.
 void check_phase_batch(const ParallelPlan& p, const TrainingPhase& ph, const JsonLocation& phase,
                        const JsonLocation& plan, ParseLog& log);
+// A generation phase's batch: at least one sequence per model replica (dp),
+// and no context parallelism.
+void check_generation_batch(const ParallelPlan& p, const TrainingPhase& ph,
+                            const JsonLocation& here, const JsonLocation& plan, ParseLog& log);
 
 // "a x b" products of plan degrees, saturating instead of overflowing.
 std::int64_t product(std::initializer_list<std::int64_t> factors);

@@ -7,9 +7,10 @@
 
 namespace moesim::detail {
 
-Schedule make_1f1b(int pp, int micro_batches);
+// pairs: steady-state F and B fused into F&B (ParallelPlan::ep_a2a_overlap).
+Schedule make_1f1b(int pp, int micro_batches, bool pairs);
 Schedule make_zb1p(int pp, int micro_batches);
-Schedule make_interleaved_1f1b(int pp, int micro_batches, int virtual_stages);
+Schedule make_interleaved_1f1b(int pp, int micro_batches, int virtual_stages, bool pairs);
 Schedule make_dualpipe(int pp, int micro_batches);
 Schedule make_dualpipev(int pp, int micro_batches);
 
