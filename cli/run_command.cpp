@@ -4,6 +4,7 @@
 #include <mutex>
 #include <optional>
 #include <sstream>
+#include <stdexcept>
 #include <thread>
 
 #include "cli/args.h"
@@ -47,16 +48,27 @@ const char* const kRunUsage =
     "exits with status 2 and names the file, JSON path and what was expected.\n";
 // Estimates every scenario on `jobs` threads; results in input order. With
 // des and several scenarios, a line on `progress` as each one finishes.
-std::vector<Estimate> estimate_all(const std::vector<Scenario>& scenarios, int jobs, bool des,
+// A scenario that fails (its network child dies, say) stops the others from
+// starting and is reported by its file once every thread has joined: an
+// exception never escapes a worker thread.
+std::vector<Estimate> estimate_all(const std::vector<Scenario>& scenarios,
+                                   const std::vector<std::string>& paths, int jobs, bool des,
                                    std::ostream& progress) {
   std::vector<Estimate> out(scenarios.size());
+  std::vector<std::string> failed(scenarios.size());
   std::atomic<size_t> next{0};
   std::atomic<size_t> finished{0};
   std::mutex lock;
   auto worker = [&] {
     for (size_t i; (i = next.fetch_add(1)) < scenarios.size();) {
       const auto t0 = std::chrono::steady_clock::now();
-      out[i] = des ? des_estimate(scenarios[i]) : estimate(scenarios[i]);
+      try {
+        out[i] = des ? des_estimate(scenarios[i]) : estimate(scenarios[i]);
+      } catch (const std::exception& e) {
+        failed[i] = e.what();
+        next = scenarios.size();
+        continue;
+      }
       if (des && scenarios.size() > 1) {
         const double took =
             std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
@@ -73,6 +85,9 @@ std::vector<Estimate> estimate_all(const std::vector<Scenario>& scenarios, int j
   for (size_t t = 1; t < n; ++t) pool.emplace_back(worker);
   worker();
   for (auto& t : pool) t.join();
+  for (size_t i = 0; i < scenarios.size(); ++i)
+    if (!failed[i].empty())
+      throw std::runtime_error(paths[i] + " (\"" + scenarios[i].name + "\"): " + failed[i]);
   return out;
 }
 
@@ -155,11 +170,15 @@ int run_command(const std::vector<std::string>& args, std::ostream& out, std::os
   std::optional<DesStep> step;
   std::vector<Estimate> estimates;
   if (trace && fidelity == "des") {
-    Estimate analytic = estimate(scenarios[0]);
-    step = simulate_step(scenarios[0], analytic);
-    estimates.push_back(des_estimate(scenarios[0], std::move(analytic), *step));
+    try {
+      Estimate analytic = estimate(scenarios[0]);
+      step = simulate_step(scenarios[0], analytic);
+      estimates.push_back(des_estimate(scenarios[0], std::move(analytic), *step));
+    } catch (const std::exception& e) {
+      throw std::runtime_error(a.positional[0] + " (\"" + scenarios[0].name + "\"): " + e.what());
+    }
   } else {
-    estimates = estimate_all(scenarios, parse_jobs(a), fidelity == "des", err);
+    estimates = estimate_all(scenarios, a.positional, parse_jobs(a), fidelity == "des", err);
   }
   std::ostringstream text;
   if (format == ReportFormat::kJson && scenarios.size() > 1) {

@@ -1,5 +1,9 @@
 #include "sim/net/topology.h"
 
+#include <cstdint>
+#include <cstring>
+#include <stdexcept>
+
 #include <algorithm>
 
 #include "sim/core/check.h"
@@ -279,6 +283,115 @@ Topology::ShiftSymmetry Topology::shift_symmetry(int n) const {
     if (ok) return s;
   }
   return none;
+}
+
+namespace {
+
+// Plain values and int vectors appended as bytes, and read back with bounds
+// checks (a child reading a parent's topology trusts nothing).
+class ByteWriter {
+ public:
+  explicit ByteWriter(std::string& out) : out_(out) {}
+  template <class T>
+  void put(const T& v) {
+    out_.append(reinterpret_cast<const char*>(&v), sizeof v);
+  }
+  void put(const std::vector<int>& v) {
+    put(static_cast<uint64_t>(v.size()));
+    out_.append(reinterpret_cast<const char*>(v.data()), v.size() * sizeof(int));
+  }
+  void put(const std::string& v) {
+    put(static_cast<uint64_t>(v.size()));
+    out_.append(v);
+  }
+
+ private:
+  std::string& out_;
+};
+
+class ByteReader {
+ public:
+  explicit ByteReader(const std::string& in) : in_(in) {}
+  template <class T>
+  T get() {
+    need(sizeof(T));
+    T v;
+    std::memcpy(&v, in_.data() + at_, sizeof v);
+    at_ += sizeof v;
+    return v;
+  }
+  std::vector<int> ints() {
+    const auto n = get<uint64_t>();
+    need(n * sizeof(int));
+    std::vector<int> v(n);
+    std::memcpy(v.data(), in_.data() + at_, n * sizeof(int));
+    at_ += n * sizeof(int);
+    return v;
+  }
+  std::string text() {
+    const auto n = get<uint64_t>();
+    need(n);
+    std::string v = in_.substr(at_, n);
+    at_ += n;
+    return v;
+  }
+  bool done() const { return at_ == in_.size(); }
+
+ private:
+  void need(uint64_t n) const {
+    if (n > in_.size() - at_) throw std::runtime_error("a truncated topology");
+  }
+  const std::string& in_;
+  size_t at_ = 0;
+};
+
+}  // namespace
+
+std::string Topology::to_bytes() const {
+  std::string out;
+  ByteWriter w(out);
+  w.put(static_cast<int32_t>(kind_));
+  for (int v : {planes_, num_gpus_, gpus_per_node_, down_, num_leaves_, pod_leaves_, num_pods_})
+    w.put(static_cast<int32_t>(v));
+  w.put(static_cast<uint8_t>(engines_ ? 1 : 0));
+  for (const std::vector<int>* v : {&leaf_, &pod_, &node_, &local_, &plane_}) w.put(*v);
+  w.put(static_cast<uint64_t>(links_.size()));
+  for (const TopologyLink& l : links_) {
+    w.put(l.name);
+    w.put(bytes_per_s(l.bandwidth));
+    w.put(seconds(l.latency));
+  }
+  return out;
+}
+
+Topology Topology::from_bytes(const std::string& bytes) {
+  ByteReader r(bytes);
+  Topology t;
+  const auto kind = r.get<int32_t>();
+  if (kind < 0 || kind > static_cast<int32_t>(FabricKind::kFatTree))
+    throw std::runtime_error("a topology of an unknown fabric kind");
+  t.kind_ = static_cast<FabricKind>(kind);
+  for (int* v : {&t.planes_, &t.num_gpus_, &t.gpus_per_node_, &t.down_, &t.num_leaves_,
+                 &t.pod_leaves_, &t.num_pods_})
+    *v = r.get<int32_t>();
+  t.engines_ = r.get<uint8_t>() != 0;
+  for (std::vector<int>* v : {&t.leaf_, &t.pod_, &t.node_, &t.local_, &t.plane_}) *v = r.ints();
+  const auto links = r.get<uint64_t>();
+  if (links > bytes.size()) throw std::runtime_error("a truncated topology");
+  t.links_.reserve(links);
+  for (uint64_t i = 0; i < links; ++i) {
+    TopologyLink l;
+    l.name = r.text();
+    l.bandwidth = BytesPerSecond::from_base(r.get<double>());
+    l.latency = Seconds::from_base(r.get<double>());
+    t.links_.push_back(std::move(l));
+  }
+  if (!r.done()) throw std::runtime_error("trailing bytes after a topology");
+  const auto n = static_cast<size_t>(t.num_gpus_);
+  if (t.num_gpus_ < 1 || t.leaf_.size() != n || t.node_.size() != n || t.local_.size() != n ||
+      t.plane_.size() != n || (t.num_pods_ > 0 && t.pod_.size() != n))
+    throw std::runtime_error("a malformed topology");
+  return t;
 }
 
 }  // namespace moesim

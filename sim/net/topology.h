@@ -145,7 +145,14 @@ class Topology {
   // or block 0 when there is none. O(n) per candidate block.
   ShiftSymmetry shift_symmetry(int n) const;
 
+  // Every member as bytes, and back: the network child process rebuilds the
+  // parent's topology exactly from them (sim/net/detail/netsim_wire.h).
+  std::string to_bytes() const;
+  // Throws std::runtime_error when `bytes` are truncated or malformed.
+  static Topology from_bytes(const std::string& bytes);
+
  private:
+  Topology() = default;
   int nvl_link(int gpu) const { return gpu; }
   int nic_link(int gpu) const { return num_gpus_ + gpu; }
   int leaf_link(int leaf) const { return 2 * num_gpus_ + leaf; }
@@ -157,7 +164,7 @@ class Topology {
   int fabric_hops(int src, int dst, int* out) const;
   int network_hops(int src, int dst, int* out) const;
 
-  FabricKind kind_;
+  FabricKind kind_ = FabricKind::kFatTree;
   int planes_ = 1;
   int num_gpus_ = 0;
   int gpus_per_node_ = 1;

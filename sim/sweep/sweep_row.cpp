@@ -81,7 +81,16 @@ SweepRow evaluate_point(const SweepSpec& s, uint64_t index) {
                                                                items.front().message;
     return row;
   }
-  const Estimate e = s.des ? des_estimate(sc) : estimate(sc);
+  Estimate e;
+  try {
+    e = s.des ? des_estimate(sc) : estimate(sc);
+  } catch (const std::exception& x) {
+    // The simulation itself failed (its network child died or stalled): a
+    // row that says so, and the sweep goes on.
+    f["status"] = "failed";
+    f["reason"] = std::string(x.what()).substr(0, 400);
+    return row;
+  }
   f["scenario"] = sc.name;
   f["gpu"] = e.gpu;
   f["num_gpus"] = e.num_gpus;

@@ -1,11 +1,6 @@
 #include "sim/net/detail/pipe_io.h"
 
-#include <dirent.h>
 #include <unistd.h>
-
-#include <algorithm>
-#include <cstdlib>
-#include <vector>
 
 #include <cerrno>
 #include <cstdint>
@@ -46,21 +41,6 @@ bool read_exact(int fd, void* data, size_t n) {
     n -= static_cast<size_t>(r);
   }
   return true;
-}
-
-void close_inherited_fds(std::initializer_list<int> keep) {
-  std::vector<int> fds;
-  if (DIR* d = ::opendir("/proc/self/fd")) {
-    const int own = ::dirfd(d);
-    while (const dirent* e = ::readdir(d)) {
-      if (e->d_name[0] == '.') continue;
-      const int fd = std::atoi(e->d_name);
-      if (fd > 2 && fd != own && std::find(keep.begin(), keep.end(), fd) == keep.end())
-        fds.push_back(fd);
-    }
-    ::closedir(d);
-  }
-  for (int fd : fds) ::close(fd);
 }
 
 Message& Message::put_text(const std::string& s) {

@@ -1,9 +1,8 @@
 #pragma once
-// Byte I/O over the pipes between the simulator and its SimGrid child
-// processes (simgrid_adapter.cpp, simgrid_session.cpp). No SimGrid here.
+// Byte I/O over the pipes between the simulator and its network child
+// process (child_process.h, netsim_wire.h). No SimGrid here.
 
 #include <cstddef>
-#include <initializer_list>
 #include <string>
 
 namespace moesim::detail {
@@ -16,13 +15,6 @@ std::string read_to_end(int fd);
 // Reads exactly `n` bytes; false at end of file or on an error first.
 bool read_exact(int fd, void* data, size_t n);
 
-// In a forked child: closes every descriptor but stdin/stdout/stderr and
-// `keep`. A child of a multi-threaded simulator inherits the pipes of every
-// other thread's SimGrid child; holding their write ends would keep those
-// children from ever seeing end of file, and their parents waiting for them
-// (a deadlock between concurrent des runs, seen with `moesim run -j 2`).
-void close_inherited_fds(std::initializer_list<int> keep);
-
 // A message being built for write_all: plain values appended as bytes.
 class Message {
  public:
@@ -32,6 +24,10 @@ class Message {
     return *this;
   }
   Message& put_text(const std::string& s);  // length (u32) then the bytes
+  Message& put_raw(const std::string& s) {   // the bytes alone
+    bytes_.append(s);
+    return *this;
+  }
   const std::string& bytes() const { return bytes_; }
   void clear() { bytes_.clear(); }
 

@@ -1,14 +1,14 @@
 #pragma once
-// The only code that touches SimGrid (Debian's libsimgrid 3.32).
+// Flows simulated on SimGrid (Debian's libsimgrid 3.32), in the network child.
 //
 // SimGrid keeps one engine per process, whose clock only moves forward and
 // whose platform cannot be torn down. So that every simulation starts from a
 // clean engine at t = 0 (exactly reproducible, whatever ran before in this
-// process) each call forks a child process that builds the engine and the
-// platform, runs the flows and sends the completion times back through a
-// pipe. The parent never initialises SimGrid. Cost: about 10 ms per call for
-// fork, engine start and platform (measured on a 2-core machine by
-// tests/net/network_test.cpp's SimulationRunsInAFreshProcess), small beside
+// process) each call spawns a child process (moesim-netsim, child_process.h)
+// that builds the engine and the platform, runs the flows and sends the
+// completion times back through a pipe. The parent never initialises
+// SimGrid. Cost: milliseconds per call for spawn, engine start and platform
+// (tests/net/network_test.cpp's SimulationRunsInAFreshProcess), small beside
 // any collective worth simulating. The alternative, one engine per process
 // with a platform per cluster, would start every run at a later clock and so
 // change the last bits of the results from one run to the next.
@@ -30,7 +30,7 @@
 // whose default route is Topology::up(src) + Topology::down(dst), with a
 // bypass route for every pair of the flow set whose path differs.
 //
-// Thread safety: callable from several threads; each call forks its own child.
+// Thread safety: callable from several threads; each call spawns its own child.
 
 #include <vector>
 

@@ -29,12 +29,6 @@ std::vector<LinkInRoute> to_simgrid(const std::vector<LinkHop>& hops,
 
 }  // namespace
 
-double route_latency_s(const Topology& topo, int src, int dst) {
-  Seconds total;
-  for (const LinkHop& h : topo.route(src, dst)) total += topo.links()[h.link].latency;
-  return seconds(total);
-}
-
 SimGridPlatform build_platform(const Topology& topo, std::vector<std::pair<int, int>> pairs,
                                SimGridModel model) {
   std::vector<char*> argv;

@@ -1,7 +1,7 @@
 #pragma once
-// SimGrid's engine and the platform of a Topology, shared by the one-shot
-// adapter (simgrid_adapter.cpp) and the stepwise session
-// (simgrid_session.cpp). Only code in sim/net/detail includes this.
+// SimGrid's engine and the platform of a Topology, shared by the network
+// child's two modes (simgrid_flows_child.cpp, simgrid_session_child.cpp).
+// Only moesim-netsim includes this.
 //
 // Network model (shared/notes/build-and-simgrid.md §4): CM02 max-min sharing
 // per flow, no cross-traffic, no TCP-gamma window bound, precision 1e-9 /
@@ -18,11 +18,10 @@
 
 #include <simgrid/s4u.hpp>
 
+#include "sim/net/detail/netsim_wire.h"
 #include "sim/net/topology.h"
 
 namespace moesim::detail {
-
-enum class SimGridModel { kFlowsCm02, kParallelTasksL07 };
 
 struct SimGridPlatform {
   std::unique_ptr<simgrid::s4u::Engine> engine;
@@ -36,8 +35,5 @@ struct SimGridPlatform {
 // between other pairs that need one must not be started.
 SimGridPlatform build_platform(const Topology& topo, std::vector<std::pair<int, int>> pairs,
                                SimGridModel model);
-
-// The latency of the route from src to dst: the sum over its links.
-double route_latency_s(const Topology& topo, int src, int dst);
 
 }  // namespace moesim::detail

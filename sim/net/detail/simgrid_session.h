@@ -1,8 +1,9 @@
 #pragma once
 // The stepwise SimGrid network: one SimGrid engine kept alive across calls in
-// a child process, driven through pipes (the parent never initialises
-// SimGrid; a fresh child per session starts at t = 0, so every run is exactly
-// reproducible whatever ran before in the process). Implements the engine's
+// a child process (moesim-netsim, spawned fresh: child_process.h), driven
+// through pipes (the parent never initialises SimGrid; a fresh child per
+// session starts at t = 0, so every run is exactly reproducible whatever ran
+// before in the process). Implements the engine's
 // NetworkBackend protocol (sim/engine/network_backend.h): start() sends the
 // flows; advance(limit) lets the child's driver actor wait on the running
 // SimGrid activities until `limit` or until an activity's last flow has
@@ -20,22 +21,25 @@
 // once (shared/notes/build-and-simgrid.md §4).
 
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <unordered_map>
 #include <utility>
 #include <vector>
 
 #include "sim/engine/network_backend.h"
-#include "sim/net/detail/simgrid_platform.h"
+#include "sim/net/detail/child_process.h"
+#include "sim/net/detail/netsim_wire.h"
 #include "sim/net/topology.h"
 
 namespace moesim::detail {
 
 class SimGridSession : public NetworkBackend {
  public:
-  // Forks the child, which builds the platform of `topo` with routes for
-  // `pairs` (the only pairs start() may use). Throws std::runtime_error when
-  // the child cannot be started.
+  // Spawns the child (child_process.h), which builds the platform of `topo`
+  // with routes for `pairs` (the only pairs start() may use). Throws
+  // std::runtime_error when the child cannot be started; every later call
+  // throws one naming how the child ended if it dies or stalls.
   SimGridSession(const Topology& topo, std::vector<std::pair<int, int>> pairs,
                  SimGridModel model);
   ~SimGridSession() override;
@@ -51,6 +55,8 @@ class SimGridSession : public NetworkBackend {
   const Topology& topology() const { return topo_; }
   bool busy() const override { return running_ > 0; }
   NetworkStep advance(std::optional<Seconds> limit) override;
+  // The child's process id (tests kill it mid-run).
+  int child_pid() const;
 
  private:
   [[noreturn]] void fail(const std::string& why);
@@ -59,9 +65,7 @@ class SimGridSession : public NetworkBackend {
   Topology topo_;
   SimGridModel model_;
   std::vector<std::pair<int, int>> own_route_pairs_;  // sorted: pairs with bypass routes
-  int to_child_ = -1;
-  int from_child_ = -1;
-  int pid_ = -1;
+  std::unique_ptr<ChildProcess> child_;
   size_t running_ = 0;
   Seconds now_;
   std::string pending_;  // commands not yet written
