@@ -1,4 +1,3 @@
-#include <algorithm>
 #include <filesystem>
 #include <map>
 
@@ -50,37 +49,41 @@ int merge_command(const std::vector<std::string>& args, std::ostream& out, std::
     if (!shards.count(k))
       d.add("<command line>", "", "shard " + std::to_string(k) + "/" +
                                       std::to_string(first.shard_n) + " is missing");
-  std::vector<SweepRow> rows;
-  std::map<uint64_t, std::string> seen;
+  // Complete shards only (counted without parsing), then every row streamed
+  // once: summary tracked, results sorted on disk, duplicates refused.
+  std::vector<std::string> journals;
   for (size_t i = 0; i < ms.size(); ++i) {
     const std::string& dir = a.positional[i];
-    const auto shard_rows = read_journal(dir);
-    if (shard_rows.size() != ms[i].shard_points)
-      d.add(dir, "", "incomplete: " + std::to_string(shard_rows.size()) + " of " +
+    journals.push_back((std::filesystem::path(dir) / "results.jsonl").string());
+    const uint64_t rows = count_journal_rows(journals.back());
+    if (rows != ms[i].shard_points)
+      d.add(dir, "", "incomplete: " + std::to_string(rows) + " of " +
                          std::to_string(ms[i].shard_points) +
                          " points; rerun its sweep command to finish it");
-    for (const auto& r : shard_rows) {
-      auto [it, fresh] = seen.emplace(r.index, dir);
-      if (!fresh)
-        d.add(dir, "", "point " + std::to_string(r.index) + " duplicated (also in " + it->second +
-                           ")");
-      else
-        rows.push_back(r);
-    }
   }
-  if (d.empty() && rows.size() != first.total_points)
-    d.add("<command line>", "", "merged " + std::to_string(rows.size()) + " points, the sweep has " +
-                                    std::to_string(first.total_points));
   d.throw_if_any();
-  std::sort(rows.begin(), rows.end(),
-            [](const SweepRow& x, const SweepRow& y) { return x.index < y.index; });
   SweepManifest merged = first;
   merged.shard_k = merged.shard_n = 1;
   merged.shard_points = merged.total_points;
   const std::string outdir = *a.get("--out");
   std::filesystem::create_directories(outdir);
-  out << write_sweep_results(outdir, merged, rows);
-  out << "\nmerged " << rows.size() << " points from " << ms.size() << " shards into " << outdir
+  SweepTracker tracker(merged.objective, merged.top);
+  const SortedResults sorted =
+      write_sorted_results(outdir, merged.columns, journals, true,
+                           [&](const SweepRow& r, const std::string& line) { tracker.add(r, line); });
+  if (sorted.duplicates > 0) {
+    std::string which;
+    for (uint64_t x : sorted.duplicate_indices) which += (which.empty() ? "" : ", ") + std::to_string(x);
+    d.add("<command line>", "", std::to_string(sorted.duplicates) +
+                                    " point(s) appear in more than one shard (" + which +
+                                    "); the shards do not partition one sweep");
+  } else if (sorted.rows != first.total_points) {
+    d.add("<command line>", "", "merged " + std::to_string(sorted.rows) +
+                                    " points, the sweep has " + std::to_string(first.total_points));
+  }
+  d.throw_if_any();
+  out << write_sweep_summary(outdir, merged, tracker);
+  out << "\nmerged " << sorted.rows << " points from " << ms.size() << " shards into " << outdir
       << "\n";
   return kExitOk;
 }

@@ -68,12 +68,11 @@ int sweep_command(const std::vector<std::string>& args, std::ostream& out, std::
   const std::string dir = a.get("--out").value_or("sweep-out");
   const SweepSpec spec = load_sweep_spec(a.positional[0]);
 
-  const std::vector<uint64_t> all = sweep_indices(spec);
-  const std::vector<uint64_t> mine = shard_of(all, k, n);
+  const ShardPoints points(spec, k, n);
   SweepManifest m;
   m.fingerprint = sweep_fingerprint(spec);
-  m.total_points = all.size();
-  m.shard_points = mine.size();
+  m.total_points = points.total();
+  m.shard_points = points.size();
   m.shard_k = k;
   m.shard_n = n;
   m.columns = sweep_columns(spec);
@@ -81,15 +80,13 @@ int sweep_command(const std::vector<std::string>& args, std::ostream& out, std::
   m.objective = to_string(spec.objective);
   m.top = spec.top;
   m.moesim_version = kMoesimVersion;
-  SweepOutput output(dir, m);
+  SweepOutput output(dir, m, [&points](uint64_t index) { return points.position_of(index); });
 
-  std::vector<uint64_t> pending;
-  for (uint64_t i : mine)
-    if (!output.done().count(i)) pending.push_back(i);
+  const uint64_t already = output.done_count();
   const bool tty = isatty(fileno(stderr)) && !a.flags.count("--quiet");
-  if (!output.done().empty())
-    err << "resuming: " << output.done().size() << " of " << mine.size()
-        << " points already in " << dir << "\n";
+  if (already > 0)
+    err << "resuming: " << already << " of " << points.size() << " points already in " << dir
+        << "\n";
 
   g_stop.store(false);
   auto old_int = std::signal(SIGINT, on_interrupt);
@@ -109,13 +106,21 @@ int sweep_command(const std::vector<std::string>& args, std::ostream& out, std::
       err << line << std::flush;
     };
   }
-  const SweepRunResult r =
-      run_sweep_points(spec, pending, opt, [&](const SweepRow& row) { output.append(row); });
+  // The shard's positions in order, skipping those the journal holds.
+  uint64_t cursor = 0;
+  const auto next = [&](uint64_t* index) {
+    while (cursor < points.size() && output.done(cursor)) ++cursor;
+    if (cursor >= points.size()) return false;
+    *index = points.index_at(cursor++);
+    return true;
+  };
+  const SweepRunResult r = run_sweep_points(spec, points.size() - already, next, opt,
+                                            [&](const SweepRow& row) { output.append(row); });
   std::signal(SIGINT, old_int);
   std::signal(SIGTERM, old_term);
   if (tty) err << "\n";
   if (r.interrupted) {
-    err << "interrupted: " << output.done().size() << " of " << mine.size()
+    err << "interrupted: " << output.done_count() << " of " << points.size()
         << " points are in " << dir << "; run the same command again to finish\n";
     return 130;
   }

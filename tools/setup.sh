@@ -5,6 +5,9 @@
 #   tools/setup.sh run     build, then run the DeepSeek-V3 2048 x H800 headline scenario
 #   tools/setup.sh test    build, then run the whole test suite (ctest)
 #   tools/setup.sh build   build only
+#   tools/setup.sh asan-test  build with AddressSanitizer and UndefinedBehaviorSanitizer
+#                          (BUILD_DIR default build-asan; no CUDA, no benchmarks), then
+#                          run the whole test suite under them
 #
 # Environment: BUILD_DIR (default: build), JOBS (default: nproc),
 # MOESIM_CMAKE_ARGS (extra CMake arguments, e.g. -DMOESIM_BUILD_GUI=OFF).
@@ -12,11 +15,12 @@
 set -euo pipefail
 
 mode=${1:-run}
-case "$mode" in run|test|build) ;; *) echo "usage: $0 run|test|build" >&2; exit 2 ;; esac
+case "$mode" in run|test|build|asan-test) ;; *) echo "usage: $0 run|test|build|asan-test" >&2; exit 2 ;; esac
 
 here=$(cd "$(dirname "$0")/.." && pwd)
 cd "$here"
 build_dir=${BUILD_DIR:-build}
+[ "$mode" = asan-test ] && build_dir=${BUILD_DIR:-build-asan}
 jobs=${JOBS:-$(nproc)}
 
 # Packages: toolchain, libraries and test tools. The CUDA toolkit is not a
@@ -52,8 +56,19 @@ fi
 # CMake finds nvcc in /usr/local/cuda even when it is not on PATH.
 generator=()
 command -v ninja >/dev/null 2>&1 && generator=(-G Ninja)
-cmake -S . -B "$build_dir" "${generator[@]}" -DCMAKE_BUILD_TYPE=Release -DMOESIM_WERROR=ON \
-  ${MOESIM_CMAKE_ARGS:-}
+if [ "$mode" = asan-test ]; then
+  # Sanitized: every error stops the test that hit it. Leak checking is off
+  # (Qt and SimGrid keep process-lifetime allocations); CUDA code is not
+  # sanitized here and the benchmarks are not tests.
+  sanitize="-fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer"
+  cmake -S . -B "$build_dir" "${generator[@]}" -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+    -DMOESIM_WERROR=ON -DMOESIM_BUILD_CUDA=OFF -DMOESIM_BUILD_BENCH=OFF \
+    -DCMAKE_CXX_FLAGS="$sanitize" -DCMAKE_EXE_LINKER_FLAGS="-fsanitize=address,undefined" \
+    -DCMAKE_SHARED_LINKER_FLAGS="-fsanitize=address,undefined" ${MOESIM_CMAKE_ARGS:-}
+else
+  cmake -S . -B "$build_dir" "${generator[@]}" -DCMAKE_BUILD_TYPE=Release -DMOESIM_WERROR=ON \
+    ${MOESIM_CMAKE_ARGS:-}
+fi
 cmake --build "$build_dir" -j "$jobs"
 
 case "$mode" in
@@ -62,6 +77,12 @@ case "$mode" in
     ;;
   test)
     ctest --test-dir "$build_dir" --output-on-failure -j "$jobs"
+    ;;
+  asan-test)
+    export ASAN_OPTIONS=detect_leaks=0:abort_on_error=1:strict_string_checks=1
+    export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
+    # Sanitized code runs a few times slower: the per-test limit grows to match.
+    ctest --test-dir "$build_dir" --output-on-failure -j "$jobs" --timeout 1500
     ;;
   build) ;;
 esac

@@ -3,11 +3,10 @@
 #include <algorithm>
 #include <filesystem>
 #include <fstream>
-#include <sstream>
+#include <queue>
 #include <stdexcept>
 
 #include "sim/core/diagnostics.h"
-#include "sim/sweep/sweep_summary.h"
 
 namespace moesim {
 
@@ -16,8 +15,11 @@ using nlohmann::json;
 
 namespace {
 
+constexpr const char* kTmp = ".moesim-tmp";
+constexpr size_t kRunBytes = size_t{32} << 20;  // one sorted run of the final sort
+
 void write_atomically(const fs::path& path, const std::string& text) {
-  const fs::path tmp = path.string() + ".moesim-tmp";
+  const fs::path tmp = path.string() + kTmp;
   {
     std::ofstream f(tmp, std::ios::binary | std::ios::trunc);
     f << text;
@@ -33,31 +35,69 @@ InputError folder_error(const std::string& dir, const std::string& msg) {
   return InputError(d);
 }
 
-// Reads the journal; returns rows and the byte length of its complete lines.
-std::vector<SweepRow> parse_journal(const fs::path& path, size_t* good_bytes) {
-  std::vector<SweepRow> rows;
-  *good_bytes = 0;
+// Calls `row` on every complete line of a journal, in file order, until it
+// ends or a line does not parse (the damaged tail of a killed run); returns
+// the byte length of the lines read. Only a parse error ends it: anything
+// else (out of memory, say) propagates, so that no caller mistakes it for
+// damage and cuts the journal.
+size_t stream_journal(const fs::path& path,
+                      const std::function<void(SweepRow&&, std::string&&)>& row) {
   std::ifstream in(path, std::ios::binary);
-  if (!in) return rows;
-  std::stringstream ss;
-  ss << in.rdbuf();
-  const std::string text = ss.str();
-  size_t start = 0;
-  while (start < text.size()) {
-    const size_t nl = text.find('\n', start);
-    if (nl == std::string::npos) break;  // cut short by a kill: not a row
+  if (!in) return 0;
+  size_t good = 0;
+  std::string line;
+  while (std::getline(in, line)) {
+    if (in.eof()) break;  // no newline: cut short by a kill, not a row
+    SweepRow r;
     try {
-      SweepRow r;
-      r.fields = json::parse(text.substr(start, nl - start));
+      r.fields = json::parse(line);
       r.index = r.fields.at("index").get<uint64_t>();
-      rows.push_back(std::move(r));
-    } catch (const std::exception&) {
+    } catch (const json::exception&) {
       break;  // a damaged line ends what we trust
     }
-    start = nl + 1;
-    *good_bytes = start;
+    good += line.size() + 1;
+    row(std::move(r), std::move(line));
   }
-  return rows;
+  return good;
+}
+
+// A run file of the final sort: (index, JSON line, CSV line) records.
+void put_record(std::ofstream& o, uint64_t index, const std::string& line, const std::string& csv) {
+  const auto a = static_cast<uint64_t>(line.size()), b = static_cast<uint64_t>(csv.size());
+  o.write(reinterpret_cast<const char*>(&index), sizeof index);
+  o.write(reinterpret_cast<const char*>(&a), sizeof a);
+  o.write(line.data(), static_cast<std::streamsize>(a));
+  o.write(reinterpret_cast<const char*>(&b), sizeof b);
+  o.write(csv.data(), static_cast<std::streamsize>(b));
+}
+
+struct Record {
+  uint64_t index = 0;
+  std::string line, csv;
+};
+
+bool get_record(std::ifstream& in, Record& r) {
+  uint64_t a = 0, b = 0;
+  if (!in.read(reinterpret_cast<char*>(&r.index), sizeof r.index)) return false;
+  in.read(reinterpret_cast<char*>(&a), sizeof a);
+  r.line.resize(a);
+  in.read(r.line.data(), static_cast<std::streamsize>(a));
+  in.read(reinterpret_cast<char*>(&b), sizeof b);
+  r.csv.resize(b);
+  in.read(r.csv.data(), static_cast<std::streamsize>(b));
+  if (!in) throw std::runtime_error("a truncated sort run");
+  return true;
+}
+
+// Leftovers of a run killed while it wrote its final files.
+void remove_temporaries(const fs::path& dir) {
+  std::error_code ec;
+  for (const auto& e : fs::directory_iterator(dir, ec)) {
+    const std::string name = e.path().filename().string();
+    if (name.size() > std::string(kTmp).size() &&
+        name.compare(name.size() - std::string(kTmp).size(), std::string::npos, kTmp) == 0)
+      fs::remove(e.path(), ec);
+  }
 }
 
 }  // namespace
@@ -105,67 +145,116 @@ SweepManifest read_manifest(const std::string& dir) {
 }
 
 std::vector<SweepRow> read_journal(const std::string& dir) {
-  size_t good = 0;
-  auto rows = parse_journal(fs::path(dir) / "results.jsonl", &good);
+  std::vector<SweepRow> rows;
+  stream_journal(fs::path(dir) / "results.jsonl",
+                 [&](SweepRow&& r, std::string&&) { rows.push_back(std::move(r)); });
   std::sort(rows.begin(), rows.end(),
             [](const SweepRow& a, const SweepRow& b) { return a.index < b.index; });
   return rows;
 }
 
-namespace {
-
-SweepOutput::StoredRow stored(const SweepRow& r, const SweepManifest& m) {
-  return SweepOutput::StoredRow{r.index, row_jsonl(r), row_csv(r, m.columns),
-                                RowRank::of(r, m.objective)};
+uint64_t count_journal_rows(const std::string& journal) {
+  std::ifstream in(journal, std::ios::binary);
+  uint64_t n = 0;
+  std::string line;
+  while (std::getline(in, line))
+    if (!in.eof()) ++n;
+  return n;
 }
 
-// `rows` sorted by index.
-std::string write_stored(const fs::path& d, const SweepManifest& m,
-                         const std::vector<SweepOutput::StoredRow>& rows) {
-  std::string csv = csv_header(m.columns) + "\n", jsonl;
-  std::vector<RowRank> ranks;
-  ranks.reserve(rows.size());
-  for (const auto& r : rows) {
-    csv += r.csv + "\n";
-    jsonl += r.line + "\n";
-    ranks.push_back(r.rank);
-  }
-  const SweepSelection sel = select_rows(ranks, m.top);
-  SweepSummary sum;
-  sum.total = sel.total;
-  sum.ok = sel.ok;
-  sum.rejected = sel.rejected;
-  sum.invalid = sel.invalid;
-  sum.objective = m.objective;
-  auto row_at = [&](size_t i) {
-    SweepRow r;
-    r.index = rows[i].index;
-    r.fields = json::parse(rows[i].line);
-    return r;
+SortedResults write_sorted_results(
+    const std::string& dir, const std::vector<std::string>& columns,
+    const std::vector<std::string>& journals, bool refuse_duplicates,
+    const std::function<void(const SweepRow&, const std::string&)>& each) {
+  const fs::path d(dir);
+  // 1. Runs: the rows in chunks of at most kRunBytes, each sorted by index.
+  std::vector<fs::path> runs;
+  std::vector<Record> chunk;
+  size_t chunk_bytes = 0;
+  auto flush_run = [&] {
+    if (chunk.empty()) return;
+    std::stable_sort(chunk.begin(), chunk.end(),
+                     [](const Record& a, const Record& b) { return a.index < b.index; });
+    runs.push_back(d / ("sort-run-" + std::to_string(runs.size()) + kTmp));
+    std::ofstream o(runs.back(), std::ios::binary | std::ios::trunc);
+    for (const Record& r : chunk) put_record(o, r.index, r.line, r.csv);
+    if (!o) throw std::runtime_error("cannot write " + runs.back().string());
+    chunk.clear();
+    chunk_bytes = 0;
   };
-  for (size_t i : sel.best) sum.best.push_back(row_at(i));
-  for (size_t i : sel.pareto) sum.pareto.push_back(row_at(i));
-  const std::string summary = render_sweep_summary(sum, m.parameter_columns);
-  write_atomically(d / "manifest.json", m.to_json().dump(2) + "\n");
-  write_atomically(d / "results.jsonl", jsonl);
-  write_atomically(d / "results.csv", csv);
-  write_atomically(d / "summary.md", summary);
+  for (const std::string& j : journals)
+    stream_journal(j, [&](SweepRow&& r, std::string&& line) {
+      if (each) each(r, line);
+      Record rec{r.index, std::move(line), row_csv(r, columns)};
+      chunk_bytes += rec.line.size() + rec.csv.size() + sizeof(Record);
+      chunk.push_back(std::move(rec));
+      if (chunk_bytes >= kRunBytes) flush_run();
+    });
+  flush_run();
+
+  // 2. Merge the runs (the earlier run first at a tie: journal order).
+  SortedResults out;
+  const fs::path jsonl_tmp = d / (std::string("results.jsonl") + kTmp);
+  const fs::path csv_tmp = d / (std::string("results.csv") + kTmp);
+  {
+    std::vector<std::ifstream> in;
+    for (const fs::path& r : runs) in.emplace_back(r, std::ios::binary);
+    std::vector<Record> head(runs.size());
+    using Key = std::pair<uint64_t, size_t>;  // (index, run)
+    std::priority_queue<Key, std::vector<Key>, std::greater<Key>> heap;
+    for (size_t i = 0; i < runs.size(); ++i)
+      if (get_record(in[i], head[i])) heap.emplace(head[i].index, i);
+    std::ofstream jo(jsonl_tmp, std::ios::binary | std::ios::trunc);
+    std::ofstream co(csv_tmp, std::ios::binary | std::ios::trunc);
+    co << csv_header(columns) << "\n";
+    bool any = false;
+    uint64_t last = 0;
+    while (!heap.empty()) {
+      const size_t i = heap.top().second;
+      heap.pop();
+      Record& r = head[i];
+      if (any && r.index == last) {
+        ++out.duplicates;
+        if (out.duplicate_indices.size() < 20) out.duplicate_indices.push_back(r.index);
+      } else {
+        jo << r.line << "\n";
+        co << r.csv << "\n";
+        ++out.rows;
+        any = true;
+        last = r.index;
+      }
+      if (get_record(in[i], head[i])) heap.emplace(head[i].index, i);
+    }
+    jo.flush();
+    co.flush();
+    if (!jo || !co) throw std::runtime_error("cannot write the results of " + dir);
+  }
+  for (const fs::path& r : runs) fs::remove(r);
+  if (refuse_duplicates && out.duplicates > 0) {
+    fs::remove(jsonl_tmp);
+    fs::remove(csv_tmp);
+    return out;
+  }
+  fs::rename(jsonl_tmp, d / "results.jsonl");
+  fs::rename(csv_tmp, d / "results.csv");
+  return out;
+}
+
+std::string write_sweep_summary(const std::string& dir, const SweepManifest& m,
+                                const SweepTracker& tracker) {
+  const std::string summary = render_sweep_summary(tracker.summary(), m.parameter_columns);
+  write_atomically(fs::path(dir) / "manifest.json", m.to_json().dump(2) + "\n");
+  write_atomically(fs::path(dir) / "summary.md", summary);
   return summary;
 }
 
-}  // namespace
-
-std::string write_sweep_results(const std::string& dir, const SweepManifest& m,
-                                const std::vector<SweepRow>& rows) {
-  std::vector<SweepOutput::StoredRow> st;
-  st.reserve(rows.size());
-  for (const auto& r : rows) st.push_back(stored(r, m));
-  std::sort(st.begin(), st.end(), [](const auto& a, const auto& b) { return a.index < b.index; });
-  return write_stored(dir, m, st);
-}
-
-SweepOutput::SweepOutput(std::string dir, const SweepManifest& m)
-    : dir_(std::move(dir)), manifest_(m) {
+SweepOutput::SweepOutput(std::string dir, const SweepManifest& m,
+                         std::function<int64_t(uint64_t)> position_of)
+    : dir_(std::move(dir)),
+      manifest_(m),
+      position_of_(std::move(position_of)),
+      done_(m.shard_points, false),
+      tracker_(m.objective, m.top) {
   const fs::path d(dir_);
   std::error_code ec;
   fs::create_directories(d, ec);
@@ -182,11 +271,15 @@ SweepOutput::SweepOutput(std::string dir, const SweepManifest& m)
   } else {
     write_atomically(mp, m.to_json().dump(2) + "\n");
   }
+  remove_temporaries(d);
   const fs::path jp = d / "results.jsonl";
-  size_t good = 0;
-  for (const auto& r : parse_journal(jp, &good)) {
-    if (done_.insert(r.index).second) rows_.push_back(stored(r, manifest_));
-  }
+  const size_t good = stream_journal(jp, [&](SweepRow&& r, std::string&& line) {
+    const int64_t p = position_of_(r.index);
+    if (p < 0 || static_cast<uint64_t>(p) >= done_.size() || done_[static_cast<size_t>(p)]) return;
+    done_[static_cast<size_t>(p)] = true;
+    ++done_count_;
+    tracker_.add(r, line);
+  });
   if (fs::exists(jp) && fs::file_size(jp) != good) fs::resize_file(jp, good);  // drop a cut line
   journal_ = std::fopen(jp.string().c_str(), "ab");
   if (!journal_) throw std::runtime_error("cannot append to " + jp.string());
@@ -198,22 +291,39 @@ SweepOutput::~SweepOutput() {
   if (journal_) std::fclose(journal_);
 }
 
-void SweepOutput::append(const SweepRow& r) {
-  StoredRow st = stored(r, manifest_);
+uint64_t SweepOutput::done_count() const {
   std::lock_guard<std::mutex> lock(mu_);
-  if (done_.count(r.index)) return;  // never write a row twice
-  std::fwrite(st.line.data(), 1, st.line.size(), journal_);
+  return done_count_;
+}
+
+bool SweepOutput::done(uint64_t position) const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return position < done_.size() && done_[static_cast<size_t>(position)];
+}
+
+void SweepOutput::append(const SweepRow& r) {
+  const std::string line = row_jsonl(r);
+  const int64_t p = position_of_(r.index);
+  std::lock_guard<std::mutex> lock(mu_);
+  if (p < 0 || static_cast<uint64_t>(p) >= done_.size() || done_[static_cast<size_t>(p)])
+    return;  // never write a row twice
+  std::fwrite(line.data(), 1, line.size(), journal_);
   std::fputc('\n', journal_);
-  done_.insert(r.index);
-  rows_.push_back(std::move(st));
+  done_[static_cast<size_t>(p)] = true;
+  ++done_count_;
+  tracker_.add(r, line);
 }
 
 std::string SweepOutput::finish() {
   std::lock_guard<std::mutex> lock(mu_);
   std::fflush(journal_);
-  std::sort(rows_.begin(), rows_.end(),
-            [](const StoredRow& a, const StoredRow& b) { return a.index < b.index; });
-  return write_stored(dir_, manifest_, rows_);
+  const std::string journal = (fs::path(dir_) / "results.jsonl").string();
+  write_sorted_results(dir_, manifest_.columns, {journal}, false, nullptr);
+  // The journal was replaced by its sorted copy: appends go to the new file.
+  std::fclose(journal_);
+  journal_ = std::fopen(journal.c_str(), "ab");
+  if (journal_) std::setvbuf(journal_, buffer_.data(), _IOFBF, buffer_.size());
+  return write_sweep_summary(dir_, manifest_, tracker_);
 }
 
 }  // namespace moesim

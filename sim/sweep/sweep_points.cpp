@@ -44,6 +44,34 @@ std::vector<uint64_t> shard_of(const std::vector<uint64_t>& indices, int k, int 
   return out;
 }
 
+ShardPoints::ShardPoints(const SweepSpec& s, int k, int n)
+    : k_(static_cast<uint64_t>(k)), n_(static_cast<uint64_t>(n)) {
+  const uint64_t all = enumeration_size(s);
+  if (s.sample_count && static_cast<uint64_t>(*s.sample_count) < all) {
+    sampled_ = sweep_indices(s);
+    total_ = sampled_.size();
+  } else {
+    total_ = all;
+  }
+}
+
+uint64_t ShardPoints::size() const {
+  return total_ >= k_ ? (total_ - k_) / n_ + 1 : 0;
+}
+
+uint64_t ShardPoints::index_at(uint64_t position) const { return entry(k_ - 1 + position * n_); }
+
+int64_t ShardPoints::position_of(uint64_t index) const {
+  uint64_t i = index;  // the entry of sweep_indices() that holds `index`
+  if (!sampled_.empty()) {
+    const auto it = std::lower_bound(sampled_.begin(), sampled_.end(), index);
+    if (it == sampled_.end() || *it != index) return -1;
+    i = static_cast<uint64_t>(it - sampled_.begin());
+  }
+  if (i >= total_ || i < k_ - 1 || (i - (k_ - 1)) % n_ != 0) return -1;
+  return static_cast<int64_t>((i - (k_ - 1)) / n_);
+}
+
 std::vector<json> point_values(const SweepSpec& s, uint64_t index) {
   std::vector<json> v(s.parameters.size());
   if (s.combine == SweepCombine::kZip) {

@@ -36,4 +36,12 @@ SweepRunResult run_sweep_points(const SweepSpec& spec, const std::vector<uint64_
                                 const SweepRunOptions& options,
                                 const std::function<void(const SweepRow&)>& sink);
 
+// The same over points handed out by `next` (called under a lock; false when
+// there are no more), `total` of them for progress: sweeps of a billion
+// points never list them.
+SweepRunResult run_sweep_points(const SweepSpec& spec, uint64_t total,
+                                const std::function<bool(uint64_t* index)>& next,
+                                const SweepRunOptions& options,
+                                const std::function<void(const SweepRow&)>& sink);
+
 }  // namespace moesim

@@ -18,7 +18,8 @@ namespace {
 using nlohmann::json;
 namespace fs = std::filesystem;
 
-constexpr double kMaxPoints = 1e9;         // grid size without sampling
+constexpr double kMaxPoints = 1e9;         // grid size without sampling (streamed)
+constexpr double kMaxSample = 1e7;         // sample size (its indices are held)
 constexpr double kMaxValuesPerRange = 1e6;
 
 std::string dir_of(const std::string& path) {
@@ -246,6 +247,10 @@ SweepSpec load_sweep_spec(const std::string& path) {
       report_unknown_keys(sm, path, "/sample", {"count", "seed"}, d);
       if (!sm.contains("count") || !sm["count"].is_number_integer() || sm["count"].get<long>() < 1)
         d.add(path, "/sample/count", "expected a positive integer");
+      else if (sm["count"].get<double>() > kMaxSample)
+        d.add(path, "/sample/count",
+              "expected at most 10,000,000 (a sample's drawn points are held in memory; a "
+              "grid of up to 1e9 points runs without \"sample\"), found " + sm["count"].dump());
       else
         s.sample_count = sm["count"].get<int>();
       if (sm.contains("seed")) {

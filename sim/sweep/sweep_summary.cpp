@@ -73,6 +73,48 @@ SweepSummary summarize_sweep(const std::vector<SweepRow>& rows, const std::strin
   return s;
 }
 
+void SweepTracker::add(const SweepRow& r, const std::string& line) {
+  const RowRank k = RowRank::of(r, objective_);
+  ++total_;
+  if (!k.feasible) {
+    ++(k.status == "rejected" ? rejected_ : invalid_);
+    return;
+  }
+  ++ok_;
+  const auto bkey = std::make_pair(k.objective, k.index);
+  if (top_ > 0 && (static_cast<int>(best_.size()) < top_ || bkey < std::prev(best_.end())->first)) {
+    best_.emplace(bkey, Kept{k, line});
+    if (static_cast<int>(best_.size()) > top_) best_.erase(std::prev(best_.end()));
+  }
+  // The front in (wall time, cost, index) order keeps a point only when its
+  // cost is below every earlier point's: the one just before it in the front
+  // has the lowest cost of all earlier points.
+  const auto fkey = std::make_tuple(k.wall_time_s, k.cost_usd, k.index);
+  auto it = front_.lower_bound(fkey);
+  if (it != front_.begin() && std::prev(it)->second.rank.cost_usd <= k.cost_usd) return;
+  it = front_.emplace_hint(it, fkey, Kept{k, line});
+  for (auto next = std::next(it); next != front_.end() && next->second.rank.cost_usd >= k.cost_usd;)
+    next = front_.erase(next);
+}
+
+SweepSummary SweepTracker::summary() const {
+  SweepSummary s;
+  s.total = total_;
+  s.ok = ok_;
+  s.rejected = rejected_;
+  s.invalid = invalid_;
+  s.objective = objective_;
+  auto row = [](const Kept& k) {
+    SweepRow r;
+    r.index = k.rank.index;
+    r.fields = nlohmann::json::parse(k.line);
+    return r;
+  };
+  for (const auto& [key, k] : best_) s.best.push_back(row(k));
+  for (const auto& [key, k] : front_) s.pareto.push_back(row(k));
+  return s;
+}
+
 namespace {
 std::string row_line(const SweepRow& r, const std::vector<std::string>& params) {
   std::ostringstream o;

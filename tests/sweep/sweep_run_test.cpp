@@ -71,14 +71,15 @@ TEST(SweepRun, InterruptedSweepResumesToTheSameResult) {
   const SweepSpec spec = load_sweep_spec(spec_path);
   SweepManifest m = read_manifest(dir + "/full");
   {
-    SweepOutput out(dir + "/part", m);
+    const ShardPoints points(spec, 1, 1);
+    SweepOutput out(dir + "/part", m, [&](uint64_t i) { return points.position_of(i); });
     std::atomic<bool> stop{false};
     SweepRunOptions opt;
     opt.stop = &stop;
     const auto pending = sweep_indices(spec);
     auto r = run_sweep_points(spec, pending, opt, [&](const SweepRow& row) {
       out.append(row);
-      if (out.done().size() == 9) stop.store(true);
+      if (out.done_count() == 9) stop.store(true);
     });
     EXPECT_TRUE(r.interrupted);
     EXPECT_EQ(r.evaluated, 9u);
