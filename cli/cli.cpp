@@ -1,5 +1,6 @@
 #include "cli/cli.h"
 
+#include <new>
 #include <stdexcept>
 
 #include "sim/core/diagnostics.h"
@@ -74,6 +75,11 @@ int main(const std::vector<std::string>& args, std::ostream& out, std::ostream& 
   } catch (const InputError& e) {
     err << e.what();
     return kExitBadInput;
+  } catch (const std::bad_alloc&) {
+    err << "error: out of memory running `moesim " << cmd
+        << "` (a memory limit, or an input far larger than the figures it was checked "
+           "against)\n";
+    return kExitInternal;
   } catch (const std::exception& e) {
     err << "error: " << e.what() << "\n";
     return kExitInternal;

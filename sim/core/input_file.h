@@ -14,7 +14,10 @@
 
 namespace moesim {
 
-inline constexpr std::size_t kMaxInputFileBytes = std::size_t{256} << 20;  // 256 MiB
+// Scenarios, parts, sweep specs, profiles and HF configs are kilobytes; the
+// largest measured-routing histograms, megabytes. (Profiler traces are read
+// apart, gzipped: sim/trace.)
+inline constexpr std::size_t kMaxInputFileBytes = std::size_t{64} << 20;  // 64 MiB
 
 struct InputFile {
   std::optional<std::string> text;  // set when read

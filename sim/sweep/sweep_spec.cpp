@@ -190,10 +190,15 @@ std::string sweep_fingerprint(const SweepSpec& s) {
 
 SweepSpec load_sweep_spec(const std::string& path) {
   Diagnostics d;
-  SweepSpec s;
-  s.file = path;
   const json j = read_json_file(path, path, d);
   d.throw_if_any();
+  return parse_sweep_spec(j, path);
+}
+
+SweepSpec parse_sweep_spec(const json& j, const std::string& path) {
+  Diagnostics d;
+  SweepSpec s;
+  s.file = path;
   if (!j.is_object()) {
     d.add(path, "", "expected a JSON object (a sweep spec)");
     d.throw_if_any();

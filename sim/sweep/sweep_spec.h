@@ -47,6 +47,9 @@ struct SweepSpec {
 // empty range, zip of unequal lengths, contradictory constraints, a base that
 // does not load) is collected into one InputError before any work starts.
 SweepSpec load_sweep_spec(const std::string& path);
+// The same for a spec already parsed as JSON; `path` names it in errors and
+// its folder resolves "base".
+SweepSpec parse_sweep_spec(const nlohmann::json& j, const std::string& path);
 
 // A stable identity of the sweep's points (spec expanded + base inlined), so that
 // resumed runs and shards can check they belong to the same sweep.

@@ -107,6 +107,10 @@ TEST(ScenarioErrors, SyntaxErrorsQuoteAShortExcerpt) {
   j["model"] = dir + "/secret.json";
   const std::string m = parse_errors(j).to_string();
   EXPECT_EQ(m.find(std::string(100, 'z')), std::string::npos) << m;
+  // Not JSON at all: named, not a byte of it quoted.
+  EXPECT_EQ(m.find("hunter2"), std::string::npos) << m;
+  EXPECT_EQ(m.find("password"), std::string::npos) << m;
+  EXPECT_NE(m.find("not a JSON file"), std::string::npos) << m;
 }
 
 // Sizes that drive memory and time are bounded, each a clear error at its

@@ -130,6 +130,16 @@ std::optional<json> read_json_file(const std::string& path, ParseLog& log,
 
 std::optional<json> parse_json_text(const std::string& text, const std::string& file,
                                     ParseLog& log) {
+  // A file that does not start like a JSON document (a private key, a
+  // binary) is named, never quoted: its bytes stay off the screen.
+  const size_t first = text.find_first_not_of(" \t\r\n");
+  if (first != std::string::npos &&
+      std::string("{[\"-0123456789tfn").find(text[first]) == std::string::npos) {
+    log.error(JsonLocation{file, ""},
+              "not a JSON file: it does not start with a JSON value (expected '{' at byte " +
+                  std::to_string(first + 1) + ")");
+    return std::nullopt;
+  }
   DuplicateKeys duplicates(file);
   try {
     json j = json::parse(text, [&](int, json::parse_event_t event, json& parsed) {
@@ -141,6 +151,10 @@ std::optional<json> parse_json_text(const std::string& text, const std::string& 
       log.error(at, "duplicate key; JSON keeps only the last value, so give each key once");
   } catch (const json::exception& e) {
     log.error(JsonLocation{file, ""}, syntax_message(e, text));
+  } catch (const std::bad_alloc&) {
+    log.error(JsonLocation{file, ""},
+              "not enough memory to parse this " + std::to_string(text.size()) +
+                  "-byte file (a scenario part is kilobytes; is this the right file?)");
   }
   return std::nullopt;
 }
