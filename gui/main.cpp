@@ -8,6 +8,7 @@
 
 int main(int argc, char** argv) {
   QApplication app(argc, argv);
+  QApplication::setOrganizationName("moesim");
   QApplication::setApplicationName("moesim studio");
   // Shipped scenarios: next to the working directory when run from a checkout,
   // else the source tree the binary was built from.

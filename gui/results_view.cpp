@@ -185,9 +185,10 @@ void ResultsView::set_result(RunResultPtr r) {
   figures_["GPUs"]->setText(QString::number(e.num_gpus));
   QStringList notes;
   for (const auto& w : e.warnings) notes << "warning: " + QString::fromStdString(w);
-  notes << QString("Timeline step %1 (analytic %2); ran in %3 ms.")
-               .arg(format_seconds(seconds(r->timeline.step_time())),
-                    format_seconds(seconds(e.step_time)))
+  notes << QString("Step %1 (%2); the pipeline timeline executes the schedule with analytic "
+                   "chunk costs: %3. Ran in %4 ms.")
+               .arg(format_seconds(seconds(e.step_time)), QString::fromStdString(e.fidelity),
+                    format_seconds(seconds(r->timeline.step_time())))
                .arg(r->elapsed_s * 1e3, 0, 'f', 1);
   notes_->setText(notes.join("\n"));
   notes_->setStyleSheet(e.warnings.empty() ? "" : "color: #8a5a00;");

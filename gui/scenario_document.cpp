@@ -82,9 +82,54 @@ void ScenarioDocument::load_text(const QString& text, const QString& path) {
   const OrderedJson j = parse_object(text.toUtf8());
   text_is_json_ = !j.is_null();
   if (text_is_json_) json_ = j;
-  modified_ = false;
+  saved_text_ = text_;
+  saved_json_ = text_is_json_ ? json_ : OrderedJson();
+  undo_.clear();
+  redo_.clear();
   validate();
   emit changed(Origin::kLoad);
+  emit history_changed();
+}
+
+bool ScenarioDocument::modified() const {
+  // The same document, however the text is laid out (a form edit rewrites
+  // the whole text), is not a change.
+  if (text_is_json_ && !saved_json_.is_null()) return json_ != saved_json_;
+  return text_ != saved_text_;
+}
+
+void ScenarioDocument::record_edit(const QString& before) {
+  constexpr size_t kMaxUndo = 200;
+  undo_.push_back(before);
+  if (undo_.size() > kMaxUndo) undo_.erase(undo_.begin());
+  redo_.clear();
+  emit history_changed();
+}
+
+void ScenarioDocument::restore(const QString& text) {
+  text_ = text;
+  const OrderedJson j = parse_object(text.toUtf8());
+  text_is_json_ = !j.is_null();
+  if (text_is_json_) json_ = j;
+  validate();
+  emit changed(Origin::kLoad);  // every view shows it, the text view included
+  emit history_changed();
+}
+
+void ScenarioDocument::undo() {
+  if (undo_.empty()) return;
+  redo_.push_back(text_);
+  const QString t = undo_.back();
+  undo_.pop_back();
+  restore(t);
+}
+
+void ScenarioDocument::redo() {
+  if (redo_.empty()) return;
+  undo_.push_back(text_);
+  const QString t = redo_.back();
+  redo_.pop_back();
+  restore(t);
 }
 
 bool ScenarioDocument::save(const QString& path, QString* error) {
@@ -117,7 +162,8 @@ bool ScenarioDocument::save(const QString& path, QString* error) {
   // Relative part references stay relative to the new file's folder; the user
   // sees any that no longer resolve in the diagnostics.
   path_ = path;
-  modified_ = false;
+  saved_text_ = text_;
+  saved_json_ = text_is_json_ ? json_ : OrderedJson();
   validate();
   emit changed(Origin::kLoad);
   return true;
@@ -125,11 +171,11 @@ bool ScenarioDocument::save(const QString& path, QString* error) {
 
 void ScenarioDocument::set_text(const QString& text) {
   if (text == text_) return;
+  record_edit(text_);
   text_ = text;
   const OrderedJson j = parse_object(text.toUtf8());
   text_is_json_ = !j.is_null();
   if (text_is_json_) json_ = j;
-  modified_ = true;
   validate();
   emit changed(Origin::kText);
 }
@@ -190,8 +236,10 @@ void ScenarioDocument::set_value(const std::string& pointer, const OrderedJson& 
       return;
     }
   }
+  const QString before = text_;
   text_ = QString::fromStdString(json_.dump(2)) + "\n";
-  modified_ = true;
+  if (text_ == before) return;
+  record_edit(before);
   validate();
   emit changed(Origin::kForm);
 }

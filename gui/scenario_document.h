@@ -17,6 +17,7 @@
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "sim/core/diagnostics.h"
 #include "sim/scenario/scenario.h"
@@ -48,7 +49,17 @@ class ScenarioDocument : public QObject {
   QString path() const { return path_; }
   std::string file() const { return path_.toStdString(); }
   std::string base_dir() const;
-  bool modified() const { return modified_; }
+  // The text differs from what was last loaded or saved (putting a value
+  // back clears it).
+  bool modified() const;
+
+  // Undo and redo over committed edits (form fields, the text view's
+  // debounced text); a load starts a fresh history. Each restores the whole
+  // document text, re-validated.
+  bool can_undo() const { return !undo_.empty(); }
+  bool can_redo() const { return !redo_.empty(); }
+  void undo();
+  void redo();
 
   // The JSON text as the text view shows it.
   QString text() const { return text_; }
@@ -77,6 +88,8 @@ class ScenarioDocument : public QObject {
 
  signals:
   void changed(moesim::gui::ScenarioDocument::Origin origin);
+  // Undo or redo became (un)available.
+  void history_changed();
   void validated();
 
  private:
@@ -87,7 +100,11 @@ class ScenarioDocument : public QObject {
   QString text_;
   OrderedJson json_ = OrderedJson::object();
   bool text_is_json_ = true;
-  bool modified_ = false;
+  QString saved_text_;       // as last loaded or saved
+  OrderedJson saved_json_;   // the same, parsed (null when it was not JSON)
+  std::vector<QString> undo_, redo_;  // document texts before / after each edit
+  void record_edit(const QString& before);  // an edit's undo point
+  void restore(const QString& text);
   Diagnostics diagnostics_;
   std::optional<Scenario> scenario_;
 };

@@ -2,6 +2,7 @@
 // docs/screenshots/). Run from the source root, headless:
 //   QT_QPA_PLATFORM=offscreen build/gui/moesim-gui-screenshots docs/screenshots
 #include <QApplication>
+#include <QStandardPaths>
 #include <QDir>
 #include <QEventLoop>
 #include <QLineEdit>
@@ -50,6 +51,7 @@ bool save(QWidget* w, const QDir& out, const char* name) {
 
 int main(int argc, char** argv) {
   QApplication app(argc, argv);
+  QStandardPaths::setTestModeEnabled(true);  // the default pane widths, no recent files
   if (argc < 2) {
     std::fprintf(stderr, "usage: moesim-gui-screenshots OUTDIR (run from the source root)\n");
     return 2;

@@ -1,6 +1,9 @@
 #include "gui/studio_window.h"
 
 #include <QApplication>
+#include <QCloseEvent>
+#include <QShowEvent>
+#include <QSettings>
 #include <QChartView>
 #include <QCheckBox>
 #include <QComboBox>
@@ -10,6 +13,7 @@
 #include <QFontDatabase>
 #include <QHBoxLayout>
 #include <QLabel>
+#include <QLayout>
 #include <QListWidget>
 #include <QMenuBar>
 #include <QMessageBox>
@@ -49,6 +53,7 @@ StudioWindow::StudioWindow(const QString& scenario_dir, QWidget* parent)
   run_debounce_->setInterval(150);
 
   auto* split = new QSplitter(Qt::Horizontal, this);
+  split_ = split;
   split->addWidget(build_editor());
   tabs_ = new QTabWidget(split);
   results_ = new ResultsView(tabs_);
@@ -60,10 +65,12 @@ StudioWindow::StudioWindow(const QString& scenario_dir, QWidget* parent)
   compare_ = new CompareView(scenario_dir, tabs_);
   tabs_->addTab(compare_, "Compare");
   split->addWidget(tabs_);
+  // The results' pages would otherwise claim their widest content (about
+  // 1,150 px) and squeeze the editor to a third of the window.
+  tabs_->setMinimumWidth(480);
   split->setStretchFactor(0, 0);
   split->setStretchFactor(1, 1);
-  split->setSizes({470, 1130});
-  setCentralWidget(split);
+  setCentralWidget(split);  // the panes' widths are set when first shown (showEvent)
 
   status_ = new QLabel(this);
   progress_ = new QProgressBar(this);
@@ -265,33 +272,135 @@ void StudioWindow::build_toolbar() {
   connect(des_, &QCheckBox::toggled, this, [this] {
     if (doc_->scenario()) run();
   });
-  connect(open, &QPushButton::clicked, this, [this] {
-    if (!maybe_discard()) return;
-    const QString p =
-        QFileDialog::getOpenFileName(this, "Open scenario", scenario_dir_, "Scenarios (*.json)");
-    if (!p.isEmpty()) open_scenario(p);
-  });
+  connect(open, &QPushButton::clicked, this, &StudioWindow::open_dialog);
   connect(save, &QPushButton::clicked, this, [this] { save_scenario(doc_->path()); });
-  connect(save_as, &QPushButton::clicked, this, [this] {
-    const QString p =
-        QFileDialog::getSaveFileName(this, "Save scenario as", doc_->path(), "Scenarios (*.json)");
-    if (!p.isEmpty()) save_scenario(p);
-  });
+  connect(save_as, &QPushButton::clicked, this, &StudioWindow::save_as_dialog);
   connect(run_button_, &QPushButton::clicked, this, &StudioWindow::run);
   connect(cancel_button_, &QPushButton::clicked, this, &StudioWindow::cancel);
 }
 
+void StudioWindow::open_dialog() {
+  if (!maybe_discard()) return;
+  const QString p =
+      QFileDialog::getOpenFileName(this, "Open scenario", scenario_dir_, "Scenarios (*.json)");
+  if (!p.isEmpty()) open_scenario(p);
+}
+
+void StudioWindow::save_as_dialog() {
+  const QString p =
+      QFileDialog::getSaveFileName(this, "Save scenario as", doc_->path(), "Scenarios (*.json)");
+  if (!p.isEmpty()) save_scenario(p);
+}
+
 void StudioWindow::build_menus() {
   QMenu* file = menuBar()->addMenu("&File");
+  file->addAction("&Open...", QKeySequence::Open, this, &StudioWindow::open_dialog);
+  recent_menu_ = file->addMenu("Open &recent");
+  rebuild_recent_menu();
+  file->addAction("&Save", QKeySequence::Save, this, [this] { save_scenario(doc_->path()); });
+  file->addAction("Save &as...", QKeySequence::SaveAs, this, &StudioWindow::save_as_dialog);
+  file->addSeparator();
   file->addAction("Export report (Markdown)...", this, [this] { export_dialog("md"); });
   file->addAction("Export report (JSON)...", this, [this] { export_dialog("json"); });
   file->addAction("Export trace (Chrome JSON)...", this, [this] { export_dialog("trace"); });
   file->addAction("Export current view (PNG)...", this, [this] { export_dialog("png"); });
   file->addSeparator();
   file->addAction("Quit", QKeySequence::Quit, this, &QWidget::close);
+  QMenu* edit = menuBar()->addMenu("&Edit");
+  undo_ = edit->addAction("&Undo", QKeySequence::Undo, doc_, &ScenarioDocument::undo);
+  redo_ = edit->addAction("&Redo", QKeySequence::Redo, doc_, &ScenarioDocument::redo);
+  // The JSON view keeps its own typing undo while it has the focus.
+  undo_->setShortcutContext(Qt::WidgetWithChildrenShortcut);
+  redo_->setShortcutContext(Qt::WidgetWithChildrenShortcut);
+  form_scroll_->addAction(undo_);
+  form_scroll_->addAction(redo_);
+  auto sync = [this] {
+    undo_->setEnabled(doc_->can_undo());
+    redo_->setEnabled(doc_->can_redo());
+  };
+  connect(doc_, &ScenarioDocument::history_changed, this, sync);
+  sync();
   QMenu* run = menuBar()->addMenu("&Run");
   run->addAction("Run", QKeySequence("Ctrl+R"), this, &StudioWindow::run);
   run->addAction("Cancel", QKeySequence("Esc"), this, &StudioWindow::cancel);
+  QMenu* help = menuBar()->addMenu("&Help");
+  help->addAction("About moesim studio", this, [this] {
+    QMessageBox::about(this, "About moesim studio",
+                       QString("moesim %1: a simulator of Mixture-of-Experts training "
+                               "clusters.\n\nThe scenario format, reports and validation are "
+                               "documented in the README and docs/ of the source tree.")
+                           .arg(kMoesimVersion));
+  });
+}
+
+QString StudioWindow::picker_path() const { return picker_->currentData().toString(); }
+
+QList<int> StudioWindow::pane_sizes() const { return split_->sizes(); }
+
+QStringList StudioWindow::recent_files() const {
+  return QSettings().value("studio/recent_files").toStringList();
+}
+
+void StudioWindow::remember_recent(const QString& path) {
+  const QString p = QFileInfo(path).absoluteFilePath();
+  QStringList r = recent_files();
+  r.removeAll(p);
+  r.prepend(p);
+  while (r.size() > 8) r.removeLast();
+  QSettings().setValue("studio/recent_files", r);
+  rebuild_recent_menu();
+}
+
+void StudioWindow::rebuild_recent_menu() {
+  if (!recent_menu_) return;
+  recent_menu_->clear();
+  for (const QString& p : recent_files())
+    recent_menu_->addAction(p, this, [this, p] {
+      if (p != doc_->path() && maybe_discard()) open_scenario(p);
+    });
+  recent_menu_->setEnabled(!recent_menu_->isEmpty());
+}
+
+// The picker shows the loaded file: its entry when it is one of the shipped
+// scenarios (same file, however the path is written), else an entry added
+// for it.
+void StudioWindow::select_in_picker(const QString& path) {
+  const QString want = QFileInfo(path).canonicalFilePath();
+  const QSignalBlocker block(picker_);
+  for (int i = 0; i < picker_->count(); ++i)
+    if (QFileInfo(picker_->itemData(i).toString()).canonicalFilePath() == want) {
+      picker_->setCurrentIndex(i);
+      return;
+    }
+  picker_->insertItem(0, QFileInfo(path).fileName(), path);
+  picker_->setCurrentIndex(0);
+}
+
+void StudioWindow::showEvent(QShowEvent* e) {
+  QMainWindow::showEvent(e);
+  if (panes_sized_) return;
+  panes_sized_ = true;
+  // Wide enough for the form's labels, values and errors; then as the user
+  // left it last time.
+  // Once the splitter has laid itself out for its first show (it would
+  // otherwise redistribute by its widgets' size hints).
+  QTimer::singleShot(0, this, [this] {
+    QList<int> sizes{620, std::max(400, split_->width() - 620)};
+    const QList<QVariant> saved = QSettings().value("studio/pane_sizes").toList();
+    if (saved.size() == 2 && saved[0].toInt() > 100 && saved[1].toInt() > 100)
+      sizes = {saved[0].toInt(), saved[1].toInt()};
+    split_->setSizes(sizes);
+  });
+}
+
+void StudioWindow::closeEvent(QCloseEvent* e) {
+  if (!maybe_discard()) {
+    e->ignore();
+    return;
+  }
+  const QList<int> sizes = split_->sizes();
+  QSettings().setValue("studio/pane_sizes", QVariantList{sizes.value(0), sizes.value(1)});
+  e->accept();
 }
 
 bool StudioWindow::open_scenario(const QString& path) {
@@ -299,8 +408,8 @@ bool StudioWindow::open_scenario(const QString& path) {
     status_->setText(QString("Cannot open %1").arg(path));
     return false;
   }
-  const int i = picker_->findData(path);
-  if (i >= 0) picker_->setCurrentIndex(i);
+  select_in_picker(path);
+  remember_recent(path);
   return true;
 }
 
@@ -312,15 +421,24 @@ bool StudioWindow::save_scenario(const QString& path) {
     return false;
   }
   status_->setText(QString("Saved %1").arg(path));
+  select_in_picker(path);
+  remember_recent(path);
   update_title();
   return true;
 }
 
 bool StudioWindow::maybe_discard() {
   if (!doc_->modified() || !confirm_discard_) return true;
-  return QMessageBox::question(this, "Unsaved changes",
-                               QString("Discard the changes to %1?").arg(doc_->path())) ==
-         QMessageBox::Yes;
+  const QMessageBox::StandardButton b =
+      unsaved_answer_ ? *unsaved_answer_
+                      : QMessageBox::question(
+                            this, "Unsaved changes",
+                            QString("%1 has changes that are not saved.")
+                                .arg(QFileInfo(doc_->path()).fileName()),
+                            QMessageBox::Save | QMessageBox::Discard | QMessageBox::Cancel,
+                            QMessageBox::Save);
+  if (b == QMessageBox::Save) return save_scenario(doc_->path());
+  return b == QMessageBox::Discard;
 }
 
 void StudioWindow::set_auto_run(bool on) { auto_run_->setChecked(on); }

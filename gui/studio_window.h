@@ -10,6 +10,8 @@
 // run again at once, so a change shows its effect without a click.
 
 #include <QMainWindow>
+#include <QMessageBox>
+#include <optional>
 #include <QString>
 
 #include "gui/run_controller.h"
@@ -17,6 +19,8 @@
 
 class QCheckBox;
 class QComboBox;
+class QMenu;
+class QSplitter;
 class QLabel;
 class QListWidget;
 class QPlainTextEdit;
@@ -54,6 +58,18 @@ class StudioWindow : public QMainWindow {
   void set_des(bool on);
   // Asks before discarding unsaved edits (off in tests).
   void set_confirm_discard(bool on) { confirm_discard_ = on; }
+  // Tests: answer the unsaved-changes question (Save, Discard or Cancel)
+  // without a dialog.
+  void set_unsaved_answer(QMessageBox::StandardButton b) { unsaved_answer_ = b; }
+  // Unsaved edits: asks Save / Discard / Cancel. True when the document may
+  // be replaced or the window closed (saved, discarded or unmodified).
+  bool maybe_discard();
+  // The picker's current file (it follows what is loaded or saved).
+  QString picker_path() const;
+  // Recently opened or saved scenario files, newest first.
+  QStringList recent_files() const;
+  // The editor pane and the results' widths.
+  QList<int> pane_sizes() const;
 
   // Exports of the result on display; "" on success, else the error.
   QString export_report(ReportFormat format, const QString& path);
@@ -73,6 +89,10 @@ class StudioWindow : public QMainWindow {
   QTabWidget* editor_tabs() const { return editor_tabs_; }
   QString status_text() const;
 
+ protected:
+  void closeEvent(QCloseEvent* e) override;
+  void showEvent(QShowEvent* e) override;
+
  signals:
   // After the views show a finished run (ok or not).
   void results_shown(moesim::gui::RunResultPtr result);
@@ -88,8 +108,12 @@ class StudioWindow : public QMainWindow {
   void on_result(RunResultPtr r);
   void show_problems();
   void update_title();
-  bool maybe_discard();
   void start_run(const RunRequest& request);
+  void open_dialog();
+  void save_as_dialog();
+  void select_in_picker(const QString& path);
+  void remember_recent(const QString& path);
+  void rebuild_recent_menu();
   void export_dialog(const QString& kind);
 
   QString scenario_dir_;
@@ -118,6 +142,12 @@ class StudioWindow : public QMainWindow {
   QTimer* run_debounce_;
   quint64 shown_id_ = 0;  // the run whose results are wanted
   bool confirm_discard_ = true;
+  std::optional<QMessageBox::StandardButton> unsaved_answer_;
+  QSplitter* split_ = nullptr;
+  bool panes_sized_ = false;
+  QMenu* recent_menu_ = nullptr;
+  QAction* undo_ = nullptr;
+  QAction* redo_ = nullptr;
 };
 
 }  // namespace moesim::gui

@@ -60,7 +60,10 @@ if [ "$mode" = asan-test ]; then
   # Sanitized: every error stops the test that hit it. Leak checking is off
   # (Qt and SimGrid keep process-lifetime allocations); CUDA code is not
   # sanitized here and the benchmarks are not tests.
+  # (GCC 12 sees maybe-uninitialized values in libstdc++'s <regex> once
+  # instrumented: a known false positive, kept a warning here.)
   sanitize="-fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer"
+  sanitize+=" -Wno-error=maybe-uninitialized"
   cmake -S . -B "$build_dir" "${generator[@]}" -DCMAKE_BUILD_TYPE=RelWithDebInfo \
     -DMOESIM_WERROR=ON -DMOESIM_BUILD_CUDA=OFF -DMOESIM_BUILD_BENCH=OFF \
     -DCMAKE_CXX_FLAGS="$sanitize" -DCMAKE_EXE_LINKER_FLAGS="-fsanitize=address,undefined" \

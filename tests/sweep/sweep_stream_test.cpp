@@ -8,7 +8,9 @@
 
 #include "sim/core/rng.h"
 #include "sim/sweep/sweep_output.h"
+#include "sim/core/diagnostics.h"
 #include "sim/sweep/sweep_points.h"
+#include "sim/sweep/sweep_spec.h"
 #include "sim/sweep/sweep_summary.h"
 #include "tests/sweep/sweep_fixture.h"
 
@@ -58,6 +60,23 @@ TEST(SweepStream, ABillionPointGridCostsNothingToEnumerate) {
   EXPECT_EQ(p.index_at(249999999), 999999998u);
   EXPECT_EQ(p.position_of(999999998), 249999999);
   EXPECT_EQ(p.position_of(999999999), -1);
+}
+
+TEST(SweepStream, SamplesAreBoundedAtTheirKey) {
+  const std::string dir = testing::fresh_dir("stream-sample");
+  const std::string spec = dir + "/spec.json";
+  std::ofstream(spec) << R"({"base": ")" << MOESIM_SOURCE_DIR
+                      << R"(/scenarios/deepseek-v3-pretrain-2048xH800.json",
+    "parameters": [{"path": "/cluster/ib_GB_per_s", "range": {"from": 1, "to": 100000, "step": 1}},
+                   {"path": "/training/price_per_gpu_hour_usd", "range": {"from": 1, "to": 10000, "step": 1}}],
+    "sample": {"count": 20000000}})";
+  try {
+    load_sweep_spec(spec);
+    FAIL() << "a 2e7-point sample was accepted";
+  } catch (const InputError& e) {
+    EXPECT_NE(e.diagnostics().to_string().find("/sample/count"), std::string::npos);
+    EXPECT_NE(e.diagnostics().to_string().find("at most 10,000,000"), std::string::npos);
+  }
 }
 
 SweepRow random_row(Rng& rng, uint64_t index) {
