@@ -7,17 +7,13 @@
 
 #include "sim/core/diagnostics.h"
 #include "sim/scenario/scenario_json.h"
+#include "tests/fuzz/fuzz_json.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
-  nlohmann::json j;
+  const std::optional<nlohmann::json> j = moesim::fuzz::as_json(data, size);
+  if (!j) return 0;
   try {
-    j = nlohmann::json::parse(reinterpret_cast<const char*>(data),
-                              reinterpret_cast<const char*>(data) + size);
-  } catch (const nlohmann::json::parse_error&) {
-    return 0;
-  }
-  try {
-    const moesim::ModelSpec m = moesim::model_from_hf_config(j, "fuzz-config.json");
+    const moesim::ModelSpec m = moesim::model_from_hf_config(*j, "fuzz-config.json");
     if (!moesim::validate(m).empty()) std::abort();  // accepted but invalid: a bug
   } catch (const moesim::InputError& e) {
     if (e.diagnostics().empty()) std::abort();

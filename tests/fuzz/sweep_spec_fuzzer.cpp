@@ -10,18 +10,14 @@
 #include "sim/core/diagnostics.h"
 #include "sim/sweep/sweep_points.h"
 #include "sim/sweep/sweep_spec.h"
+#include "tests/fuzz/fuzz_json.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
-  nlohmann::json j;
-  try {
-    j = nlohmann::json::parse(reinterpret_cast<const char*>(data),
-                              reinterpret_cast<const char*>(data) + size);
-  } catch (const nlohmann::json::parse_error&) {
-    return 0;  // the file reader's concern (its own tests)
-  }
+  const std::optional<nlohmann::json> j = moesim::fuzz::as_json(data, size);
+  if (!j) return 0;
   try {
     const moesim::SweepSpec s =
-        moesim::parse_sweep_spec(j, MOESIM_SOURCE_DIR "/scenarios/sweeps/fuzz.json");
+        moesim::parse_sweep_spec(*j, MOESIM_SOURCE_DIR "/scenarios/sweeps/fuzz.json");
     // Accepted: its points must enumerate (first, last) without failing.
     const moesim::ShardPoints p(s, 1, 1);
     if (p.size() > 0) {

@@ -16,17 +16,6 @@ namespace moesim::gui::test {
 
 class DocumentTest : public QObject {
   Q_OBJECT
- private:
-  // Types `text` into the line edit bound to `pointer` and presses Return.
-  static void type_into(StudioWindow& w, const std::string& pointer, const QString& text) {
-    auto* e = qobject_cast<QLineEdit*>(w.form()->editor(pointer));
-    QVERIFY2(e, pointer.c_str());
-    e->setFocus();
-    e->selectAll();
-    QTest::keyClicks(e, text);
-    QTest::keyClick(e, Qt::Key_Return);
-  }
-
  private slots:
   void loadsTheHeadlineIntoTheForm() {
     StudioWindow w("scenarios");

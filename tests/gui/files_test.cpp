@@ -22,14 +22,6 @@ namespace moesim::gui::test {
 class FilesTest : public QObject {
   Q_OBJECT
  private:
-  static void type_into(StudioWindow& w, const std::string& pointer, const QString& text) {
-    auto* e = qobject_cast<QLineEdit*>(w.form()->editor(pointer));
-    QVERIFY2(e, pointer.c_str());
-    e->setFocus();
-    e->selectAll();
-    QTest::keyClicks(e, text);
-    QTest::keyClick(e, Qt::Key_Return);
-  }
   static QString field(StudioWindow& w, const std::string& pointer) {
     return qobject_cast<QLineEdit*>(w.form()->editor(pointer))->text();
   }

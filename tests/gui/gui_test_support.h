@@ -6,6 +6,11 @@
 #include <QObject>
 #include <QTimer>
 
+#include <QLineEdit>
+#include <QtTest/QtTest>
+#include <string>
+
+#include "gui/scenario_form.h"
 #include "gui/studio_window.h"
 
 namespace moesim::gui::test {
@@ -33,6 +38,16 @@ class StallMeter : public QObject {
   QElapsedTimer clock_;
   qint64 max_gap_ms_ = 0;
 };
+
+// Types `text` into the line edit bound to `pointer` and presses Return.
+inline void type_into(StudioWindow& w, const std::string& pointer, const QString& text) {
+  auto* e = qobject_cast<QLineEdit*>(w.form()->editor(pointer));
+  QVERIFY2(e, pointer.c_str());
+  e->setFocus();
+  e->selectAll();
+  QTest::keyClicks(e, text);
+  QTest::keyClick(e, Qt::Key_Return);
+}
 
 // Test entry points, one per file (gui_test_main.cpp runs them all).
 int run_document_tests(int argc, char** argv);
