@@ -13,7 +13,7 @@ inline std::optional<nlohmann::json> as_json(const std::uint8_t* data, std::size
   try {
     return nlohmann::json::parse(reinterpret_cast<const char*>(data),
                                  reinterpret_cast<const char*>(data) + size);
-  } catch (const nlohmann::json::parse_error&) {
+  } catch (const nlohmann::json::exception&) {  // syntax, or a number out of range
     return std::nullopt;
   }
 }
