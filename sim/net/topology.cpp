@@ -298,7 +298,8 @@ class ByteWriter {
   }
   void put(const std::vector<int>& v) {
     put(static_cast<uint64_t>(v.size()));
-    out_.append(reinterpret_cast<const char*>(v.data()), v.size() * sizeof(int));
+    if (!v.empty())  // an empty vector's data() may be null
+      out_.append(reinterpret_cast<const char*>(v.data()), v.size() * sizeof(int));
   }
   void put(const std::string& v) {
     put(static_cast<uint64_t>(v.size()));
@@ -324,7 +325,7 @@ class ByteReader {
     const auto n = get<uint64_t>();
     need(n * sizeof(int));
     std::vector<int> v(n);
-    std::memcpy(v.data(), in_.data() + at_, n * sizeof(int));
+    if (n > 0) std::memcpy(v.data(), in_.data() + at_, n * sizeof(int));
     at_ += n * sizeof(int);
     return v;
   }

@@ -366,7 +366,15 @@ SweepSpec parse_sweep_spec(const json& j, const std::string& path) {
     const std::string at = "/parameters/" + std::to_string(i) + "/path";
     for (size_t k = 0; k < i; ++k)
       if (s.parameters[k].path == p) d.add(path, at, "parameter " + p + " is listed twice");
-    const json::json_pointer ptr(p);
+    json::json_pointer ptr;
+    try {
+      ptr = json::json_pointer(p);
+    } catch (const json::exception&) {
+      d.add(path, at,
+            "not a JSON pointer: \"" + p.substr(0, 60) +
+                "\" (a path like \"/plan/ep\"; '~' must be written ~0 and '/' in a key ~1)");
+      continue;
+    }
     // Missing objects on the way are created (e.g. /training/routing/... on a
     // base without a routing model), as long as the base has the part.
     json::json_pointer existing = ptr.parent_pointer();

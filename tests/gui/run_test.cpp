@@ -42,7 +42,7 @@ class RunTest : public QObject {
     const qint64 stall = meter.max_gap_ms();
     qInfo("longest GUI-thread gap during the headline run: %lld ms (timer interval 10 ms)",
           static_cast<long long>(stall));
-    QVERIFY2(stall < 100, qPrintable(QString("GUI thread stalled %1 ms").arg(stall)));
+    QVERIFY2(stall < kMaxStallMs, qPrintable(QString("GUI thread stalled %1 ms").arg(stall)));
 
     const RunResultPtr r = shown.takeFirst().at(0).value<RunResultPtr>();
     QVERIFY(r && r->ok);

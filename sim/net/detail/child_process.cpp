@@ -8,6 +8,8 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <csignal>
+#include <mutex>
 #include <chrono>
 #include <cstdlib>
 #include <cstring>
@@ -76,6 +78,16 @@ std::string ChildProcess::binary(std::string* looked_in) {
 }
 
 ChildProcess::ChildProcess() {
+  // A child that dies leaves its pipe without a reader: writing to it must
+  // fail with EPIPE (reported, with how the child ended), not kill the
+  // simulator with SIGPIPE. Only the default disposition is changed; a
+  // program's own handler stays.
+  static std::once_flag ignore_sigpipe;
+  std::call_once(ignore_sigpipe, [] {
+    struct sigaction old {};
+    if (::sigaction(SIGPIPE, nullptr, &old) == 0 && old.sa_handler == SIG_DFL)
+      std::signal(SIGPIPE, SIG_IGN);
+  });
   std::string looked_in;
   const std::string exe = binary(&looked_in);
   if (exe.empty())
