@@ -116,21 +116,17 @@ void ScenarioDocument::restore(const QString& text) {
   emit history_changed();
 }
 
-void ScenarioDocument::undo() {
-  if (undo_.empty()) return;
-  redo_.push_back(text_);
-  const QString t = undo_.back();
-  undo_.pop_back();
+// Undo and redo: the current text onto one stack, the other's top restored.
+void ScenarioDocument::step_history(std::vector<QString>& from, std::vector<QString>& to) {
+  if (from.empty()) return;
+  to.push_back(text_);
+  const QString t = from.back();
+  from.pop_back();
   restore(t);
 }
 
-void ScenarioDocument::redo() {
-  if (redo_.empty()) return;
-  undo_.push_back(text_);
-  const QString t = redo_.back();
-  redo_.pop_back();
-  restore(t);
-}
+void ScenarioDocument::undo() { step_history(undo_, redo_); }
+void ScenarioDocument::redo() { step_history(redo_, undo_); }
 
 bool ScenarioDocument::save(const QString& path, QString* error) {
   // Saved into another folder, relative part references are rewritten to name

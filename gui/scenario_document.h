@@ -105,6 +105,7 @@ class ScenarioDocument : public QObject {
   std::vector<QString> undo_, redo_;  // document texts before / after each edit
   void record_edit(const QString& before);  // an edit's undo point
   void restore(const QString& text);
+  void step_history(std::vector<QString>& from, std::vector<QString>& to);
   Diagnostics diagnostics_;
   std::optional<Scenario> scenario_;
 };

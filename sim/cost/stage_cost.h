@@ -79,8 +79,10 @@ struct UnitPrices {
   UnitCost dense_kept, moe_kept;
   // Layer `index_in_chunk` of a chunk, dense or MoE, under `r`.
   const UnitCost& layer(bool moe_layer, int index_in_chunk, const RecomputeSpec& r) const {
-    const bool full = !r.full || r.full_at(index_in_chunk);
-    return moe_layer ? (full ? moe : moe_kept) : (full ? dense : dense_kept);
+    // `dense` and `moe` are priced under `r` as given; only a layer past
+    // recompute.layers takes the kept price.
+    const bool as_given = !r.full || r.full_at(index_in_chunk);
+    return moe_layer ? (as_given ? moe : moe_kept) : (as_given ? dense : dense_kept);
   }
 };
 

@@ -23,19 +23,25 @@ std::string joined(const std::vector<std::string>& lines) {
   return s;
 }
 
+// A schedule with no structural problem that runs with `c` without deadlock,
+// every dependency held and every chunk's F, B and W once.
+void expect_runs_each_chunk_once(const Schedule& s, const ChunkCosts& c) {
+  EXPECT_TRUE(schedule_problems(s).empty()) << joined(schedule_problems(s));
+  const ScheduleRun run = simulate(s, c);
+  ASSERT_TRUE(run.ok()) << run.deadlock->message;
+  EXPECT_TRUE(test::dependency_violations(s, run).empty())
+      << joined(test::dependency_violations(s, run));
+  EXPECT_TRUE(test::exactly_once_violations(run).empty())
+      << joined(test::exactly_once_violations(run));
+}
+
 TEST(Generators, EveryCaseRunsEachChunkOnceInDependencyOrder) {
   // Unequal costs so that a wrong order cannot hide behind ties.
   for (const ChunkCosts& c : {costs(1, 1, 1), costs(2, 3, 1, 4)}) {
     for (const test::Case& k : all_cases()) {
       SCOPED_TRACE(describe(k));
       const Schedule s = make_schedule(k.kind, k.pp, k.micro_batches, k.virtual_stages);
-      EXPECT_TRUE(schedule_problems(s).empty()) << joined(schedule_problems(s));
-      const ScheduleRun run = simulate(s, c);
-      ASSERT_TRUE(run.ok()) << run.deadlock->message;
-      EXPECT_TRUE(test::dependency_violations(s, run).empty())
-          << joined(test::dependency_violations(s, run));
-      EXPECT_TRUE(test::exactly_once_violations(run).empty())
-          << joined(test::exactly_once_violations(run));
+      expect_runs_each_chunk_once(s, c);
     }
   }
 }
@@ -137,13 +143,7 @@ TEST(Generators, PairedOneFOneBAndInterleavedRunEachChunkOnceWithoutDeadlock) {
       if (k.kind != ScheduleKind::k1F1B && k.kind != ScheduleKind::kInterleaved1F1B) continue;
       SCOPED_TRACE(describe(k) + " paired");
       const Schedule s = make_schedule(k.kind, k.pp, k.micro_batches, k.virtual_stages, true);
-      EXPECT_TRUE(schedule_problems(s).empty()) << joined(schedule_problems(s));
-      const ScheduleRun run = simulate(s, c);
-      ASSERT_TRUE(run.ok()) << run.deadlock->message;
-      EXPECT_TRUE(test::dependency_violations(s, run).empty())
-          << joined(test::dependency_violations(s, run));
-      EXPECT_TRUE(test::exactly_once_violations(run).empty())
-          << joined(test::exactly_once_violations(run));
+      expect_runs_each_chunk_once(s, c);
       // Every rank pairs all but its warm-up forwards with a backward.
       for (int r = 0; r < k.pp; ++r) {
         const int passes = k.micro_batches * k.virtual_stages;
