@@ -44,7 +44,7 @@ CompareModel::CompareModel(QObject* parent) : QAbstractTableModel(parent) {
       {"Comm SMs", [=](R r) { return num(r.scenario.plan.comm_sms); }, plain},
       {"Precision", [=](R r) { return text(to_string(r.scenario.precision.kind)); }, {}},
       {"FP8 dispatch",
-       [=](R r) { return text(r.scenario.precision.fp8_dispatch ? "yes" : "no"); },
+       [=](R r) { return text(r.scenario.precision.dispatches_fp8() ? "yes" : "no"); },
        {}},
       {"Step time", [=](R r) { return num(seconds(r.estimate.step_time)); }, secs},
       {"Tokens/s", [=](R r) { return num(r.estimate.tokens_per_s); }, format_count},

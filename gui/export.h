@@ -17,7 +17,12 @@ QString export_report(const RunResult& r, ReportFormat format, const QString& pa
 QString export_trace(const RunResult& r, const QString& path);
 QString export_png(QWidget* w, const QString& path);
 
-// The report text, as the Report tab shows it.
+// The report text, as the Report tab shows it. A sweep point's report says so
+// in its title and lists every value the point changes from the scenario
+// swept (before -> after), so that it can be reproduced from that file.
 QString report_text(const RunResult& r, ReportFormat format);
+
+// "EP (experts) 64 -> 32, DP (data) 128 -> 64": what a sweep point changes.
+QString changes_text(const SweepPointSource& p);
 
 }  // namespace moesim::gui

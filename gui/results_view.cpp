@@ -181,15 +181,20 @@ void ResultsView::set_result(RunResultPtr r) {
           .arg(e.fits ? "#1b7f3b" : "#b00020"));
   figures_["GPU-hours"]->setText(format_si(e.gpu_hours));
   figures_["Cost"]->setText(format_usd(e.cost_usd));
-  figures_["Wall time"]->setText(QString("%1 days").arg(seconds(e.wall_time) / 86400.0, 0, 'f', 1));
+  figures_["Wall time"]->setText(format_seconds(seconds(e.wall_time)));
   figures_["GPUs"]->setText(QString::number(e.num_gpus));
   QStringList notes;
   for (const auto& w : e.warnings) notes << "warning: " + QString::fromStdString(w);
-  notes << QString("Step %1 (%2); the pipeline timeline executes the schedule with analytic "
-                   "chunk costs: %3. Ran in %4 ms.")
-               .arg(format_seconds(seconds(e.step_time)), QString::fromStdString(e.fidelity),
-                    format_seconds(seconds(r->timeline.step_time())))
-               .arg(r->elapsed_s * 1e3, 0, 'f', 1);
+  if (r->des_step)
+    notes << QString("Step %1 (des); the pipeline timeline shows the simulated step's tracks "
+                     "per rank: compute, EP/TP communication, pipeline sends, DP sync. Ran in %2.")
+                 .arg(format_seconds(seconds(e.step_time)), format_seconds(r->elapsed_s));
+  else
+    notes << QString("Step %1 (%2); the pipeline timeline executes the schedule with analytic "
+                     "chunk costs: %3. Ran in %4.")
+                 .arg(format_seconds(seconds(e.step_time)), QString::fromStdString(e.fidelity),
+                      format_seconds(seconds(r->timeline.step_time())),
+                      format_seconds(r->elapsed_s));
   notes_->setText(notes.join("\n"));
   notes_->setStyleSheet(e.warnings.empty() ? "" : "color: #8a5a00;");
   show_breakdown(e);

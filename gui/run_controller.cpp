@@ -3,7 +3,6 @@
 #include <chrono>
 
 #include "sim/scenario/scenario_json.h"
-#include "sim/step/des_step.h"
 
 namespace moesim::gui {
 
@@ -23,7 +22,12 @@ void RunWorker::run(quint64 id, const RunRequest& request) {
     result->scenario = parse_scenario_text(request.text, request.file, request.base_dir);
     if (stopped()) return;
     emit progress(id, 1, 3, request.des ? "simulating the step (des)" : "estimating");
-    result->estimate = request.des ? des_estimate(result->scenario) : estimate(result->scenario);
+    result->estimate = estimate(result->scenario);
+    if (request.des) {  // as `moesim run --fidelity des --trace`: one simulation for both
+      auto step = std::make_shared<DesStep>(simulate_step(result->scenario, result->estimate));
+      result->estimate = des_estimate(result->scenario, std::move(result->estimate), *step);
+      result->des_step = std::move(step);
+    }
     if (stopped()) return;
     emit progress(id, 2, 3, "executing the pipeline schedule");
     result->timeline = step_timeline(result->scenario, result->estimate);

@@ -13,14 +13,32 @@
 #include <QThread>
 #include <atomic>
 #include <memory>
+#include <nlohmann/json.hpp>
+#include <optional>
 #include <string>
+#include <vector>
 
 #include "sim/core/diagnostics.h"
 #include "sim/cost/estimate.h"
 #include "sim/report/step_timeline.h"
 #include "sim/scenario/scenario.h"
+#include "sim/step/des_step.h"
 
 namespace moesim::gui {
+
+// A value a sweep point changes from the scenario swept.
+struct ChangedValue {
+  std::string pointer;  // from the scenario's root
+  nlohmann::json before, after;  // null: absent (the library's default)
+};
+
+// Where a run of a sweep point came from: the results then describe that
+// point, not the scenario in the editor, and say so.
+struct SweepPointSource {
+  uint64_t index = 0;
+  std::string base_file;              // the scenario swept
+  std::vector<ChangedValue> changes;  // every value that differs from it
+};
 
 struct RunRequest {
   QString label;         // shown with the results: a file name, "sweep point 12", ...
@@ -28,6 +46,7 @@ struct RunRequest {
   std::string file;      // names it in diagnostics
   std::string base_dir;  // resolves its part references
   bool des = false;      // des fidelity (sim/step/des_step.h) instead of analytic
+  std::optional<SweepPointSource> sweep_point;  // a sweep point's run
 };
 
 struct RunResult {
@@ -39,6 +58,9 @@ struct RunResult {
   Scenario scenario;
   Estimate estimate;
   StepTimeline timeline;
+  // des runs: the simulated step, its compute, communication, pipeline-send
+  // and DP tracks (what `moesim run --fidelity des --trace` writes).
+  std::shared_ptr<const DesStep> des_step;
   double elapsed_s = 0;
 };
 using RunResultPtr = std::shared_ptr<const RunResult>;

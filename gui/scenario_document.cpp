@@ -84,6 +84,7 @@ void ScenarioDocument::load_text(const QString& text, const QString& path) {
   if (text_is_json_) json_ = j;
   saved_text_ = text_;
   saved_json_ = text_is_json_ ? json_ : OrderedJson();
+  last_changed_.clear();
   undo_.clear();
   redo_.clear();
   validate();
@@ -108,9 +109,12 @@ void ScenarioDocument::record_edit(const QString& before) {
 
 void ScenarioDocument::restore(const QString& text) {
   text_ = text;
+  const OrderedJson before = json_;
+  const bool was_json = text_is_json_;
   const OrderedJson j = parse_object(text.toUtf8());
   text_is_json_ = !j.is_null();
   if (text_is_json_) json_ = j;
+  note_changes(before, was_json);
   validate();
   emit changed(Origin::kLoad);  // every view shows it, the text view included
   emit history_changed();
@@ -169,9 +173,12 @@ void ScenarioDocument::set_text(const QString& text) {
   if (text == text_) return;
   record_edit(text_);
   text_ = text;
+  const OrderedJson before = json_;
+  const bool was_json = text_is_json_;
   const OrderedJson j = parse_object(text.toUtf8());
   text_is_json_ = !j.is_null();
   if (text_is_json_) json_ = j;
+  note_changes(before, was_json);
   validate();
   emit changed(Origin::kText);
 }
@@ -210,34 +217,67 @@ OrderedJson ScenarioDocument::value(const std::string& pointer) const {
 }
 
 void ScenarioDocument::set_value(const std::string& pointer, const OrderedJson& v) {
-  const std::vector<std::string> tokens = pointer_tokens(pointer);
-  if (tokens.empty() || !text_is_json_) return;
-  if (tokens.size() > 1 && !part_reference(tokens[0]).empty()) {
-    // Copy the referenced part inline before changing it (see the header).
-    OrderedJson part = read_part(tokens[0]);
-    json_[tokens[0]] = part.is_object() ? part : OrderedJson::object();
-  }
-  if (v.is_null()) {
-    const OrderedJson::json_pointer ptr(pointer);
-    if (json_.contains(ptr)) {
-      OrderedJson& parent = json_.at(ptr.parent_pointer());
-      if (parent.is_object()) parent.erase(tokens.back());
+  set_values({{pointer, v}});
+}
+
+void ScenarioDocument::set_values(const std::vector<std::pair<std::string, OrderedJson>>& values) {
+  if (!text_is_json_) return;
+  std::vector<std::string> written;
+  for (const auto& [pointer, v] : values) {
+    const std::vector<std::string> tokens = pointer_tokens(pointer);
+    if (tokens.empty()) continue;
+    if (tokens.size() > 1 && !part_reference(tokens[0]).empty()) {
+      // Copy the referenced part inline before changing it (see the header).
+      OrderedJson part = read_part(tokens[0]);
+      json_[tokens[0]] = part.is_object() ? part : OrderedJson::object();
     }
-  } else {
-    try {
-      json_[OrderedJson::json_pointer(pointer)] = v;
-    } catch (const nlohmann::json::exception&) {
-      // A parent of `pointer` is not an object (e.g. "plan": 3): the field cannot
-      // be written, and the diagnostics already say what is wrong with the parent.
-      return;
+    if (v.is_null()) {
+      const OrderedJson::json_pointer ptr(pointer);
+      if (json_.contains(ptr)) {
+        OrderedJson& parent = json_.at(ptr.parent_pointer());
+        if (parent.is_object()) parent.erase(tokens.back());
+      }
+    } else {
+      try {
+        json_[OrderedJson::json_pointer(pointer)] = v;
+      } catch (const nlohmann::json::exception&) {
+        // A parent of `pointer` is not an object (e.g. "plan": 3): the field cannot
+        // be written, and the diagnostics already say what is wrong with the parent.
+        continue;
+      }
     }
+    written.push_back(pointer);
   }
   const QString before = text_;
   text_ = QString::fromStdString(json_.dump(2)) + "\n";
   if (text_ == before) return;
+  last_changed_ = written;
   record_edit(before);
   validate();
   emit changed(Origin::kForm);
+}
+
+void ScenarioDocument::note_changes(const OrderedJson& before, bool before_was_json) {
+  last_changed_.clear();
+  if (!before_was_json || !text_is_json_) return;
+  for (const auto& op : OrderedJson::diff(before, json_))
+    last_changed_.push_back(op.at("path").get<std::string>());
+}
+
+std::string ScenarioDocument::cause_pointer(const Diagnostic& d) const {
+  const std::string primary = scenario_pointer(d);
+  auto edited = [&](const std::string& p) {
+    for (const std::string& q : last_changed_)
+      if (p == q || (p.size() > q.size() && p.compare(0, q.size(), q) == 0 && p[q.size()] == '/'))
+        return true;
+    return false;
+  };
+  if (primary.empty() || edited(primary)) return primary;
+  for (const DiagnosticPlace& r : d.related) {
+    const std::string p = scenario_pointer(Diagnostic{r.file, r.path, "", {}});
+    if (!p.empty() && edited(p)) return p;
+  }
+  return primary;
 }
 
 OrderedJson ScenarioDocument::inlined() const {

@@ -74,6 +74,8 @@ class ScenarioDocument : public QObject {
   // Sets the value at `pointer` (from a form field); a null value removes the
   // key so that the library's default applies.
   void set_value(const std::string& pointer, const OrderedJson& v);
+  // Several values as one edit (one undo step), e.g. a sweep point applied.
+  void set_values(const std::vector<std::pair<std::string, OrderedJson>>& values);
   // The whole document with every part read from its file: the base of a sweep.
   OrderedJson inlined() const;
   // The path a part refers to, or "" when it is inline.
@@ -85,6 +87,12 @@ class ScenarioDocument : public QObject {
   // Where diagnostic `d` points in this document: its JSON pointer from the
   // scenario's root, or "" for the document as a whole.
   std::string scenario_pointer(const Diagnostic& d) const;
+  // Where to show diagnostic `d`: of its pointer and the values its rule also
+  // read (Diagnostic::related), the one the latest edit changed; else its
+  // pointer. A DP that no longer divides by EP shows at DP when DP was typed.
+  std::string cause_pointer(const Diagnostic& d) const;
+  // The values the latest edit (form, text, undo or redo) changed.
+  const std::vector<std::string>& last_changed() const { return last_changed_; }
 
  signals:
   void changed(moesim::gui::ScenarioDocument::Origin origin);
@@ -106,6 +114,8 @@ class ScenarioDocument : public QObject {
   void record_edit(const QString& before);  // an edit's undo point
   void restore(const QString& text);
   void step_history(std::vector<QString>& from, std::vector<QString>& to);
+  void note_changes(const OrderedJson& before, bool before_was_json);
+  std::vector<std::string> last_changed_;
   Diagnostics diagnostics_;
   std::optional<Scenario> scenario_;
 };

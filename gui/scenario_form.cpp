@@ -14,6 +14,7 @@
 #include <QVBoxLayout>
 
 #include "gui/format.h"
+#include "gui/parameter_labels.h"
 #include "sim/hw/gpu_spec.h"
 #include "sim/model/accounting.h"
 #include "sim/scenario/scenario_json.h"
@@ -29,6 +30,13 @@ QStringList to_qstrings(const std::vector<std::string>& v) {
   QStringList out;
   for (const auto& s : v) out << QString::fromStdString(s);
   return out;
+}
+
+// The label beside the field (the group names what it belongs to).
+QString form_label(const std::string& pointer) {
+  for (const ParameterLabel& p : parameter_labels())
+    if (pointer == p.pointer) return p.label;
+  return QString::fromStdString(pointer);
 }
 
 QLabel* make_error_label(QWidget* parent) {
@@ -72,76 +80,76 @@ ScenarioForm::ScenarioForm(ScenarioDocument* doc, QWidget* parent) : QWidget(par
   build_model_group();
 
   QFormLayout* f = add_group("Cluster", "/cluster")->findChild<QFormLayout*>();
-  add_field(f, "GPU", "/cluster/gpu", Kind::kChoice, to_qstrings(gpu_names()));
-  add_field(f, "Nodes", "/cluster/nodes", Kind::kInt);
-  add_field(f, "GPUs per node", "/cluster/gpus_per_node", Kind::kInt, {},
+  add_field(f, "/cluster/gpu", Kind::kChoice, to_qstrings(gpu_names()));
+  add_field(f, "/cluster/nodes", Kind::kInt);
+  add_field(f, "/cluster/gpus_per_node", Kind::kInt, {},
             [](const Scenario& s) { return QString::number(s.cluster.gpus_per_node); });
-  add_field(f, "NVLink GB/s", "/cluster/nvlink_GB_per_s", Kind::kNumber, {}, [](const Scenario& s) {
+  add_field(f, "/cluster/nvlink_GB_per_s", Kind::kNumber, {}, [](const Scenario& s) {
     return QString::number(gb_per_s(s.cluster.nvlink_achievable));
   });
-  add_field(f, "InfiniBand GB/s", "/cluster/ib_GB_per_s", Kind::kNumber, {},
+  add_field(f, "/cluster/ib_GB_per_s", Kind::kNumber, {},
             [](const Scenario& s) { return QString::number(gb_per_s(s.cluster.ib_achievable)); });
 
   f = add_group("Parallel plan", "/plan")->findChild<QFormLayout*>();
-  add_field(f, "PP (pipeline)", "/plan/pp", Kind::kInt);
-  add_field(f, "EP (experts)", "/plan/ep", Kind::kInt, {},
+  add_field(f, "/plan/pp", Kind::kInt);
+  add_field(f, "/plan/ep", Kind::kInt, {},
             [](const Scenario& s) { return QString::number(s.plan.ep); });
-  add_field(f, "DP (data)", "/plan/dp", Kind::kInt);
-  add_field(f, "TP (tensor)", "/plan/tp", Kind::kInt, {},
+  add_field(f, "/plan/dp", Kind::kInt);
+  add_field(f, "/plan/tp", Kind::kInt, {},
             [](const Scenario& s) { return QString::number(s.plan.tp); });
-  add_field(f, "ETP (expert tensor)", "/plan/etp", Kind::kInt, {},
+  add_field(f, "/plan/etp", Kind::kInt, {},
             [](const Scenario& s) { return QString::number(s.plan.etp); });
-  add_field(f, "CP (context)", "/plan/cp", Kind::kInt, {},
+  add_field(f, "/plan/cp", Kind::kInt, {},
             [](const Scenario& s) { return QString::number(s.plan.cp); });
-  add_field(f, "ZeRO stage", "/plan/zero_stage", Kind::kInt, {},
+  add_field(f, "/plan/zero_stage", Kind::kInt, {},
             [](const Scenario& s) { return QString::number(s.plan.zero_stage); });
-  add_field(f, "Schedule", "/plan/schedule", Kind::kChoice, to_qstrings(schedule_names()),
+  add_field(f, "/plan/schedule", Kind::kChoice, to_qstrings(schedule_names()),
             [](const Scenario& s) { return QString(to_string(s.plan.schedule)); });
-  add_field(f, "Virtual stages", "/plan/virtual_stages", Kind::kInt, {},
+  add_field(f, "/plan/virtual_stages", Kind::kInt, {},
             [](const Scenario& s) { return QString::number(s.plan.virtual_stages); });
-  add_field(f, "Micro-batch size", "/plan/micro_batch_size", Kind::kInt, {},
+  add_field(f, "/plan/micro_batch_size", Kind::kInt, {},
             [](const Scenario& s) { return QString::number(s.plan.micro_batch_size); });
-  add_field(f, "Comm SMs", "/plan/comm_sms", Kind::kInt, {},
+  add_field(f, "/plan/comm_sms", Kind::kInt, {},
             [](const Scenario& s) { return QString::number(s.plan.comm_sms); });
-  add_field(f, "Redundant experts", "/plan/redundant_experts", Kind::kInt, {},
+  add_field(f, "/plan/redundant_experts", Kind::kInt, {},
             [](const Scenario& s) { return QString::number(s.plan.redundant_experts); });
-  add_field(f, "Recompute norm", "/plan/recompute/norm", Kind::kBool);
-  add_field(f, "Recompute MLA up-proj", "/plan/recompute/mla_up_proj", Kind::kBool);
-  add_field(f, "Recompute SwiGLU", "/plan/recompute/swiglu", Kind::kBool);
-  add_field(f, "Recompute full layer", "/plan/recompute/full", Kind::kBool);
-  add_field(f, "Full-recompute layers per chunk", "/plan/recompute/layers", Kind::kInt, {},
+  add_field(f, "/plan/recompute/norm", Kind::kBool);
+  add_field(f, "/plan/recompute/mla_up_proj", Kind::kBool);
+  add_field(f, "/plan/recompute/swiglu", Kind::kBool);
+  add_field(f, "/plan/recompute/full", Kind::kBool);
+  add_field(f, "/plan/recompute/layers", Kind::kInt, {},
             [](const Scenario& s) { return QString::number(s.plan.recompute.layers); });
-  add_field(f, "EP all-to-all overlap", "/plan/ep_a2a_overlap", Kind::kBool);
-  add_field(f, "Shared-expert overlap", "/plan/shared_expert_overlap", Kind::kBool);
-  add_field(f, "TP comm overlap", "/plan/tp_comm_overlap", Kind::kBool);
-  add_field(f, "Reshard after forward (ZeRO-3)", "/plan/reshard_after_forward", Kind::kBool, {},
+  add_field(f, "/plan/ep_a2a_overlap", Kind::kBool);
+  add_field(f, "/plan/shared_expert_overlap", Kind::kBool);
+  add_field(f, "/plan/tp_comm_overlap", Kind::kBool);
+  add_field(f, "/plan/reshard_after_forward", Kind::kBool, {},
             [](const Scenario& s) { return QString(s.plan.reshard_after_forward ? "true" : "false"); });
 
   f = add_group("Precision", "/precision")->findChild<QFormLayout*>();
-  add_field(f, "Kind", "/precision/kind", Kind::kChoice, {"fp8", "bf16"},
+  add_field(f, "/precision/kind", Kind::kChoice, {"fp8", "bf16"},
             [](const Scenario& s) { return QString(to_string(s.precision.kind)); });
-  add_field(f, "FP8 dispatch", "/precision/fp8_dispatch", Kind::kBool);
+  add_field(f, "/precision/fp8_dispatch", Kind::kBool);
 
   f = add_group("Training (first phase)", "/training")->findChild<QFormLayout*>();
-  add_field(f, "Tokens", "/training/phases/0/tokens", Kind::kNumber);
-  add_field(f, "Sequence length", "/training/phases/0/seq_len", Kind::kInt);
-  add_field(f, "Global batch (seqs)", "/training/phases/0/global_batch", Kind::kInt);
-  add_field(f, "Batch ramp from", "/training/phases/0/batch_ramp/from", Kind::kInt);
-  add_field(f, "Price $/GPU-hour", "/training/price_per_gpu_hour_usd", Kind::kNumber);
+  add_field(f, "/training/phases/0/tokens", Kind::kNumber);
+  add_field(f, "/training/phases/0/seq_len", Kind::kInt);
+  add_field(f, "/training/phases/0/global_batch", Kind::kInt);
+  add_field(f, "/training/phases/0/batch_ramp/from", Kind::kInt);
+  add_field(f, "/training/price_per_gpu_hour_usd", Kind::kNumber);
   // Expert load (sim/cost/expert_load.h): how tokens pick experts, and how
   // that load evens out over the run.
-  add_field(f, "Expert popularity", "/training/routing/popularity", Kind::kChoice,
+  add_field(f, "/training/routing/popularity", Kind::kChoice,
             {"uniform", "zipf", "histogram", "measured"},
             [](const Scenario& s) { return QString(to_string(s.training.routing.popularity)); });
-  add_field(f, "Zipf exponent", "/training/routing/zipf_exponent", Kind::kNumber);
-  add_field(f, "Routing seed", "/training/routing/seed", Kind::kInt, {},
+  add_field(f, "/training/routing/zipf_exponent", Kind::kNumber);
+  add_field(f, "/training/routing/seed", Kind::kInt, {},
             [](const Scenario& s) { return QString::number(s.training.routing.seed); });
-  add_field(f, "Load balancing", "/training/balancing/method", Kind::kChoice,
+  add_field(f, "/training/balancing/method", Kind::kChoice,
             {"none", "aux_free", "capacity"},
             [](const Scenario& s) { return QString(to_string(s.training.balancing.method)); });
-  add_field(f, "Bias gamma (aux_free)", "/training/balancing/gamma", Kind::kNumber, {},
+  add_field(f, "/training/balancing/gamma", Kind::kNumber, {},
             [](const Scenario& s) { return QString::number(s.training.balancing.gamma); });
-  add_field(f, "Capacity factor", "/training/balancing/capacity_factor", Kind::kNumber);
+  add_field(f, "/training/balancing/capacity_factor", Kind::kNumber);
   group_errors_["/training/phases/0"] = group_errors_["/training"];
   layout->addStretch(1);
 
@@ -176,8 +184,8 @@ QGroupBox* ScenarioForm::add_group(const QString& title, const std::string& poin
   return box;
 }
 
-void ScenarioForm::add_field(QFormLayout* form, const QString& label, const std::string& pointer,
-                             Kind kind, const QStringList& choices,
+void ScenarioForm::add_field(QFormLayout* form, const std::string& pointer, Kind kind,
+                             const QStringList& choices,
                              std::function<QString(const Scenario&)> default_text) {
   auto* row = new QWidget(this);
   auto* v = new QVBoxLayout(row);
@@ -202,7 +210,7 @@ void ScenarioForm::add_field(QFormLayout* form, const QString& label, const std:
   field.editor->setObjectName(QString::fromStdString(pointer));
   v->addWidget(field.editor);
   v->addWidget(field.error);
-  form->addRow(label, row);
+  form->addRow(form_label(pointer), row);
   fields_[pointer] = field;
 }
 
@@ -280,6 +288,7 @@ void ScenarioForm::refresh_values() {
       e->setPlaceholderText(s && f.default_text ? "default: " + f.default_text(*s) : "");
     }
   }
+  show_fp8_dispatch();
   for (auto& [part, note] : part_notes_) {
     const std::string ref = doc_->part_reference(part);
     note->setVisible(!ref.empty());
@@ -301,6 +310,25 @@ void ScenarioForm::refresh_values() {
   model_picker_->setCurrentIndex(ref.empty()
                                      ? model_picker_->count() - 1
                                      : model_picker_->findData(QString::fromStdString(ref)));
+}
+
+// FP8 dispatch applies to fp8 training only (PrecisionSpec::dispatches_fp8):
+// under bf16 the box shows what runs, unticked and disabled, whatever the
+// file says (the value is kept for a switch back to fp8).
+void ScenarioForm::show_fp8_dispatch() {
+  auto* box = static_cast<QCheckBox*>(fields_.at("/precision/fp8_dispatch").editor);
+  const OrderedJson kind = doc_->value("/precision/kind");
+  const bool bf16 = kind.is_string() ? kind == "bf16"
+                                     : last_valid_ && last_valid_->precision.kind == PrecisionKind::kBf16;
+  if (!bf16) {
+    box->setToolTip("/precision/fp8_dispatch");
+    return;
+  }
+  const QSignalBlocker block(box);
+  box->setChecked(false);
+  box->setEnabled(false);
+  box->setToolTip("/precision/fp8_dispatch: applies with fp8 precision; a bf16 run's experts "
+                  "take BF16, so it dispatches BF16");
 }
 
 void ScenarioForm::refresh_model() {
@@ -335,7 +363,7 @@ void ScenarioForm::show_diagnostics() {
     if (auto* e = qobject_cast<QLineEdit*>(f.editor)) e->setStyleSheet("");
   }
   for (const Diagnostic& d : doc_->diagnostics().items()) {
-    const std::string p = doc_->scenario_pointer(d);
+    const std::string p = doc_->cause_pointer(d);
     // The field or group with the longest pointer that is a prefix of p.
     std::string best;
     QLabel* label = document_error_;

@@ -44,7 +44,8 @@ class ScenarioForm : public QWidget {
   };
 
   QGroupBox* add_group(const QString& title, const std::string& pointer);
-  void add_field(QFormLayout* form, const QString& label, const std::string& pointer, Kind kind,
+  // Labelled as parameter_labels() says.
+  void add_field(QFormLayout* form, const std::string& pointer, Kind kind,
                  const QStringList& choices = {},
                  std::function<QString(const Scenario&)> default_text = {});
   void build_model_group();
@@ -52,6 +53,7 @@ class ScenarioForm : public QWidget {
   void choose_model_file();
   void refresh_values();
   void refresh_model();
+  void show_fp8_dispatch();
   void show_diagnostics();
 
   ScenarioDocument* doc_;

@@ -16,6 +16,7 @@
 #include "gui/sweep_controller.h"
 #include "gui/sweep_view.h"
 #include "gui/timeline_widget.h"
+#include "gui/trace_compare_view.h"
 
 namespace {
 
@@ -94,6 +95,11 @@ int main(int argc, char** argv) {
       !wait_for(w.sweep()->controller(), &moesim::gui::SweepController::finished))
     return 1;
   ok &= save(&w, out, "studio-sweep.png");
+  // One point opened: the header says which and what it changes.
+  w.sweep()->open_row(5);  // IB 40 GB/s, EP 32
+  if (!wait_for(&w, &StudioWindow::results_shown)) return 1;
+  ok &= save(&w, out, "studio-sweep-point.png");
+  w.back_to_scenario();
 
   // Compare: the headline against other schedules, BF16 and H100.
   w.tabs()->setCurrentWidget(w.compare());
@@ -103,5 +109,22 @@ int main(int argc, char** argv) {
     w.compare()->add_file(QString("scenarios/") + f);
   while (w.compare()->busy()) settle(50);
   ok &= save(&w, out, "studio-compare.png");
+
+  // des: the simulated step's compute, communication, send and DP tracks.
+  w.set_des(true);
+  if (!wait_for(&w, &StudioWindow::results_shown)) return 1;
+  w.tabs()->setCurrentIndex(1);
+  ok &= save(&w, out, "studio-timeline-des.png");
+  w.timeline()->set_zoom(w.timeline()->zoom() * 12, 0);
+  ok &= save(w.tabs()->currentWidget(), out, "studio-timeline-des-zoomed.png");
+  w.set_des(false);
+  if (!wait_for(&w, &StudioWindow::results_shown)) return 1;
+
+  // DeepSeek's measured chunk pair beside the simulated one.
+  w.tabs()->setCurrentWidget(w.trace_compare());
+  if (!w.trace_compare()->compare("validation/traces/deepseek-v3-train-chunkpair-h800.json.gz") ||
+      !wait_for(w.trace_compare(), &moesim::gui::TraceCompareView::comparison_shown))
+    return 1;
+  ok &= save(&w, out, "studio-measured-vs-simulated.png");
   return ok ? 0 : 1;
 }

@@ -11,6 +11,7 @@
 #include <QFileDialog>
 #include <QFileInfo>
 #include <QFontDatabase>
+#include <QFrame>
 #include <QHBoxLayout>
 #include <QLabel>
 #include <QLayout>
@@ -37,8 +38,25 @@
 #include "gui/scenario_form.h"
 #include "gui/sweep_view.h"
 #include "gui/timeline_widget.h"
+#include "gui/trace_compare_view.h"
 
 namespace moesim::gui {
+
+namespace {
+
+QString timeline_hint(bool des) {
+  return des ? QString("des step: per rank its compute (each task in its instruction's colour), "
+                       "then EP/TP communication, pipeline sends and DP collectives, as "
+                       "`moesim run --fidelity des --trace` writes them; numbers are "
+                       "micro-batches (forward|backward of an F&B pair). Wheel zooms, shift+wheel "
+                       "or drag scrolls, hover for a task's times.")
+             : QString("Wheel zooms around the cursor, shift+wheel or drag scrolls, hover for "
+                       "times. DualPipe's second direction (micro-batches from N/2) is drawn "
+                       "lighter; numbers are micro-batches. Tick des fidelity for the simulated "
+                       "step's communication tracks.");
+}
+
+}  // namespace
 
 StudioWindow::StudioWindow(const QString& scenario_dir, QWidget* parent)
     : QMainWindow(parent),
@@ -55,7 +73,30 @@ StudioWindow::StudioWindow(const QString& scenario_dir, QWidget* parent)
   auto* split = new QSplitter(Qt::Horizontal, this);
   split_ = split;
   split->addWidget(build_editor());
-  tabs_ = new QTabWidget(split);
+  auto* right = new QWidget(split);
+  auto* right_layout = new QVBoxLayout(right);
+  right_layout->setContentsMargins(0, 0, 0, 0);
+  point_bar_ = new QFrame(right);
+  point_bar_->setObjectName("sweep_point_bar");
+  point_bar_->setStyleSheet(
+      "#sweep_point_bar { background: #fff4d6; border: 1px solid #e0b84c; border-radius: 3px; }");
+  auto* bar_layout = new QHBoxLayout(point_bar_);
+  point_text_ = new QLabel(point_bar_);
+  point_text_->setWordWrap(true);
+  point_text_->setTextInteractionFlags(Qt::TextSelectableByMouse);
+  auto* apply = new QPushButton("Apply to scenario", point_bar_);
+  apply->setToolTip("Write this point's values into the scenario being edited (Undo takes them back)");
+  auto* back = new QPushButton("Back to scenario", point_bar_);
+  back->setToolTip("Show the results of the scenario being edited again");
+  bar_layout->addWidget(point_text_, 1);
+  bar_layout->addWidget(apply);
+  bar_layout->addWidget(back);
+  point_bar_->hide();
+  connect(apply, &QPushButton::clicked, this, &StudioWindow::apply_sweep_point);
+  connect(back, &QPushButton::clicked, this, &StudioWindow::back_to_scenario);
+  right_layout->addWidget(point_bar_);
+  tabs_ = new QTabWidget(right);
+  right_layout->addWidget(tabs_, 1);
   results_ = new ResultsView(tabs_);
   tabs_->addTab(results_, "Results");
   tabs_->addTab(build_timeline_page(), "Pipeline timeline");
@@ -64,7 +105,9 @@ StudioWindow::StudioWindow(const QString& scenario_dir, QWidget* parent)
   tabs_->addTab(sweep_, "What-if sweep");
   compare_ = new CompareView(scenario_dir, tabs_);
   tabs_->addTab(compare_, "Compare");
-  split->addWidget(tabs_);
+  trace_compare_ = new TraceCompareView(doc_, tabs_);
+  tabs_->addTab(trace_compare_, "Measured vs simulated");
+  split->addWidget(right);
   // The results' pages would otherwise claim their widest content (about
   // 1,150 px) and squeeze the editor to a third of the window.
   tabs_->setMinimumWidth(480);
@@ -198,14 +241,10 @@ QWidget* StudioWindow::build_timeline_page() {
   }
   bar->addStretch(1);
   v->addLayout(bar);
-  auto* hint = new QLabel(
-      "Wheel zooms around the cursor, shift+wheel or drag scrolls, hover for times. "
-      "DualPipe's second direction (micro-batches from N/2) is drawn lighter; numbers are "
-      "micro-batches.",
-      page);
-  hint->setStyleSheet("color: #666;");
-  hint->setWordWrap(true);
-  v->addWidget(hint);
+  timeline_hint_ = new QLabel(timeline_hint(false), page);
+  timeline_hint_->setStyleSheet("color: #666;");
+  timeline_hint_->setWordWrap(true);
+  v->addWidget(timeline_hint_);
   v->addWidget(timeline_, 1);
   connect(in, &QPushButton::clicked, timeline_, &TimelineWidget::zoom_in);
   connect(out, &QPushButton::clicked, timeline_, &TimelineWidget::zoom_out);
@@ -299,6 +338,13 @@ void StudioWindow::build_menus() {
   rebuild_recent_menu();
   file->addAction("&Save", QKeySequence::Save, this, [this] { save_scenario(doc_->path()); });
   file->addAction("Save &as...", QKeySequence::SaveAs, this, &StudioWindow::save_as_dialog);
+  file->addAction("Import measured trace...", this, [this] {
+    const QString p = QFileDialog::getOpenFileName(this, "Import measured trace", QString(),
+                                                   "Profiler traces (*.json *.json.gz)");
+    if (p.isEmpty()) return;
+    tabs_->setCurrentWidget(trace_compare_);
+    trace_compare_->compare(p);
+  });
   file->addSeparator();
   file->addAction("Export report (Markdown)...", this, [this] { export_dialog("md"); });
   file->addAction("Export report (JSON)...", this, [this] { export_dialog("json"); });
@@ -464,7 +510,7 @@ void StudioWindow::show_problems() {
   problems_->clear();
   for (const Diagnostic& d : doc_->diagnostics().items()) {
     auto* item = new QListWidgetItem(QString::fromStdString(d.to_string()), problems_);
-    item->setData(Qt::UserRole, QString::fromStdString(doc_->scenario_pointer(d)));
+    item->setData(Qt::UserRole, QString::fromStdString(doc_->cause_pointer(d)));
     item->setForeground(QColor("#b00020"));
   }
   const size_t n = doc_->diagnostics().size();
@@ -514,17 +560,62 @@ void StudioWindow::on_result(RunResultPtr r) {
   if (r->id != shown_id_) return;  // superseded by a newer run
   run_button_->setEnabled(true);
   cancel_button_->setEnabled(false);
+  show_result(r);
+  emit results_shown(r);
+}
+
+bool StudioWindow::viewing_sweep_point() const { return !point_bar_->isHidden(); }
+
+QString StudioWindow::point_header() const { return point_text_->text(); }
+
+void StudioWindow::apply_sweep_point() {
+  const RunResultPtr r = results_->result();
+  if (!r || !r->request.sweep_point) return;
+  std::vector<std::pair<std::string, OrderedJson>> values;
+  for (const ChangedValue& c : r->request.sweep_point->changes)
+    values.emplace_back(c.pointer, OrderedJson::parse(c.after.dump()));
+  doc_->set_values(values);
+  status_->setText(QString("Applied sweep point %1 to the scenario: %2 (Undo takes it back)")
+                       .arg(r->request.sweep_point->index)
+                       .arg(changes_text(*r->request.sweep_point)));
+  run();  // the results are the scenario's again
+}
+
+void StudioWindow::back_to_scenario() {
+  if (scenario_result_) {
+    shown_id_ = scenario_result_->id;
+    show_result(scenario_result_);
+    emit results_shown(scenario_result_);
+  } else {
+    run();
+  }
+}
+
+void StudioWindow::show_result(RunResultPtr r) {
+  const std::optional<SweepPointSource>& point = r->request.sweep_point;
+  point_bar_->setVisible(point.has_value());
+  if (point) {
+    point_text_->setText(
+        QString("<b>Viewing sweep point %1</b> of %2, not the scenario in the editor. "
+                "Changed: %3.")
+            .arg(point->index)
+            .arg(QFileInfo(QString::fromStdString(point->base_file)).fileName().toHtmlEscaped(),
+                 changes_text(*point).toHtmlEscaped()));
+  } else {
+    scenario_result_ = r;
+  }
+  timeline_hint_->setText(timeline_hint(r->des_step != nullptr));
   if (r->ok) {
     results_->set_result(r);
     timeline_->set_result(r);
     report_->setPlainText(
         report_text(*r, static_cast<ReportFormat>(report_format_->currentData().toInt())));
     const Estimate& e = r->estimate;
-    status_->setText(QString("%1: step %2, MFU %3, %4 GPU-hours, %5%6 (%7 ms)")
+    status_->setText(QString("%1: step %2, MFU %3, %4 GPU-hours, %5%6 (ran in %7)")
                          .arg(r->request.label, format_seconds(seconds(e.step_time)),
                               format_percent(e.mfu), format_si(e.gpu_hours), format_usd(e.cost_usd),
-                              e.fits ? QString() : QString(", does not fit in memory"))
-                         .arg(r->elapsed_s * 1e3, 0, 'f', 1));
+                              e.fits ? QString() : QString(", does not fit in memory"),
+                              format_seconds(r->elapsed_s)));
   } else {
     results_->set_result(r);
     timeline_->set_result(nullptr);
@@ -535,7 +626,6 @@ void StudioWindow::on_result(RunResultPtr r) {
                                                     ? QString("the scenario has errors")
                                                     : QString::fromStdString(r->error)));
   }
-  emit results_shown(r);
 }
 
 QString StudioWindow::export_report(ReportFormat format, const QString& path) {
@@ -554,9 +644,16 @@ QString StudioWindow::export_chart(const QString& view, const QString& path) {
   if (view == "results") w = tab = results_;
   if (view == "breakdown") tab = results_, w = results_->breakdown_chart();
   if (view == "memory") tab = results_, w = results_->memory_chart();
-  if (view == "timeline") w = tab = tabs_->widget(1);
+  if (view == "timeline") {
+    tabs_->setCurrentWidget(tabs_->widget(1));
+    QCoreApplication::sendPostedEvents();
+    const QImage img = timeline_->render(std::max(1200, timeline_->viewport()->width()));
+    if (!img.save(path, "PNG")) return QString("cannot write %1").arg(path);
+    return {};
+  }
   if (view == "sweep") w = tab = sweep_;
   if (view == "compare") w = tab = compare_;
+  if (view == "measured") w = tab = trace_compare_;
   if (!w) return QString("unknown view \"%1\"").arg(view);
   tabs_->setCurrentWidget(tab);
   QCoreApplication::sendPostedEvents();
@@ -579,7 +676,8 @@ void StudioWindow::export_dialog(const QString& kind) {
   } else {
     path = QFileDialog::getSaveFileName(this, "Export view", base + ".png", "PNG (*.png)");
     if (path.isEmpty()) return;
-    error = export_png(tabs_->currentWidget(), path);
+    error = tabs_->currentIndex() == 1 ? export_chart("timeline", path)
+                                       : export_png(tabs_->currentWidget(), path);
   }
   if (!error.isEmpty()) {
     QMessageBox::warning(this, "Export", error);

@@ -38,6 +38,7 @@ class ScenarioDocument;
 class ScenarioForm;
 class SweepView;
 class TimelineWidget;
+class TraceCompareView;
 
 class StudioWindow : public QMainWindow {
   Q_OBJECT
@@ -74,8 +75,19 @@ class StudioWindow : public QMainWindow {
   // Exports of the result on display; "" on success, else the error.
   QString export_report(ReportFormat format, const QString& path);
   QString export_trace(const QString& path);
-  // PNG of a view: "results", "breakdown", "memory", "timeline", "sweep", "compare".
+  // PNG of a view: "results", "breakdown", "memory", "timeline", "sweep",
+  // "compare", "measured" (measured vs simulated).
+  // The timeline is the whole step, without its buttons and scroll bars.
   QString export_chart(const QString& view, const QString& path);
+
+  // A sweep point's results on display (opened from the sweep): the header
+  // above the results says which point and every value it changes, with
+  // Apply to scenario (writes those values into the editor, one undo step)
+  // and Back (the scenario's own latest results).
+  bool viewing_sweep_point() const;
+  QString point_header() const;
+  void apply_sweep_point();
+  void back_to_scenario();
 
   ScenarioDocument* document() const { return doc_; }
   ScenarioForm* form() const { return form_; }
@@ -84,6 +96,7 @@ class StudioWindow : public QMainWindow {
   TimelineWidget* timeline() const { return timeline_; }
   SweepView* sweep() const { return sweep_; }
   CompareView* compare() const { return compare_; }
+  TraceCompareView* trace_compare() const { return trace_compare_; }
   RunController* runner() const { return runner_; }
   QTabWidget* tabs() const { return tabs_; }
   QTabWidget* editor_tabs() const { return editor_tabs_; }
@@ -106,6 +119,7 @@ class StudioWindow : public QMainWindow {
   QWidget* build_report_page();
   void on_document_changed();
   void on_result(RunResultPtr r);
+  void show_result(RunResultPtr r);
   void show_problems();
   void update_title();
   void start_run(const RunRequest& request);
@@ -128,9 +142,14 @@ class StudioWindow : public QMainWindow {
   ResultsView* results_;
   TimelineWidget* timeline_;
   QPlainTextEdit* report_;
+  QWidget* point_bar_;
+  QLabel* point_text_;
+  RunResultPtr scenario_result_;  // the latest results of the scenario in the editor
+  QLabel* timeline_hint_;
   QComboBox* report_format_;
   SweepView* sweep_;
   CompareView* compare_;
+  TraceCompareView* trace_compare_;
   QComboBox* picker_;
   QPushButton* run_button_;
   QPushButton* cancel_button_;

@@ -26,6 +26,20 @@ std::string point_text(const SweepSpec& spec, uint64_t index) {
   return point_scenario(spec, point_values(spec, index)).dump(2) + "\n";
 }
 
+std::vector<ChangedValue> point_changes(const SweepSpec& spec, uint64_t index) {
+  const nlohmann::json point = point_scenario(spec, point_values(spec, index));
+  std::vector<ChangedValue> out;
+  for (const nlohmann::json& op : nlohmann::json::diff(spec.base, point)) {
+    const std::string path = op.at("path").get<std::string>();
+    const nlohmann::json::json_pointer at(path);
+    ChangedValue c{path, nlohmann::json(), nlohmann::json()};
+    if (spec.base.contains(at)) c.before = spec.base.at(at);
+    if (point.contains(at)) c.after = point.at(at);
+    out.push_back(std::move(c));
+  }
+  return out;
+}
+
 void SweepWorker::run(SweepSpecPtr spec, int jobs) {
   const auto t0 = std::chrono::steady_clock::now();
   auto outcome = std::make_shared<SweepOutcome>();

@@ -14,6 +14,7 @@
 #include <memory>
 #include <vector>
 
+#include "gui/run_controller.h"
 #include "gui/scenario_document.h"
 #include "sim/sweep/sweep_row.h"
 #include "sim/sweep/sweep_spec.h"
@@ -32,6 +33,9 @@ SweepSpecPtr make_sweep_spec(const OrderedJson& base, const std::string& file,
 
 // The scenario JSON of one point of the sweep (for opening it as a run).
 std::string point_text(const SweepSpec& spec, uint64_t index);
+// Every value point `index` changes from the sweep's base: its parameters and
+// what they derive (dp under derive_dp), in the order of an RFC 6902 diff.
+std::vector<ChangedValue> point_changes(const SweepSpec& spec, uint64_t index);
 
 struct SweepOutcome {
   SweepSpecPtr spec;

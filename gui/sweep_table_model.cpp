@@ -4,6 +4,7 @@
 #include <QColor>
 
 #include "gui/format.h"
+#include "gui/parameter_labels.h"
 #include "sim/sweep/sweep_row.h"
 
 namespace moesim::gui {
@@ -51,12 +52,19 @@ void SweepTableModel::set_outcome(SweepOutcomePtr o) {
   beginResetModel();
   outcome_ = std::move(o);
   columns_.clear();
+  headers_.clear();
   if (outcome_) {
     columns_ = {"index", "status"};
     for (const auto& p : outcome_->spec->parameters) columns_.push_back(parameter_column(p.path));
     for (const char* c : {"step_time_s", "tokens_per_s", "mfu", "memory_per_gpu_bytes", "fits",
                           "gpu_hours", "cost_usd", "reason"})
       columns_.push_back(c);
+    for (const std::string& c : columns_) {
+      const char* name = header_of(c);
+      headers_.push_back(name ? QString(name) : QString::fromStdString(c));
+    }
+    for (size_t i = 0; i < outcome_->spec->parameters.size(); ++i)
+      headers_[2 + i] = parameter_label(outcome_->spec->parameters[i].path);
   }
   endResetModel();
 }
@@ -73,9 +81,7 @@ QVariant SweepTableModel::headerData(int section, Qt::Orientation o, int role) c
   if (role != Qt::DisplayRole || o != Qt::Horizontal || section < 0 ||
       section >= static_cast<int>(columns_.size()))
     return {};
-  const std::string& c = columns_[static_cast<size_t>(section)];
-  const char* name = header_of(c);
-  return name ? QString(name) : QString::fromStdString(c);
+  return headers_[static_cast<size_t>(section)];
 }
 
 QVariant SweepTableModel::data(const QModelIndex& index, int role) const {

@@ -30,6 +30,7 @@ class SweepTableModel : public QAbstractTableModel {
  private:
   SweepOutcomePtr outcome_;
   std::vector<std::string> columns_;  // keys of SweepRow::fields
+  std::vector<QString> headers_;      // as the table heads them (parameters by their labels)
 };
 
 // A sweep row field formatted for people ("step_time_s" 12.3 -> "12.30 s").

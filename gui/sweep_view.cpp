@@ -27,6 +27,7 @@
 #include <iterator>
 
 #include "gui/format.h"
+#include "gui/parameter_labels.h"
 #include "gui/sweep_table_model.h"
 #include "sim/sweep/sweep_points.h"
 
@@ -35,29 +36,29 @@ namespace moesim::gui {
 namespace {
 
 struct Choice {
-  const char* label;
   const char* pointer;
   const char* values;
 };
 
-// Parameters offered by name; any other JSON pointer can be typed.
+// Parameters offered by name (their form labels, gui/parameter_labels.h); any
+// other JSON pointer can be typed.
 const Choice kChoices[] = {
-    {"InfiniBand GB/s", "/cluster/ib_GB_per_s", "25, 40, 50, 100"},
-    {"EP (expert parallel)", "/plan/ep", "8, 16, 32, 64, 128, 256"},
-    {"Micro-batch size", "/plan/micro_batch_size", "1, 2, 4"},
-    {"Schedule", "/plan/schedule", "1f1b, zb1p, dualpipe, dualpipev"},
-    {"Nodes", "/cluster/nodes", "64, 128, 256, 512"},
-    {"GPU", "/cluster/gpu", "H800, H100, H200, B200"},
-    {"NVLink GB/s", "/cluster/nvlink_GB_per_s", "80, 160, 320"},
-    {"PP (pipeline)", "/plan/pp", "4, 8, 16, 32"},
-    {"TP (tensor)", "/plan/tp", "1, 2, 4, 8"},
-    {"CP (context)", "/plan/cp", "1, 2, 4, 8"},
-    {"Precision", "/precision/kind", "fp8, bf16"},
-    {"Comm SMs", "/plan/comm_sms", "0, 10, 20, 32"},
-    {"Global batch", "/training/phases/0/global_batch", "7680, 15360, 30720"},
-    {"Redundant experts", "/plan/redundant_experts", "0, 32, 64"},
-    {"Zipf exponent (zipf routing)", "/training/routing/zipf_exponent", "0.1, 0.3, 0.6, 1"},
-    {"Bias gamma (aux_free)", "/training/balancing/gamma", "0.0003, 0.001, 0.003, 0.01"},
+    {"/cluster/ib_GB_per_s", "25, 40, 50, 100"},
+    {"/plan/ep", "8, 16, 32, 64, 128, 256"},
+    {"/plan/micro_batch_size", "1, 2, 4"},
+    {"/plan/schedule", "1f1b, zb1p, dualpipe, dualpipev"},
+    {"/cluster/nodes", "64, 128, 256, 512"},
+    {"/cluster/gpu", "H800, H100, H200, B200"},
+    {"/cluster/nvlink_GB_per_s", "80, 160, 320"},
+    {"/plan/pp", "4, 8, 16, 32"},
+    {"/plan/tp", "1, 2, 4, 8"},
+    {"/plan/cp", "1, 2, 4, 8"},
+    {"/precision/kind", "fp8, bf16"},
+    {"/plan/comm_sms", "0, 10, 20, 32"},
+    {"/training/phases/0/global_batch", "7680, 15360, 30720"},
+    {"/plan/redundant_experts", "0, 32, 64"},
+    {"/training/routing/zipf_exponent", "0.1, 0.3, 0.6, 1"},
+    {"/training/balancing/gamma", "0.0003, 0.001, 0.003, 0.01"},
 };
 
 struct Metric {
@@ -200,7 +201,7 @@ SweepView::ParameterRow SweepView::make_parameter_row(int which) {
   r.pointer->setEditable(true);
   r.pointer->setInsertPolicy(QComboBox::NoInsert);
   r.pointer->setToolTip("A parameter, or any JSON pointer into the scenario (e.g. /plan/dp)");
-  for (const Choice& c : kChoices) r.pointer->addItem(c.label, QString(c.pointer));
+  for (const Choice& c : kChoices) r.pointer->addItem(parameter_label(c.pointer), QString(c.pointer));
   r.values = new QLineEdit(this);
   connect(r.pointer, &QComboBox::activated, this, [this, which](int i) {
     if (i >= 0 && i < static_cast<int>(std::size(kChoices)))
@@ -296,13 +297,14 @@ void SweepView::open_row(int row) {
   QStringList what;
   const std::vector<nlohmann::json> values = point_values(*o->spec, r.index);
   for (size_t i = 0; i < values.size(); ++i)
-    what << QString("%1 = %2").arg(QString::fromStdString(o->spec->parameters[i].path),
+    what << QString("%1 = %2").arg(parameter_label(o->spec->parameters[i].path),
                                    value_text(values[i]));
   RunRequest req;
   req.label = QString("sweep point %1 (%2)").arg(r.index).arg(what.join(", "));
   req.text = point_text(*o->spec, r.index);
   req.file = o->spec->base_path;
   req.base_dir = o->spec->base_dir;
+  req.sweep_point = SweepPointSource{r.index, o->spec->base_path, point_changes(*o->spec, r.index)};
   emit open_point(req);
 }
 
@@ -323,7 +325,7 @@ void SweepView::plot() {
   const SweepSpec& spec = *o->spec;
   const SweepParameter& px = spec.parameters[0];
   const SweepParameter* pl = spec.parameters.size() > 1 ? &spec.parameters[1] : nullptr;
-  chart->setTitle(QString("%1 against %2").arg(m.label, QString::fromStdString(px.path)));
+  chart->setTitle(QString("%1 against %2").arg(m.label, parameter_label(px.path)));
   bool numeric_x = true;
   for (const auto& v : px.values) numeric_x = numeric_x && v.is_number();
   const size_t lines = pl ? pl->values.size() : 1;
@@ -337,8 +339,7 @@ void SweepView::plot() {
   double ymin = 1e300, ymax = -1e300;
   for (size_t l = 0; l < lines; ++l) {
     line[l] = new QLineSeries();
-    line[l]->setName(pl ? QString("%1 = %2").arg(QString::fromStdString(parameter_column(pl->path)),
-                                                 value_text(pl->values[l]))
+    line[l]->setName(pl ? QString("%1 = %2").arg(parameter_label(pl->path), value_text(pl->values[l]))
                         : QString(m.label));
     dots[l] = new QScatterSeries();
     dots[l]->setMarkerSize(9);
@@ -375,7 +376,7 @@ void SweepView::plot() {
     a->setRange(-0.5, static_cast<double>(px.values.size()) - 0.5);
     ax = a;
   }
-  ax->setTitleText(QString::fromStdString(parameter_column(px.path)));
+  ax->setTitleText(parameter_label(px.path));
   auto* ay = new QValueAxis();
   ay->setTitleText(QString("%1 (%2)").arg(m.label, m.unit));
   chart->addAxis(ax, Qt::AlignBottom);

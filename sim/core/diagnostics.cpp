@@ -11,7 +11,7 @@ std::string Diagnostic::to_string() const {
 }
 
 void Diagnostics::add(std::string file, std::string path, std::string message) {
-  items_.push_back(Diagnostic{std::move(file), std::move(path), std::move(message)});
+  items_.push_back(Diagnostic{std::move(file), std::move(path), std::move(message), {}});
 }
 
 void Diagnostics::append(const Diagnostics& other) {

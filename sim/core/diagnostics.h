@@ -10,15 +10,27 @@
 
 namespace moesim {
 
+// A value in a file: the file as the user named it and a JSON pointer in it.
+struct DiagnosticPlace {
+  std::string file;
+  std::string path;
+  bool operator==(const DiagnosticPlace& o) const { return file == o.file && path == o.path; }
+};
+
 struct Diagnostic {
   std::string file;      // as the user named it; "<inline>" when not from a file
   std::string path;      // JSON pointer into that file; "" for the whole document
   std::string message;   // what was expected and what was found
+  // The other values a cross-value rule reads (the dp, tp and cp that ep must
+  // divide, the schedule that wants an even pp): changing any of them can
+  // clear it, so an editor may show it at the one the user just changed.
+  // Not printed: `path` is where the CLI reports it.
+  std::vector<DiagnosticPlace> related = {};
 
   // "error: plan.json: /parallel/ep: 48 does not divide 256 routed experts"
   std::string to_string() const;
   bool operator==(const Diagnostic& o) const {
-    return file == o.file && path == o.path && message == o.message;
+    return file == o.file && path == o.path && message == o.message && related == o.related;
   }
 };
 

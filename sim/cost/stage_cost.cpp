@@ -149,7 +149,7 @@ UnitCost price_unit(const PricingContext& pc, LayerKind kind, const RecomputeSpe
     // (BF16). Backward: the combine's gradient goes out like a dispatch (FP8),
     // the dispatch's gradient comes back like a combine (BF16) (V3TR §3.3.3).
     const double fp8_elem = 1.0 + 4.0 / 128.0;  // E4M3 + one FP32 scale per 128
-    const double dispatch_b = pc.s.precision.fp8_dispatch ? fp8_elem : 2.0;
+    const double dispatch_b = pc.s.precision.dispatches_fp8() ? fp8_elem : 2.0;
     // Each GPU dispatches its own sequence-parallel share of the tokens.
     const MoeShare share = moe_share(m, pc.ctx);
     const double t = share.tokens, d = m.hidden;

@@ -22,6 +22,7 @@ std::string fmt_count(double v) {
 
 std::string fmt_seconds(double s) {
   const double a = std::fabs(s);
+  if (a == 0) return "0 s";  // no time at all, not "0.0 us" of some
   if (a >= 86400 * 2) return fmt_fixed(s / 86400, 1) + " days";
   if (a >= 3600 * 2) return fmt_fixed(s / 3600, 1) + " h";
   if (a >= 1) return fmt_fixed(s, 2) + " s";

@@ -8,7 +8,7 @@ namespace moesim {
 std::string fmt_fixed(double v, int decimals);
 // 671.03B, 37.55B, 44.04M
 std::string fmt_count(double v);
-// 19.93 s, 850.2 ms, 12.3 us
+// 19.93 s, 850.2 ms, 12.3 us; 0 s
 std::string fmt_seconds(double s);
 // "+2.27 s", "-571.85 ms": a difference of times, its sign always shown.
 std::string fmt_signed_seconds(double s);

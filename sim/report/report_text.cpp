@@ -115,7 +115,7 @@ std::string render_estimate(const Scenario& s, const Estimate& e, ReportFormat f
                                     ", micro-batch " + std::to_string(p.micro_batch_size) +
                                     ", " + std::to_string(p.comm_sms) + " SMs for communication"});
   facts.rows.push_back({"precision", std::string(to_string(s.precision.kind)) +
-                                         (s.precision.fp8_dispatch ? ", FP8 dispatch" : "")});
+                                         (s.precision.dispatches_fp8() ? ", FP8 dispatch" : "")});
   facts.rows.push_back({"model", model_line(s.model, e.model)});
   o << render_table(facts, md);
 

@@ -66,19 +66,22 @@ void check_phase_batch(const ParallelPlan& p, const TrainingPhase& ph, const Jso
               "global_batch " + num(seqs) + " disagrees with the plan: micro_batches " +
                   num(*p.micro_batches) + " x dp " + num(p.dp) + " x micro_batch_size " +
                   num(p.micro_batch_size) + " = " + num(product({*p.micro_batches, unit})) +
-                  " sequences (give one or the other)");
+                  " sequences (give one or the other)",
+              {plan / "micro_batches", plan / "dp", plan / "micro_batch_size"});
     return;
   }
   if (seqs < unit) {
     log.error(here / "global_batch", "global_batch " + num(seqs) + " is smaller than " +
                                          unit_text +
-                                         ": each DP rank needs at least one micro-batch");
+                                         ": each DP rank needs at least one micro-batch",
+              {plan / "dp", plan / "micro_batch_size"});
     return;
   }
   if (seqs % unit != 0) {
     log.error(here / "global_batch",
               "global_batch " + num(seqs) + " is not a multiple of " + unit_text +
-                  ": each DP rank runs a whole number of micro-batches per step");
+                  ": each DP rank runs a whole number of micro-batches per step",
+              {plan / "dp", plan / "micro_batch_size"});
     return;
   }
   const std::int64_t n = seqs / unit;
@@ -89,7 +92,8 @@ void check_phase_batch(const ParallelPlan& p, const TrainingPhase& ph, const Jso
     log.error(here / "global_batch",
               "global_batch " + num(seqs) + " / (" + unit_text + ") = " + num(n) +
                   " micro-batches per DP rank per step, over the supported " +
-                  num(kMaxMicroBatches) + "; raise dp or micro_batch_size");
+                  num(kMaxMicroBatches) + "; raise dp or micro_batch_size",
+              {plan / "dp", plan / "micro_batch_size"});
     return;
   }
   if (product({p.micro_batch_size, ph.seq_len}) > kMaxMicroBatchTokens) {
@@ -97,29 +101,34 @@ void check_phase_batch(const ParallelPlan& p, const TrainingPhase& ph, const Jso
               "micro_batch_size " + num(p.micro_batch_size) + " x seq_len " + num(ph.seq_len) +
                   " = " + num(product({p.micro_batch_size, ph.seq_len})) +
                   " tokens per micro-batch, over the supported " + num(kMaxMicroBatchTokens) +
-                  " (2^24; above any published context: Llama 4 Scout's is 10M)");
+                  " (2^24; above any published context: Llama 4 Scout's is 10M)",
+              {plan / "micro_batch_size"});
     return;
   }
   // Load-balanced causal chunks: 2 cp of them per sequence, equal in length.
   if (p.cp > 1 && ph.seq_len % (2 * p.cp) != 0)
     log.error(plan / "cp", "cp " + num(p.cp) + " cuts each sequence into 2 x cp = " +
                                num(2 * p.cp) + " equal chunks, which phase \"" + ph.name +
-                               "\"'s seq_len " + num(ph.seq_len) + " does not divide into");
+                               "\"'s seq_len " + num(ph.seq_len) + " does not divide into",
+              {here / "seq_len"});
   // Sequence parallelism: a TP group's tokens split evenly over its GPUs.
   else if (p.tp > 1 && product({p.micro_batch_size, ph.seq_len / p.cp}) % p.tp != 0)
     log.error(plan / "tp", "tp " + num(p.tp) + " splits each GPU's " +
                                num(product({p.micro_batch_size, ph.seq_len / p.cp})) +
                                " tokens of a micro-batch (sequence parallel) in phase \"" +
-                               ph.name + "\", which it does not divide");
+                               ph.name + "\", which it does not divide",
+              {plan / "cp", plan / "micro_batch_size", here / "seq_len"});
   const std::string problem = schedule_problem(p.schedule, p.pp, n);
   if (!problem.empty())
     log.error(plan / "schedule", problem + "; phase \"" + ph.name + "\" has N = global_batch " +
-                                     num(seqs) + " / (" + unit_text + ") = " + num(n));
+                                     num(seqs) + " / (" + unit_text + ") = " + num(n),
+              {plan / "pp", here / "global_batch", plan / "dp", plan / "micro_batch_size"});
   const std::int64_t from = ph.batch.ramp_from;
   if (from > 0 && from < unit)
     log.error(here / "batch_ramp" / "from", "the ramp starts at " + num(from) +
                                                 " sequences, below " + unit_text +
-                                                " (one micro-batch per DP rank)");
+                                                " (one micro-batch per DP rank)",
+              {plan / "dp", plan / "micro_batch_size"});
   else if (from > 0 && from >= seqs)
     log.error(here / "batch_ramp" / "from",
               "the ramp must start below the phase's "
@@ -138,7 +147,8 @@ void check_generation_batch(const ParallelPlan& p, const TrainingPhase& ph,
   if (seqs < p.dp)
     log.error(here / "global_batch",
               "global_batch " + num(seqs) + " is smaller than dp = " + num(p.dp) +
-                  " model replicas: each decodes at least one sequence at once");
+                  " model replicas: each decodes at least one sequence at once",
+              {plan / "dp"});
 }
 
 }  // namespace moesim::detail

@@ -28,44 +28,53 @@ void check_overlap_switches(const ParallelPlan& p, const JsonLocation& at, Parse
                     (p.pairs_forward_backward() && p.schedule != ScheduleKind::kZb1p
                          ? to_string(p.schedule) + std::string(" overlaps its EP calls already")
                          : "zb1p splits each backward instead") +
-                    " (set it false)");
+                    " (set it false)",
+                {at / "schedule"});
     else if (p.schedule == ScheduleKind::k1F1B && p.pp > 1)
       log.error(at / "ep_a2a_overlap",
                 "ep_a2a_overlap with pp " + num(p.pp) +
                     " needs virtual stages (Megatron-Core asserts it): use \"interleaved_1f1b\", "
-                    "or pp 1");
+                    "or pp 1",
+                {at / "schedule", at / "pp"});
     else if (p.ep < 2)
       log.error(at / "ep_a2a_overlap",
-                "ep_a2a_overlap hides EP all-to-all calls; it needs ep > 1, found ep " + num(p.ep));
+                "ep_a2a_overlap hides EP all-to-all calls; it needs ep > 1, found ep " + num(p.ep),
+                {at / "ep"});
     if (p.recompute.full)
       log.error(at / "ep_a2a_overlap",
                 "ep_a2a_overlap does not run with full recomputation (Megatron-Core refuses "
                 "it: the recomputed forward would repeat the EP calls); set recompute.full "
-                "false");
+                "false",
+                {at / "recompute" / "full"});
     if (p.shared_expert_overlap)
       log.error(at / "shared_expert_overlap",
                 "shared_expert_overlap and ep_a2a_overlap exclude each other (as in "
-                "Megatron-Core): the paired micro-batch already covers the EP calls");
+                "Megatron-Core): the paired micro-batch already covers the EP calls",
+                {at / "ep_a2a_overlap"});
   }
   if (p.shared_expert_overlap && p.ep < 2)
     log.error(at / "shared_expert_overlap",
               "shared_expert_overlap hides EP calls behind the shared experts; it needs ep > "
               "1, found ep " +
-                  num(p.ep));
+                  num(p.ep),
+              {at / "ep"});
   if (!p.reshard_after_forward && !p.gathers_parameters())
     log.error(at / "reshard_after_forward",
               "reshard_after_forward applies to zero_stage 3 (FSDP), which gathers the "
               "parameters per unit; zero_stage is " +
-                  num(p.zero_stage));
+                  num(p.zero_stage),
+              {at / "zero_stage"});
   if (p.tp_comm_overlap && p.tp < 2)
     log.error(at / "tp_comm_overlap",
               "tp_comm_overlap pipelines TP's collectives with GEMMs; it needs tp > 1, found tp " +
-                  num(p.tp));
+                  num(p.tp),
+              {at / "tp"});
   if (p.recompute.layers > 0 && !p.recompute.full)
     log.error(at / "recompute" / "layers",
               "layers " + num(p.recompute.layers) +
                   " limits full recomputation to that many layers of each model chunk; it "
-                  "needs recompute.full true");
+                  "needs recompute.full true",
+              {at / "recompute" / "full"});
 }
 
 // Returns false when a degree is below 1 (then no cross-part check can run).
@@ -100,32 +109,38 @@ bool check_plan_alone(const ParallelPlan& p, const JsonLocation& at, ParseLog& l
     log.error(at / "ep", "ep " + num(p.ep) + " does not divide dp x tp x cp = " +
                              num(product({p.dp, p.tp, p.cp})) +
                              ": expert-parallel groups are carved out of the data-, "
-                             "tensor- and context-parallel ranks");
+                             "tensor- and context-parallel ranks",
+              {at / "dp", at / "tp", at / "cp"});
   else if (p.etp > 1 && p.ep == 1)
     log.error(at / "etp", "etp " + num(p.etp) +
                               " splits the experts of an EP rank over GPUs; it needs ep > 1 "
-                              "(without EP, give the experts' split with tp)");
+                              "(without EP, give the experts' split with tp)",
+              {at / "ep"});
   else if (product({p.dp, p.tp, p.cp}) % product({p.ep, p.etp}) != 0)
     log.error(at / "etp", "ep " + num(p.ep) + " x etp " + num(p.etp) + " = " +
                               num(product({p.ep, p.etp})) + " does not divide dp x tp x cp = " +
                               num(product({p.dp, p.tp, p.cp})) +
-                              ": one copy of every expert spans ep x etp GPUs of a stage");
+                              ": one copy of every expert spans ep x etp GPUs of a stage",
+              {at / "ep", at / "dp", at / "tp", at / "cp"});
   const bool interleaved = p.schedule == ScheduleKind::kInterleaved1F1B;
   if (interleaved && p.virtual_stages < 2)
     log.error(at / "virtual_stages",
               "interleaved_1f1b needs virtual_stages >= 2 (model chunks per pipeline rank), "
               "found " +
-                  num(p.virtual_stages));
+                  num(p.virtual_stages),
+              {at / "schedule"});
   if (!interleaved && p.virtual_stages != 1)
     log.error(at / "virtual_stages", "virtual_stages " + num(p.virtual_stages) +
                                          " applies to the \"interleaved_1f1b\" schedule only "
                                          "(schedule is \"" +
-                                         to_string(p.schedule) + "\")");
+                                         to_string(p.schedule) + "\")",
+              {at / "schedule"});
   if (p.schedule == ScheduleKind::kDualPipe && p.pp % 2 != 0)
     log.error(at / "pp",
               "dualpipe needs an even pp (it feeds micro-batches from both ends of "
               "the pipeline), found " +
-                  num(p.pp));
+                  num(p.pp),
+              {at / "schedule"});
   check_overlap_switches(p, at, log);
   return true;
 }
@@ -176,7 +191,8 @@ void check_plan_model(const ParallelPlan& p, const ModelSpec& m, const JsonLocat
                          : " entries (one per model chunk: " + std::string(to_string(p.schedule)) +
                                " runs " + num(p.model_chunks()) + " on pp = " + num(p.pp) +
                                " ranks)") +
-                    ", found " + num(static_cast<std::int64_t>(p.stage_layers.size())));
+                    ", found " + num(static_cast<std::int64_t>(p.stage_layers.size())),
+                {at / "pp", at / "schedule", at / "virtual_stages"});
     else if (sum != m.num_layers)
       log.error(at / "stage_layers", "the entries sum to " + num(sum) +
                                          " layers, but the model has " + num(m.num_layers));
@@ -185,29 +201,34 @@ void check_plan_model(const ParallelPlan& p, const ModelSpec& m, const JsonLocat
     log.error(at / "schedule", "dualpipev runs 2 x pp = " + num(product({2, p.pp})) +
                                    " pipeline stages on " + num(p.pp) +
                                    " ranks and needs at least that many layers; the model has " +
-                                   num(m.num_layers));
+                                   num(m.num_layers),
+              {at / "pp"});
   const std::int64_t chunks = product({p.pp, p.virtual_stages});
   if (p.schedule == ScheduleKind::kInterleaved1F1B && p.virtual_stages >= 2 &&
       m.num_layers < chunks)
     log.error(at / "virtual_stages",
               "interleaved_1f1b runs pp x virtual_stages = " + num(chunks) +
                   " model chunks and needs at least that many layers; the model has " +
-                  num(m.num_layers));
+                  num(m.num_layers),
+              {at / "pp"});
 }
 
 void check_plan_cluster(const ParallelPlan& p, const ClusterSpec& c, const JsonLocation& at,
-                        ParseLog& log) {
+                        const JsonLocation& cluster_at, ParseLog& log) {
   const std::int64_t used = product({p.pp, p.dp, p.tp, p.cp});
   const std::int64_t have = product({c.num_nodes, c.gpus_per_node});
   if (used != have)
     log.error(at, "pp " + num(p.pp) + " x dp " + num(p.dp) + " x tp " + num(p.tp) +
                       (p.cp > 1 ? " x cp " + num(p.cp) : std::string()) + " = " + num(used) +
                       " GPUs, but the cluster has " + num(c.num_nodes) + " nodes x " +
-                      num(c.gpus_per_node) + " = " + num(have) + " GPUs");
+                      num(c.gpus_per_node) + " = " + num(have) + " GPUs",
+              {at / "pp", at / "dp", at / "tp", at / "cp", cluster_at / "nodes",
+               cluster_at / "gpus_per_node"});
   if (c.gpu.sm_count > 0 && p.comm_sms >= c.gpu.sm_count)
     log.error(at / "comm_sms", "expected 0.." + num(c.gpu.sm_count - 1) + " (fewer than the " +
                                    num(c.gpu.sm_count) + " SMs of the " + c.gpu.name +
-                                   ", which also run the computation), found " + num(p.comm_sms));
+                                   ", which also run the computation), found " + num(p.comm_sms),
+              {cluster_at / "gpu"});
 }
 
 bool check_precision(const PrecisionSpec& p, const JsonLocation& at, ParseLog& log) {
@@ -223,10 +244,11 @@ bool check_precision(const PrecisionSpec& p, const JsonLocation& at, ParseLog& l
 }
 
 void check_precision_cluster(const PrecisionSpec& p, const ClusterSpec& c, const JsonLocation& at,
-                             ParseLog& log) {
+                             const JsonLocation& cluster_at, ParseLog& log) {
   if (p.kind == PrecisionKind::kFp8 && !(c.gpu.peak_fp8 > FlopsPerSecond()))
     log.error(at / "kind", "\"fp8\" needs FP8 tensor cores, which the " + c.gpu.name +
-                               " lacks (its peak FP8 rate is 0); use \"bf16\"");
+                               " lacks (its peak FP8 rate is 0); use \"bf16\"",
+              {cluster_at / "gpu"});
 }
 
 bool check_training(const TrainingSpec& t, const JsonLocation& at, ParseLog& log) {
@@ -350,10 +372,10 @@ void check_scenario(const Scenario& s, const ScenarioSources& where, const Parts
   const bool cluster = valid.cluster && cluster_problems.empty();
   const bool precision = valid.precision && check_precision(s.precision, where.precision, log);
   const bool training = valid.training && check_training(s.training, where.training, log);
-  if (precision && cluster) check_precision_cluster(s.precision, s.cluster, where.precision, log);
+  if (precision && cluster) check_precision_cluster(s.precision, s.cluster, where.precision, where.cluster, log);
   if (!valid.plan || !check_plan_alone(s.plan, where.plan, log)) return;
   if (model) check_plan_model(s.plan, s.model, where.plan, log);
-  if (cluster) check_plan_cluster(s.plan, s.cluster, where.plan, log);
+  if (cluster) check_plan_cluster(s.plan, s.cluster, where.plan, where.cluster, log);
   if (model && training) check_routing(s, where.training, log);
   if (model && training) check_balancing(s, where.training, where.plan, log);
   if (model && cluster) check_redundant_experts(s, where.plan, log);
@@ -368,7 +390,7 @@ void check_scenario(const Scenario& s, const ScenarioSources& where, const Parts
     if (ph.plan) {
       if (!check_plan_alone(p, plan_at, log)) continue;
       if (model) check_plan_model(p, s.model, plan_at, log);
-      if (cluster) check_plan_cluster(p, s.cluster, plan_at, log);
+      if (cluster) check_plan_cluster(p, s.cluster, plan_at, where.cluster, log);
       const Scenario ps = phase_scenario(s, i);
       if (model && cluster) check_redundant_experts(ps, plan_at, log);
       if (model) check_balancing(ps, where.training, plan_at, log);

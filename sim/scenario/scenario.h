@@ -130,6 +130,12 @@ struct PrecisionSpec {
   int master_weight_bytes = 4;    // FP32 master weights (V3TR §3.3.3)
   int grad_bytes = 4;             // FP32 gradient accumulation (V3TR §3.3.3)
   int optimizer_state_bytes = 2;  // per AdamW moment; BF16 in V3TR §3.3.3
+  // The dispatch payload is FP8 only in FP8 training: V3 quantizes the
+  // activations before the MoE up-projections, whose FP8 Fprop consumes them
+  // (V3TR §3.3.3); under bf16 the experts' GEMMs take BF16, so a bf16 run
+  // dispatches BF16 whatever fp8_dispatch says (the report and the studio
+  // show it off there).
+  bool dispatches_fp8() const { return kind == PrecisionKind::kFp8 && fp8_dispatch; }
   bool operator==(const PrecisionSpec& o) const;
 };
 

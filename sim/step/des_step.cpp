@@ -97,7 +97,7 @@ DeepEpSetup deepep_setup(const Scenario& s) {
   d.traffic = scenario_traffic(s, tokens);
   if (s.plan.comm_sms > 0) d.kernel.num_sms = s.plan.comm_sms;
   d.spec.hidden = s.model.hidden;
-  d.spec.dispatch_bytes_per_element = s.precision.fp8_dispatch ? 1.0 + 4.0 / 128.0 : 2.0;
+  d.spec.dispatch_bytes_per_element = s.precision.dispatches_fp8() ? 1.0 + 4.0 / 128.0 : 2.0;
   return d;
 }
 

@@ -190,43 +190,70 @@ PairComparison compare_chunk_pair(const TraceSummary& t, const Scenario& s, cons
   return c;
 }
 
+ComparisonTimeline comparison_timeline(const KernelTrace& measured, const KernelMap& map,
+                                       const Scenario& s, const DesStep& d,
+                                       const PairComparison& c) {
+  ComparisonTimeline out;
+  out.measured_title = "measured: " + measured.file + " (" + measured.device + ")";
+  out.simulated_title = "simulated: moesim des, " + s.name + ", rank " + std::to_string(c.rank) +
+                        ", " + c.instruction;
+  double t0 = measured.kernels.empty() ? 0 : measured.kernels.front().start_us;
+  for (const TraceKernel& k : measured.kernels) t0 = std::min(t0, k.start_us);
+  std::map<int, TimelineTrack> streams;
+  for (const TraceKernel& k : measured.kernels) {
+    TimelineTrack& track = streams[k.stream];
+    track.id = k.stream;
+    track.name = "stream " + std::to_string(k.stream);
+    const std::string stage =
+        k.annotations.empty()
+            ? std::string()
+            : measured.annotations[static_cast<size_t>(k.annotations.front())].name;
+    track.spans.push_back(
+        {k.start_us - t0, k.dur_us, k.name.substr(0, 120), to_string(map.classify(k.name)), stage});
+  }
+  for (auto& [id, track] : streams) out.measured.push_back(std::move(track));
+
+  const std::vector<size_t> tasks = pair_tasks(d, c.rank, c.instruction + " ");
+  Seconds first = d.run.makespan;
+  for (size_t id : tasks) first = min(first, d.run.tasks[id].start);
+  const auto& all = d.graph.graph.tasks();
+  const std::pair<int, const char*> sim_streams[] = {
+      {kComputeStream, "compute"}, {kCommunicationStream, "communication (EP)"}, {3, "pipeline send"}};
+  for (const auto& [sid, name] : sim_streams) out.simulated.push_back({sid, name, {}});
+  for (size_t id : tasks) {
+    const TaskRecord& r = d.run.tasks[id];
+    const std::string stage = stage_of(all[id].name);
+    for (TimelineTrack& track : out.simulated)
+      if (track.id == all[id].stream)
+        track.spans.push_back({seconds(r.start - first) * 1e6, seconds(r.end - r.start) * 1e6,
+                               all[id].name.substr(c.instruction.size() + 1),
+                               stage.empty() ? std::string("other") : stage, stage});
+  }
+  return out;
+}
+
 json comparison_trace(const KernelTrace& measured, const KernelMap& map, const Scenario& s,
                       const DesStep& d, const PairComparison& c) {
+  const ComparisonTimeline tl = comparison_timeline(measured, map, s, d, c);
   json events = json::array();
   auto meta = [&](int pid, const std::string& name) {
     events.push_back({{"ph", "M"}, {"name", "process_name"}, {"pid", pid}, {"tid", 0},
                       {"args", {{"name", name}}}});
   };
-  meta(1, "measured: " + measured.file + " (" + measured.device + ")");
-  meta(2, "simulated: moesim des, " + s.name + ", rank " + std::to_string(c.rank) + ", " +
-              c.instruction);
-  double t0 = measured.kernels.front().start_us;
-  for (const TraceKernel& k : measured.kernels) t0 = std::min(t0, k.start_us);
-  for (const TraceKernel& k : measured.kernels) {
-    std::string name = k.name.substr(0, 120);
-    const std::string stage = k.annotations.empty()
-                                  ? std::string()
-                                  : measured.annotations[static_cast<size_t>(k.annotations.front())].name;
-    events.push_back({{"ph", "X"}, {"pid", 1}, {"tid", k.stream}, {"name", name},
-                      {"cat", to_string(map.classify(k.name))}, {"ts", k.start_us - t0},
-                      {"dur", k.dur_us}, {"args", {{"stage", stage}}}});
-  }
-  const std::vector<size_t> tasks = pair_tasks(d, c.rank, c.instruction + " ");
-  Seconds first = d.run.makespan;
-  for (size_t id : tasks) first = min(first, d.run.tasks[id].start);
-  const auto& all = d.graph.graph.tasks();
-  for (size_t id : tasks) {
-    const TaskRecord& r = d.run.tasks[id];
-    const std::string stage = stage_of(all[id].name);
-    events.push_back({{"ph", "X"}, {"pid", 2}, {"tid", all[id].stream},
-                      {"name", all[id].name.substr(c.instruction.size() + 1)},
-                      {"cat", stage.empty() ? std::string("other") : stage},
-                      {"ts", seconds(r.start - first) * 1e6}, {"dur", seconds(r.end - r.start) * 1e6}});
-  }
-  for (const auto& [tid, name] : std::vector<std::pair<int, std::string>>{
-           {kComputeStream, "compute"}, {kCommunicationStream, "communication (EP)"}, {3, "pipeline send"}})
-    events.push_back({{"ph", "M"}, {"name", "thread_name"}, {"pid", 2}, {"tid", tid},
-                      {"args", {{"name", name}}}});
+  meta(1, tl.measured_title);
+  meta(2, tl.simulated_title);
+  for (const TimelineTrack& track : tl.measured)
+    for (const TimelineSpan& sp : track.spans)
+      events.push_back({{"ph", "X"}, {"pid", 1}, {"tid", track.id}, {"name", sp.name},
+                        {"cat", sp.category}, {"ts", sp.start_us}, {"dur", sp.dur_us},
+                        {"args", {{"stage", sp.stage}}}});
+  for (const TimelineTrack& track : tl.simulated)
+    for (const TimelineSpan& sp : track.spans)
+      events.push_back({{"ph", "X"}, {"pid", 2}, {"tid", track.id}, {"name", sp.name},
+                        {"cat", sp.category}, {"ts", sp.start_us}, {"dur", sp.dur_us}});
+  for (const TimelineTrack& track : tl.simulated)
+    events.push_back({{"ph", "M"}, {"name", "thread_name"}, {"pid", 2}, {"tid", track.id},
+                      {"args", {{"name", track.name}}}});
   return {{"traceEvents", events}, {"displayTimeUnit", "ms"}};
 }
 

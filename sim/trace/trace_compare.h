@@ -56,6 +56,29 @@ struct PairComparison {
 PairComparison compare_chunk_pair(const TraceSummary& t, const Scenario& s, const Estimate& e,
                                   const DesStep& d);
 
+// One block of a timeline, in microseconds from the pair's start.
+struct TimelineSpan {
+  double start_us = 0, dur_us = 0;
+  std::string name;
+  std::string category;  // the kernel's class (measured), the task's stage (simulated)
+  std::string stage;     // measured: the annotation that held the kernel; "" when none
+};
+struct TimelineTrack {
+  int id = 0;        // the CUDA stream (measured), the engine stream (simulated)
+  std::string name;  // "stream 7", "compute", "communication (EP)", ...
+  std::vector<TimelineSpan> spans;
+};
+// The two timelines of a comparison, both from 0 at the pair's first kernel
+// or task: what comparison_trace writes and the studio draws.
+struct ComparisonTimeline {
+  std::string measured_title, simulated_title;
+  std::vector<TimelineTrack> measured;   // by stream id
+  std::vector<TimelineTrack> simulated;  // compute, communication (EP), pipeline send
+};
+ComparisonTimeline comparison_timeline(const KernelTrace& measured, const KernelMap& map,
+                                       const Scenario& s, const DesStep& d,
+                                       const PairComparison& c);
+
 // Both timelines as one Chrome trace (Perfetto / chrome://tracing): process 1
 // the measured kernels by stream, process 2 the simulated pair's tasks by
 // stream, both from 0 at the pair's first kernel or task.

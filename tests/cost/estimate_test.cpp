@@ -77,6 +77,22 @@ TEST(Estimate, Bf16IsSlowerAndHeavierThanFp8) {
   EXPECT_GT(bf16.memory_per_gpu, fp8.memory_per_gpu);
 }
 
+// FP8 dispatch feeds the experts' FP8 GEMMs (V3TR §3.3.3): a bf16 run
+// dispatches BF16 whatever the switch says, and the report says no FP8
+// dispatch. Under fp8 the switch halves the dispatch's bytes, so it shows.
+TEST(Estimate, Fp8DispatchAppliesToFp8TrainingOnly) {
+  Scenario s = testing::headline();
+  s.precision.kind = PrecisionKind::kBf16;
+  s.precision.fp8_dispatch = true;
+  const Estimate on = estimate(s);
+  s.precision.fp8_dispatch = false;
+  EXPECT_EQ(on.step_time, estimate(s).step_time);
+  s.precision.kind = PrecisionKind::kFp8;
+  const Estimate fp8_off = estimate(s);
+  s.precision.fp8_dispatch = true;
+  EXPECT_LT(estimate(s).step_time, fp8_off.step_time);
+}
+
 TEST(Estimate, DatasheetRooflineIsAnUpperBoundOnSpeed) {
   Scenario s = testing::headline();
   const Estimate pub = estimate(s);

@@ -20,5 +20,6 @@ int main(int argc, char** argv) {
   failures += t::run_compare_tests(argc, argv);
   failures += t::run_export_tests(argc, argv);
   failures += t::run_files_tests(argc, argv);
+  failures += t::run_studio_flows_tests(argc, argv);
   return failures == 0 ? 0 : 1;
 }

@@ -65,5 +65,6 @@ int run_sweep_tests(int argc, char** argv);
 int run_compare_tests(int argc, char** argv);
 int run_export_tests(int argc, char** argv);
 int run_files_tests(int argc, char** argv);
+int run_studio_flows_tests(int argc, char** argv);
 
 }  // namespace moesim::gui::test

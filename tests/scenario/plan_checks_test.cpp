@@ -31,6 +31,30 @@ TEST(ScenarioPlanChecks, GpuCountMustMatchTheCluster) {
                          "2048 GPUs"}));
 }
 
+// A rule over several values names the others it read (Diagnostic::related),
+// so that an editor can show it at the one the user changed (the studio puts
+// "ep does not divide dp x tp x cp" at DP when DP was typed).
+TEST(ScenarioPlanChecks, CrossValueRulesNameTheValuesTheyRead) {
+  json j = headline_inline();
+  plan(j)["dp"] = 30;
+  const auto d = parse_errors(j);
+  auto related_of = [&](const std::string& path, const std::string& words) {
+    std::vector<std::string> out;
+    for (const Diagnostic& x : d.items())
+      if (x.path == path && x.message.find(words) != std::string::npos)
+        for (const DiagnosticPlace& r : x.related) out.push_back(r.path);
+    return out;
+  };
+  EXPECT_EQ(related_of("/plan/ep", "does not divide dp x tp x cp = 30"),
+            (std::vector<std::string>{"/plan/dp", "/plan/tp", "/plan/cp"}))
+      << d.to_string();
+  EXPECT_EQ(related_of("/plan", "GPUs, but the cluster has"),
+            (std::vector<std::string>{"/plan/pp", "/plan/dp", "/plan/tp", "/plan/cp",
+                                      "/cluster/nodes", "/cluster/gpus_per_node"}));
+  // Printed as before: the related values are for editors.
+  EXPECT_EQ(d.to_string().find("related"), std::string::npos);
+}
+
 TEST(ScenarioPlanChecks, EpMustBeOneForADenseModel) {
   json j = headline_inline();
   j["model"] = read_json("scenarios/models/llama-3.1-405b.json");

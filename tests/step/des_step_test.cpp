@@ -9,6 +9,7 @@
 #include <nlohmann/json.hpp>
 
 #include "sim/report/report.h"
+#include "sim/report/step_timeline.h"
 #include "sim/scenario/scenario_json.h"
 #include "sim/step/des_trace.h"
 
@@ -249,6 +250,41 @@ TEST(DesStep, TraceHasComputeCommunicationAndSendTracksPerRankWithoutOverlap) {
   EXPECT_EQ(tracks, 64u);  // 16 ranks x (compute, communication, pipeline send, DP sync)
   EXPECT_GT(comm, 0u);
   EXPECT_GT(dispatch, 0u);
+}
+
+// The spans the trace and the studio draw: every task of an instruction's
+// chains carries that instruction (its name starts with the instruction's),
+// the B chain of an F&B pair is marked backward, the step boundary has none.
+TEST(DesStep, SpansKnowTheirInstructionAndChain) {
+  const Scenario s = load_scenario(kHeadline);
+  const DesStep& d = headline_step();
+  const Estimate e = estimate(s);
+  const StepTimeline tl = step_timeline(s, e);
+  const auto& tasks = d.graph.graph.tasks();
+  size_t boundary = 0, backward_in_pairs = 0, forward_in_pairs = 0;
+  const std::vector<DesSpan> spans = des_spans(d);
+  ASSERT_FALSE(spans.empty());
+  for (const DesSpan& sp : spans) {
+    const std::string& name = tasks[sp.task.value].name;
+    if (sp.instruction < 0) {
+      ++boundary;
+      EXPECT_TRUE(name.rfind("DP ", 0) == 0 || name == "optimizer step") << name;
+      continue;
+    }
+    const Instruction& in = tl.schedule.per_rank[static_cast<size_t>(sp.rank)]
+                                                [static_cast<size_t>(sp.instruction)];
+    EXPECT_EQ(name.rfind(to_string(in) + " ", 0), 0u) << name << " vs " << to_string(in);
+    if (in.op == InstructionKind::kForwardBackward)
+      (sp.backward ? backward_in_pairs : forward_in_pairs)++;
+    EXPECT_EQ(sp.backward, name.find(" B ") != std::string::npos) << name;
+  }
+  EXPECT_GE(boundary, 16u * 2);  // per rank: reduce-scatters, optimizer, all-gather
+  EXPECT_GT(backward_in_pairs, 0u);
+  EXPECT_GT(forward_in_pairs, 0u);
+  const auto j = nlohmann::json::parse(des_chrome_trace_json(d, s.name));
+  size_t events = 0;
+  for (const auto& ev : j["traceEvents"]) events += ev["ph"] == "X";
+  EXPECT_EQ(events, spans.size());
 }
 
 // In des the EP calls move the skewed traffic on the network: a Zipf

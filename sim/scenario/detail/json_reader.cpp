@@ -10,8 +10,11 @@ void ParseLog::bad_value(const JsonLocation& at, std::string message) {
   ++bad_values_;
 }
 
-void ParseLog::error(const JsonLocation& at, std::string message) {
-  diagnostics_.add(at.file, at.pointer, std::move(message));
+void ParseLog::error(const JsonLocation& at, std::string message,
+                     const std::vector<JsonLocation>& related) {
+  Diagnostic d{at.file, at.pointer, std::move(message), {}};
+  for (const JsonLocation& r : related) d.related.push_back({r.file, r.pointer});
+  diagnostics_.add(std::move(d));
 }
 
 namespace {

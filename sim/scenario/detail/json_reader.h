@@ -28,7 +28,9 @@ class ParseLog {
  public:
   void bad_value(const JsonLocation& at, std::string message);
   // Any other problem: an unknown key, a key that does not apply, a failed check.
-  void error(const JsonLocation& at, std::string message);
+  // `related`: the other values a cross-value check read (Diagnostic::related).
+  void error(const JsonLocation& at, std::string message,
+             const std::vector<JsonLocation>& related = {});
   size_t size() const { return diagnostics_.size(); }
   size_t bad_values() const { return bad_values_; }
   const Diagnostics& diagnostics() const { return diagnostics_; }
