@@ -3,6 +3,7 @@
 #include <QBrush>
 #include <QColor>
 #include <QStringList>
+#include <algorithm>
 
 #include "gui/format.h"
 
@@ -46,8 +47,12 @@ QVariant RankTableModel::data(const QModelIndex& index, int role) const {
   const bool raw = role == Qt::UserRole;
   if (role != Qt::DisplayRole && !raw) return {};
   auto mem = [&](Bytes b) -> QVariant { return raw ? QVariant(bytes(b)) : format_gib(bytes(b)); };
-  auto secs = [&](Seconds s) -> QVariant {
-    return raw ? QVariant(seconds(s)) : format_seconds(seconds(s));
+  // A time column reads in one unit: that of its largest value.
+  auto secs = [&](Seconds s, Seconds RankRun::*column) -> QVariant {
+    if (raw) return QVariant(seconds(s));
+    double largest = 0;
+    for (const RankRun& x : runs) largest = std::max(largest, seconds(x.*column));
+    return format_seconds_like(seconds(s), largest);
   };
   switch (index.column()) {
     case kRank:
@@ -70,9 +75,9 @@ QVariant RankTableModel::data(const QModelIndex& index, int role) const {
     case kTotal:
       return mem(r.memory.total());
     case kBusy:
-      return run ? secs(run->busy) : QVariant();
+      return run ? secs(run->busy, &RankRun::busy) : QVariant();
     case kBubble:
-      return run ? secs(run->bubble) : QVariant();
+      return run ? secs(run->bubble, &RankRun::bubble) : QVariant();
     default:
       return {};
   }

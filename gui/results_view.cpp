@@ -165,8 +165,12 @@ void ResultsView::set_result(RunResultPtr r) {
     return;
   }
   const Estimate& e = r->estimate;
+  const QString name = QString::fromStdString(e.scenario) +
+                       (r->request.sweep_point
+                            ? QString(" (sweep point %1)").arg(r->request.sweep_point->index)
+                            : QString());
   title_->setText(QString("%1 — %2 fidelity, %3 x %4")
-                      .arg(QString::fromStdString(e.scenario), QString::fromStdString(e.fidelity))
+                      .arg(name, QString::fromStdString(e.fidelity))
                       .arg(e.num_gpus)
                       .arg(QString::fromStdString(e.gpu)));
   figures_["Step time"]->setText(format_seconds(seconds(e.step_time)));
@@ -225,10 +229,12 @@ void ResultsView::show_breakdown(const Estimate& e) {
   auto* series = new QHorizontalStackedBarSeries();
   QStringList categories;
   const double total = seconds(e.breakdown.total());
+  double largest = 0;  // the bars' labels read in its unit, as the axis does
+  for (const Part& part : parts) largest = std::max(largest, seconds(e.breakdown.*part.field));
   for (int i = n - 1; i >= 0; --i) {
     const double v = seconds(e.breakdown.*parts[i].field);
-    categories << QString("%1  %2  (%3)")
-                      .arg(parts[i].name, format_seconds(v),
+    categories << QString("%1 %2 (%3)")
+                      .arg(parts[i].name, format_seconds_like(v, largest),
                            format_percent(total > 0 ? v / total : 0));
   }
   for (int i = 0; i < n; ++i) {
@@ -283,6 +289,11 @@ void ResultsView::show_memory(const Estimate& e) {
   auto* x = new QBarCategoryAxis();
   x->append(ranks);
   x->setTitleText("pipeline rank");
+  if (ranks.size() > 10) {  // two-digit ranks in narrow bars: smaller, not elided
+    QFont f = x->labelsFont();
+    f.setPixelSize(9);
+    x->setLabelsFont(f);
+  }
   auto* y = new QValueAxis();
   y->setTitleText("GiB");
   y->setRange(0, top * 1.08);

@@ -45,15 +45,20 @@ namespace moesim::gui {
 namespace {
 
 QString timeline_hint(bool des) {
-  return des ? QString("des step: per rank its compute (each task in its instruction's colour), "
-                       "then EP/TP communication, pipeline sends and DP collectives, as "
+  const QString kinds =
+      "F forward, B input gradient, W weight gradient, BW full backward, F&B a forward and a "
+      "backward overlapped (F on top, BW below)";
+  return des ? QString("des step: per rank its compute (each task in its instruction's colour: "
+                       "%1), then EP/TP communication, pipeline sends and DP collectives, as "
                        "`moesim run --fidelity des --trace` writes them; numbers are "
                        "micro-batches (forward|backward of an F&B pair). Wheel zooms, shift+wheel "
                        "or drag scrolls, hover for a task's times.")
-             : QString("Wheel zooms around the cursor, shift+wheel or drag scrolls, hover for "
-                       "times. DualPipe's second direction (micro-batches from N/2) is drawn "
+                   .arg(kinds)
+             : QString("%1. Wheel zooms around the cursor, shift+wheel or drag scrolls, hover "
+                       "for times. DualPipe's second direction (micro-batches from N/2) is drawn "
                        "lighter; numbers are micro-batches. Tick des fidelity for the simulated "
-                       "step's communication tracks.");
+                       "step's communication tracks.")
+                   .arg(kinds);
 }
 
 }  // namespace
@@ -217,12 +222,12 @@ QWidget* StudioWindow::build_timeline_page() {
     const char* name;
     QColor color;
   };
-  const Key keys[] = {{"F forward", TimelineWidget::color(InstructionKind::kForward)},
-                      {"B input grad", TimelineWidget::color(InstructionKind::kBackwardInput)},
-                      {"W weight grad", TimelineWidget::color(InstructionKind::kBackwardWeight)},
-                      {"BW full backward", TimelineWidget::color(InstructionKind::kBackwardFull)},
-                      {"F&B overlapped (top F, bottom BW)",
-                       TimelineWidget::color(InstructionKind::kForwardBackward)},
+  // Short names (the pane may be narrow); the hint below says the rest.
+  const Key keys[] = {{"F", TimelineWidget::color(InstructionKind::kForward)},
+                      {"B", TimelineWidget::color(InstructionKind::kBackwardInput)},
+                      {"W", TimelineWidget::color(InstructionKind::kBackwardWeight)},
+                      {"BW", TimelineWidget::color(InstructionKind::kBackwardFull)},
+                      {"F&B", TimelineWidget::color(InstructionKind::kForwardBackward)},
                       {"DP sync", QColor("#b0b0b0")},
                       {"optimizer", QColor("#555555")}};
   for (const Key& k : keys) {

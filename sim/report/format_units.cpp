@@ -20,15 +20,17 @@ std::string fmt_count(double v) {
   return fmt_fixed(v, 0);
 }
 
-std::string fmt_seconds(double s) {
-  const double a = std::fabs(s);
-  if (a == 0) return "0 s";  // no time at all, not "0.0 us" of some
+std::string fmt_seconds_like(double s, double reference) {
+  const double a = std::fabs(reference);
+  if (s == 0) return "0 s";  // no time at all, not "0.0 us" of some
   if (a >= 86400 * 2) return fmt_fixed(s / 86400, 1) + " days";
   if (a >= 3600 * 2) return fmt_fixed(s / 3600, 1) + " h";
   if (a >= 1) return fmt_fixed(s, 2) + " s";
   if (a >= 1e-3) return fmt_fixed(s * 1e3, 2) + " ms";
   return fmt_fixed(s * 1e6, 1) + " us";
 }
+
+std::string fmt_seconds(double s) { return fmt_seconds_like(s, s); }
 
 std::string fmt_signed_seconds(double s) {
   return (s < 0 ? "-" : "+") + fmt_seconds(std::fabs(s));

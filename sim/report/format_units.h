@@ -10,6 +10,10 @@ std::string fmt_fixed(double v, int decimals);
 std::string fmt_count(double v);
 // 19.93 s, 850.2 ms, 12.3 us; 0 s
 std::string fmt_seconds(double s);
+// `s` in the unit fmt_seconds picks for `reference` (a column's or a chart's
+// largest value), so that values read side by side share one unit: with
+// reference 2.08 s, 0.95961 -> "0.96 s", not "959.61 ms". 0 is "0 s".
+std::string fmt_seconds_like(double s, double reference);
 // "+2.27 s", "-571.85 ms": a difference of times, its sign always shown.
 std::string fmt_signed_seconds(double s);
 // 72.45 GiB
