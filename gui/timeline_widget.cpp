@@ -10,6 +10,7 @@
 #include <map>
 
 #include "gui/format.h"
+#include "gui/hover_tip.h"
 
 namespace moesim::gui {
 
@@ -203,12 +204,7 @@ void TimelineWidget::mouseMoveEvent(QMouseEvent* e) {
 bool TimelineWidget::viewportEvent(QEvent* e) {
   if (e->type() == QEvent::ToolTip) {
     auto* he = static_cast<QHelpEvent*>(e);
-    const QString tip = tooltip_at(he->pos());
-    if (tip.isEmpty()) {
-      QToolTip::hideText();
-    } else {
-      QToolTip::showText(he->globalPos(), tip, viewport());
-    }
+    show_hover_tip(he, tooltip_at(he->pos()), viewport());
     return true;
   }
   return QAbstractScrollArea::viewportEvent(e);

@@ -15,6 +15,7 @@
 #include <cmath>
 
 #include "gui/format.h"
+#include "gui/hover_tip.h"
 #include "gui/scenario_document.h"
 #include "sim/scenario/scenario_json.h"
 #include "sim/trace/kineto_trace.h"
@@ -174,12 +175,7 @@ QString ComparisonTracks::tooltip_at(const QPoint& pos) const {
 bool ComparisonTracks::event(QEvent* e) {
   if (e->type() == QEvent::ToolTip) {
     auto* he = static_cast<QHelpEvent*>(e);
-    const QString tip = tooltip_at(he->pos());
-    if (tip.isEmpty()) {
-      QToolTip::hideText();
-    } else {
-      QToolTip::showText(he->globalPos(), tip, this);
-    }
+    show_hover_tip(he, tooltip_at(he->pos()), this);
     return true;
   }
   return QWidget::event(e);
