@@ -56,12 +56,11 @@ int compare_trace_command(const std::vector<std::string>& args, std::ostream& ou
   const KernelMap map = kernel_map_for(a.get("--map"));
   const Scenario s = load_scenario(a.positional[0]);
   const KernelTrace trace = load_kineto_trace(a.positional[1]);
-  const TraceSummary t = summarize_trace(trace, map);
-  const Estimate e = estimate(s);
-  const DesStep d = simulate_step(s, e);
-  const PairComparison c = compare_chunk_pair(t, s, e, d);
+  const TraceComparisonRun run = compare_trace(s, trace, map);
+  const TraceSummary& t = run.summary;
+  const PairComparison& c = run.pair;
   if (const auto path = a.get("--trace-out"))
-    write_file_atomically(*path, comparison_trace(trace, map, s, d, c).dump() + "\n");
+    write_file_atomically(*path, comparison_trace_json(run.timeline).dump() + "\n");
   if (format == "json") {
     nlohmann::json j = {{"scenario", s.name},
                         {"trace", t.file},

@@ -22,24 +22,12 @@ QString write_file(const QString& path, const std::string& bytes) {
 
 std::string value_text(const nlohmann::json& v) { return v.is_null() ? "(default)" : v.dump(); }
 
-// Inserts `block` after the first `lines` lines of `text`.
-std::string insert_after_lines(const std::string& text, int lines, const std::string& block) {
-  size_t at = 0;
-  for (int i = 0; i < lines && at != std::string::npos; ++i) {
-    at = text.find('\n', at);
-    if (at != std::string::npos) ++at;
-  }
-  return at == std::string::npos ? text + block : text.substr(0, at) + block + text.substr(at);
-}
-
 std::string render(const RunResult& r, ReportFormat format) {
   if (!r.request.sweep_point) return render_estimate(r.scenario, r.estimate, format);
   const SweepPointSource& p = *r.request.sweep_point;
-  Estimate e = r.estimate;  // its title names the scenario
-  e.scenario += " (sweep point " + std::to_string(p.index) + ")";
-  const std::string report = render_estimate(r.scenario, e, format);
-  if (format == ReportFormat::kJson) {
-    nlohmann::ordered_json j = nlohmann::ordered_json::parse(report);
+  if (format == ReportFormat::kJson) {  // "scenario" stays the name; the object says which point
+    nlohmann::ordered_json j =
+        nlohmann::ordered_json::parse(render_estimate(r.scenario, r.estimate, format));
     nlohmann::ordered_json changes = nlohmann::ordered_json::array();
     for (const ChangedValue& c : p.changes)
       changes.push_back({{"path", c.pointer},
@@ -49,6 +37,8 @@ std::string render(const RunResult& r, ReportFormat format) {
     j["sweep_point"] = {{"index", p.index}, {"base", p.base_file}, {"changes", changes}};
     return j.dump(2) + "\n";
   }
+  Estimate e = r.estimate;  // its title names the scenario, and now the point
+  e.scenario += " (sweep point " + std::to_string(p.index) + ")";
   std::string block;
   if (format == ReportFormat::kMarkdown) {
     block = "Sweep point " + std::to_string(p.index) + " of `" + p.base_file +
@@ -57,13 +47,14 @@ std::string render(const RunResult& r, ReportFormat format) {
     for (const ChangedValue& c : p.changes)
       block += "| " + parameter_label(c.pointer).toStdString() + " | `" + c.pointer + "` | " +
                value_text(c.before) + " | " + value_text(c.after) + " |\n";
-    return insert_after_lines(report, 4, block + "\n");  // after the title and fidelity lines
+    block += "\n";
+  } else {
+    block = "sweep point " + std::to_string(p.index) + " of " + p.base_file + ", which it changes:\n";
+    for (const ChangedValue& c : p.changes)
+      block += "  " + parameter_label(c.pointer).toStdString() + " (" + c.pointer + ")  " +
+               value_text(c.before) + " -> " + value_text(c.after) + "\n";
   }
-  block = "sweep point " + std::to_string(p.index) + " of " + p.base_file + ", which it changes:\n";
-  for (const ChangedValue& c : p.changes)
-    block += "  " + parameter_label(c.pointer).toStdString() + " (" + c.pointer + ")  " +
-             value_text(c.before) + " -> " + value_text(c.after) + "\n";
-  return insert_after_lines(report, 2, block);
+  return render_estimate(r.scenario, e, format, block);
 }
 
 }  // namespace

@@ -109,12 +109,11 @@ void ScenarioDocument::record_edit(const QString& before) {
 
 void ScenarioDocument::restore(const QString& text) {
   text_ = text;
-  const OrderedJson before = json_;
-  const bool was_json = text_is_json_;
+  const OrderedJson before = json_;  // the last document that was JSON
   const OrderedJson j = parse_object(text.toUtf8());
   text_is_json_ = !j.is_null();
   if (text_is_json_) json_ = j;
-  note_changes(before, was_json);
+  note_changes(before);
   validate();
   emit changed(Origin::kLoad);  // every view shows it, the text view included
   emit history_changed();
@@ -173,12 +172,11 @@ void ScenarioDocument::set_text(const QString& text) {
   if (text == text_) return;
   record_edit(text_);
   text_ = text;
-  const OrderedJson before = json_;
-  const bool was_json = text_is_json_;
+  const OrderedJson before = json_;  // the last document that was JSON
   const OrderedJson j = parse_object(text.toUtf8());
   text_is_json_ = !j.is_null();
   if (text_is_json_) json_ = j;
-  note_changes(before, was_json);
+  note_changes(before);
   validate();
   emit changed(Origin::kText);
 }
@@ -257,9 +255,11 @@ void ScenarioDocument::set_values(const std::vector<std::pair<std::string, Order
   emit changed(Origin::kForm);
 }
 
-void ScenarioDocument::note_changes(const OrderedJson& before, bool before_was_json) {
+// Against the last document that was JSON, so that typing through a syntax
+// error ("dp": ,) still names the value that changed.
+void ScenarioDocument::note_changes(const OrderedJson& before) {
   last_changed_.clear();
-  if (!before_was_json || !text_is_json_) return;
+  if (!text_is_json_) return;
   for (const auto& op : OrderedJson::diff(before, json_))
     last_changed_.push_back(op.at("path").get<std::string>());
 }

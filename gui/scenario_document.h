@@ -114,7 +114,7 @@ class ScenarioDocument : public QObject {
   void record_edit(const QString& before);  // an edit's undo point
   void restore(const QString& text);
   void step_history(std::vector<QString>& from, std::vector<QString>& to);
-  void note_changes(const OrderedJson& before, bool before_was_json);
+  void note_changes(const OrderedJson& before);
   std::vector<std::string> last_changed_;
   Diagnostics diagnostics_;
   std::optional<Scenario> scenario_;

@@ -587,7 +587,12 @@ void StudioWindow::apply_sweep_point() {
 }
 
 void StudioWindow::back_to_scenario() {
-  if (scenario_result_) {
+  // The scenario's latest results, unless the editor or the fidelity moved on.
+  if (scenario_result_ && scenario_result_->request.text == doc_->text().toStdString() &&
+      scenario_result_->request.des == des_->isChecked()) {
+    runner_->cancel();  // a point still running is no longer wanted
+    run_button_->setEnabled(true);
+    cancel_button_->setEnabled(false);
     shown_id_ = scenario_result_->id;
     show_result(scenario_result_);
     emit results_shown(scenario_result_);
@@ -650,7 +655,7 @@ QString StudioWindow::export_chart(const QString& view, const QString& path) {
   if (view == "breakdown") tab = results_, w = results_->breakdown_chart();
   if (view == "memory") tab = results_, w = results_->memory_chart();
   if (view == "timeline") {
-    tabs_->setCurrentWidget(tabs_->widget(1));
+    tabs_->setCurrentWidget(timeline_->parentWidget());
     QCoreApplication::sendPostedEvents();
     const QImage img = timeline_->render(std::max(1200, timeline_->viewport()->width()));
     if (!img.save(path, "PNG")) return QString("cannot write %1").arg(path);
@@ -681,7 +686,7 @@ void StudioWindow::export_dialog(const QString& kind) {
   } else {
     path = QFileDialog::getSaveFileName(this, "Export view", base + ".png", "PNG (*.png)");
     if (path.isEmpty()) return;
-    error = tabs_->currentIndex() == 1 ? export_chart("timeline", path)
+    error = tabs_->currentWidget() == timeline_->parentWidget() ? export_chart("timeline", path)
                                        : export_png(tabs_->currentWidget(), path);
   }
   if (!error.isEmpty()) {

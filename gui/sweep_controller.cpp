@@ -26,11 +26,38 @@ std::string point_text(const SweepSpec& spec, uint64_t index) {
   return point_scenario(spec, point_values(spec, index)).dump(2) + "\n";
 }
 
+namespace {
+
+// The path a change is reported at: the diff's, except that an item added
+// to or removed from an array ("/a/-", "/a/3") is reported as the whole
+// array before and after, which is what a person reads and what applies
+// (a replaced item keeps its own path: "/training/phases/0/global_batch").
+std::string change_path(const nlohmann::json& base, const nlohmann::json& point,
+                        const nlohmann::json& op) {
+  const std::string path = op.at("path").get<std::string>();
+  if (op.at("op") == "replace") return path;
+  const std::string parent = path.substr(0, path.rfind('/'));
+  const nlohmann::json::json_pointer at(parent);
+  const bool array = (base.contains(at) && base.at(at).is_array()) ||
+                     (point.contains(at) && point.at(at).is_array());
+  return array ? parent : path;
+}
+
+}  // namespace
+
 std::vector<ChangedValue> point_changes(const SweepSpec& spec, uint64_t index) {
   const nlohmann::json point = point_scenario(spec, point_values(spec, index));
   std::vector<ChangedValue> out;
   for (const nlohmann::json& op : nlohmann::json::diff(spec.base, point)) {
-    const std::string path = op.at("path").get<std::string>();
+    const std::string path = change_path(spec.base, point, op);
+    const auto covers = [&](const std::string& outer) {  // outer is path or holds it
+      return outer == path || path.rfind(outer + "/", 0) == 0;
+    };
+    if (std::any_of(out.begin(), out.end(), [&](const ChangedValue& c) { return covers(c.pointer); }))
+      continue;  // one row per array
+    out.erase(std::remove_if(out.begin(), out.end(),
+                             [&](const ChangedValue& c) { return c.pointer.rfind(path + "/", 0) == 0; }),
+              out.end());
     const nlohmann::json::json_pointer at(path);
     ChangedValue c{path, nlohmann::json(), nlohmann::json()};
     if (spec.base.contains(at)) c.before = spec.base.at(at);

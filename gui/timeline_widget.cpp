@@ -389,17 +389,26 @@ void TimelineWidget::draw_schedule(QPainter& p, const Geometry& g) const {
 // The des step: every task on its rank's track, coloured as the schedule
 // view colours its instruction (the F or B half of an F&B pair by its own
 // chunk), DP collectives grey, the optimizer dark. Runs of tasks of one
-// colour closer than a pixel are drawn as one block, so a fitted 2,048-GPU
-// step draws in milliseconds.
+// colour closer than a pixel are drawn as one block, so a fitted step draws
+// at most a block per pixel and track, not one per task.
 void TimelineWidget::draw_des(QPainter& p, const Geometry& g) const {
   const Schedule& sched = result_->timeline.schedule;
   const bool two_way = bidirectional(sched.kind);
   const int half_mb = sched.micro_batches / 2;
   const QFontMetrics fm(p.font());
+  // The des step's instruction k on rank r: the same schedule (both built
+  // from the scenario's plan), checked rather than trusted.
+  auto instruction = [&](int r, int k) -> const Instruction* {
+    if (r < 0 || k < 0 || r >= static_cast<int>(sched.per_rank.size())) return nullptr;
+    const auto& list = sched.per_rank[static_cast<size_t>(r)];
+    return k < static_cast<int>(list.size()) ? &list[static_cast<size_t>(k)] : nullptr;
+  };
   auto span_color = [&](const DesSpan& sp, int r) {
     if (sp.track == DesTrack::kDpSync) return QColor("#b0b0b0");
     if (sp.instruction < 0) return color(InstructionKind::kOptimizerStep);
-    const Instruction& in = sched.per_rank[static_cast<size_t>(r)][static_cast<size_t>(sp.instruction)];
+    const Instruction* i = instruction(r, sp.instruction);
+    if (!i) return QColor("#888888");
+    const Instruction& in = *i;
     if (in.op == InstructionKind::kForwardBackward)
       return sp.backward ? color(InstructionKind::kBackwardFull, two_way && in.backward.micro_batch >= half_mb)
                          : color(InstructionKind::kForward, two_way && in.chunk.micro_batch >= half_mb);
@@ -447,8 +456,9 @@ void TimelineWidget::draw_des(QPainter& p, const Geometry& g) const {
     }
     for (const auto& [k, ex] : extent) {
       const double x0 = g.x_of(ex.first), x1 = g.x_of(ex.second);
-      if (x1 < kLeft || x0 > g.w) continue;
-      const Instruction& in = sched.per_rank[static_cast<size_t>(r)][static_cast<size_t>(k)];
+      const Instruction* i = instruction(r, k);
+      if (x1 < kLeft || x0 > g.w || !i) continue;
+      const Instruction& in = *i;
       const QString text = in.op == InstructionKind::kForwardBackward
                                ? QString("%1|%2").arg(in.chunk.micro_batch).arg(in.backward.micro_batch)
                                : QString::number(in.chunk.micro_batch);

@@ -19,7 +19,6 @@
 #include "gui/scenario_document.h"
 #include "sim/scenario/scenario_json.h"
 #include "sim/trace/kineto_trace.h"
-#include "sim/trace/trace_summary.h"
 
 namespace moesim::gui {
 
@@ -35,16 +34,8 @@ constexpr int kRight = 12;
 TraceComparisonPtr run_comparison(const std::string& text, const std::string& file,
                                   const std::string& base_dir, const std::string& trace_path) {
   const Scenario s = parse_scenario_text(text, file, base_dir);
-  const KernelTrace trace = load_kineto_trace(trace_path);
-  const KernelMap& map = default_kernel_map();
-  const TraceSummary t = summarize_trace(trace, map);
-  const Estimate e = estimate(s);
-  const DesStep d = simulate_step(s, e);
-  auto out = std::make_shared<TraceComparison>();
-  out->pair = compare_chunk_pair(t, s, e, d);
-  out->timeline = comparison_timeline(trace, map, s, d, out->pair);
-  out->trace_file = trace_path;
-  return out;
+  return std::make_shared<TraceComparisonRun>(
+      compare_trace(s, load_kineto_trace(trace_path), default_kernel_map()));
 }
 
 QString us_text(double us) { return format_seconds(us * 1e-6); }
@@ -243,7 +234,10 @@ void TraceCompareView::import_dialog() {
 }
 
 bool TraceCompareView::compare(const QString& path) {
-  if (busy_) return false;
+  if (busy_) {
+    message_->setText("A comparison is running; import again when it has finished.");
+    return false;
+  }
   if (!doc_->scenario()) {
     message_->setStyleSheet("color: #b00020;");
     message_->setText("The scenario has errors: fix them before comparing it with a trace.");

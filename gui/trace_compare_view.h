@@ -8,7 +8,9 @@
 // per layer with the error. The comparison runs on a worker thread (a des
 // step: about a second for the headline).
 //
-// Ownership: the view owns its worker thread and joins it when destroyed.
+// Ownership: the view owns its worker thread and joins it when destroyed (a
+// comparison cannot be interrupted: closing during one waits for it, a des
+// step's time, as RunController waits for a des run).
 
 #include <QString>
 #include <QWidget>
@@ -26,13 +28,7 @@ namespace moesim::gui {
 
 class ScenarioDocument;
 
-// What a comparison gives: the pair and the two timelines.
-struct TraceComparison {
-  PairComparison pair;
-  ComparisonTimeline timeline;
-  std::string trace_file;
-};
-using TraceComparisonPtr = std::shared_ptr<const TraceComparison>;
+using TraceComparisonPtr = std::shared_ptr<const TraceComparisonRun>;
 
 // Draws a ComparisonTimeline fitted to its width, hover for a block.
 class ComparisonTracks : public QWidget {

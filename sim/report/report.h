@@ -21,6 +21,12 @@ nlohmann::json model_json(const ModelSpec& m, const ModelSummary& s);
 nlohmann::json estimate_json(const Scenario& s, const Estimate& e);
 
 std::string render_estimate(const Scenario& s, const Estimate& e, ReportFormat f);
+// The same with `preamble` (text in the format's own markup, ending in a
+// newline) after the title and fidelity lines: where a result came from, e.g.
+// the values a studio sweep point changes. Text and Markdown only; JSON
+// callers add their own key.
+std::string render_estimate(const Scenario& s, const Estimate& e, ReportFormat f,
+                            const std::string& preamble);
 std::string render_model(const ModelSpec& m, const ModelSummary& s, ReportFormat f);
 
 extern const char* const kMoesimVersion;

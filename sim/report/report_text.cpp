@@ -99,6 +99,11 @@ std::string heading(const std::string& t, bool md) { return md ? "\n## " + t + "
 }  // namespace
 
 std::string render_estimate(const Scenario& s, const Estimate& e, ReportFormat f) {
+  return render_estimate(s, e, f, "");
+}
+
+std::string render_estimate(const Scenario& s, const Estimate& e, ReportFormat f,
+                            const std::string& preamble) {
   if (f == ReportFormat::kJson) return estimate_json(s, e).dump(2) + "\n";
   const bool md = f == ReportFormat::kMarkdown;
   std::ostringstream o;
@@ -106,6 +111,7 @@ std::string render_estimate(const Scenario& s, const Estimate& e, ReportFormat f
   o << (md ? "# " : "") << e.scenario << "\n";
   o << (md ? "\n" : "") << "moesim " << kMoesimVersion << ", " << e.fidelity << " fidelity\n";
   if (md) o << "\n";
+  o << preamble;
   Table facts{{"", ""}, {}};
   facts.rows.push_back({"cluster", std::to_string(e.num_gpus) + " x " + e.gpu + " (" +
                                        std::to_string(s.cluster.num_nodes) + " nodes x " +

@@ -28,15 +28,13 @@ std::vector<DesSpan> des_spans(const DesStep& d) {
   // The tasks of instruction k on rank r follow those of the instruction
   // before it in emission order (rank by rank, list order) up to its own
   // completing task (sim/step/schedule_graph.h).
-  std::vector<int> rank_of(tasks.size(), -1), instruction_of(tasks.size(), -1);
+  std::vector<int> instruction_of(tasks.size(), -1);
   uint32_t first = 0;
   for (size_t r = 0; r < d.graph.instruction_tasks.size(); ++r)
     for (size_t k = 0; k < d.graph.instruction_tasks[r].size(); ++k) {
       const uint32_t last = d.graph.instruction_tasks[r][k].value;
-      for (uint32_t t = first; t <= last && t < tasks.size(); ++t) {
-        rank_of[t] = static_cast<int>(r);
+      for (uint32_t t = first; t <= last && t < tasks.size(); ++t)
         instruction_of[t] = static_cast<int>(k);
-      }
       first = last + 1;
     }
   std::vector<DesSpan> out;

@@ -232,9 +232,23 @@ ComparisonTimeline comparison_timeline(const KernelTrace& measured, const Kernel
   return out;
 }
 
+TraceComparisonRun compare_trace(const Scenario& s, const KernelTrace& trace,
+                                 const KernelMap& map) {
+  TraceComparisonRun run;
+  run.summary = summarize_trace(trace, map);
+  const Estimate e = estimate(s);
+  const DesStep d = simulate_step(s, e);
+  run.pair = compare_chunk_pair(run.summary, s, e, d);
+  run.timeline = comparison_timeline(trace, map, s, d, run.pair);
+  return run;
+}
+
 json comparison_trace(const KernelTrace& measured, const KernelMap& map, const Scenario& s,
                       const DesStep& d, const PairComparison& c) {
-  const ComparisonTimeline tl = comparison_timeline(measured, map, s, d, c);
+  return comparison_trace_json(comparison_timeline(measured, map, s, d, c));
+}
+
+json comparison_trace_json(const ComparisonTimeline& tl) {
   json events = json::array();
   auto meta = [&](int pid, const std::string& name) {
     events.push_back({{"ph", "M"}, {"name", "process_name"}, {"pid", pid}, {"tid", 0},

@@ -79,6 +79,21 @@ ComparisonTimeline comparison_timeline(const KernelTrace& measured, const Kernel
                                        const Scenario& s, const DesStep& d,
                                        const PairComparison& c);
 
+// Everything `moesim compare-trace` computes for a scenario and a trace (the
+// CLI and the studio's measured-vs-simulated tab): the trace summarized with
+// `map`, the scenario's des step, the pair compared and the two timelines.
+// REQUIRES: s validated. Throws InputError as compare_chunk_pair does.
+struct TraceComparisonRun {
+  TraceSummary summary;
+  PairComparison pair;
+  ComparisonTimeline timeline;
+};
+TraceComparisonRun compare_trace(const Scenario& s, const KernelTrace& trace,
+                                 const KernelMap& map);
+
+// The timelines as a Chrome trace (below).
+nlohmann::json comparison_trace_json(const ComparisonTimeline& t);
+
 // Both timelines as one Chrome trace (Perfetto / chrome://tracing): process 1
 // the measured kernels by stream, process 2 the simulated pair's tasks by
 // stream, both from 0 at the pair's first kernel or task.

@@ -19,6 +19,7 @@
 
 #include "gui/results_view.h"
 #include "gui/scenario_document.h"
+#include "gui/sweep_controller.h"
 #include "gui/sweep_table_model.h"
 #include "gui/sweep_view.h"
 #include "gui/timeline_widget.h"
@@ -84,10 +85,21 @@ class StudioFlowsTest : public QObject {
     QVERIFY2(text.startsWith("# DeepSeek-V3 pre-training, 2048 x H800 (sweep point 0)"),
              qPrintable(text.left(200)));
     QVERIFY2(text.contains("| EP (experts) | `/plan/ep` | 64 | 32 |"), qPrintable(text.left(900)));
+    const QString txt = tmp.filePath("point.txt");
+    QCOMPARE(w.export_report(ReportFormat::kText, txt), QString());
+    const QString plain = read_all(txt);
+    QVERIFY2(plain.startsWith("DeepSeek-V3 pre-training, 2048 x H800 (sweep point 0)\n"),
+             qPrintable(plain.left(200)));
+    QVERIFY2(plain.contains("sweep point 0 of ") &&
+                 plain.contains("  EP (experts) (/plan/ep)  64 -> 32\n"),
+             qPrintable(plain.left(600)));
     const QString js = tmp.filePath("point.json");
     QCOMPARE(w.export_report(ReportFormat::kJson, js), QString());
     const QJsonObject point = QJsonDocument::fromJson(read_all(js).toUtf8()).object()["sweep_point"].toObject();
     QCOMPARE(point["index"].toInt(), 0);
+    // The JSON report keeps the scenario's own name; the object says which point.
+    QCOMPARE(QJsonDocument::fromJson(read_all(js).toUtf8()).object()["scenario"].toString(),
+             QString("DeepSeek-V3 pre-training, 2048 x H800"));
     QVERIFY(point["base"].toString().endsWith("deepseek-v3-pretrain-2048xH800.json"));
     const QJsonArray changes = point["changes"].toArray();
     QCOMPARE(changes.size(), 1);
@@ -116,6 +128,30 @@ class StudioFlowsTest : public QObject {
     QVERIFY(!w.document()->modified());
   }
 
+  // What a point changes: its parameters and what they derive (DP under
+  // derive_dp), and an array that changes length as the whole array.
+  void aPointsChangesIncludeDerivedValuesAndWholeArrays() {
+    ScenarioDocument doc;
+    QVERIFY(doc.load(kHeadline));
+    const SweepSpecPtr nodes = make_sweep_spec(doc.inlined(), doc.file(), doc.base_dir(),
+                                               {{"/cluster/nodes", {128}}}, true);
+    const std::vector<ChangedValue> c = point_changes(*nodes, 0);
+    QCOMPARE(c.size(), size_t{2});
+    QCOMPARE(c[0].pointer, std::string("/cluster/nodes"));
+    QCOMPARE(c[1].pointer, std::string("/plan/dp"));
+    QCOMPARE(c[1].before.get<int>(), 128);
+    QCOMPARE(c[1].after.get<int>(), 64);
+    OrderedJson base = doc.inlined();
+    base["plan"]["stage_layers"] = {4, 4, 4};
+    const SweepSpecPtr layers = make_sweep_spec(
+        base, doc.file(), doc.base_dir(), {{"/plan/stage_layers", {nlohmann::json{6, 6}}}}, false);
+    const std::vector<ChangedValue> a = point_changes(*layers, 0);
+    QCOMPARE(a.size(), size_t{1});
+    QCOMPARE(a[0].pointer, std::string("/plan/stage_layers"));
+    QCOMPARE(a[0].before, (nlohmann::json{4, 4, 4}));
+    QCOMPARE(a[0].after, (nlohmann::json{6, 6}));
+  }
+
   void anErrorShowsAtTheFieldThatCausedIt() {
     StudioWindow w("scenarios");
     w.set_auto_run(false);
@@ -136,6 +172,15 @@ class StudioFlowsTest : public QObject {
     QVERIFY(w.open_scenario(kHeadline));
     QString t = w.document()->text();
     t.replace("\"dp\": 128", "\"dp\": 30");
+    w.document()->set_text(t);
+    QVERIFY(w.form()->error_text("/plan/dp").contains("does not divide"));
+    QVERIFY(w.form()->error_text("/plan/ep").isEmpty());
+    // Typing through a syntax error still names what changed since the last JSON.
+    QVERIFY(w.open_scenario(kHeadline));
+    QString broken = w.document()->text();
+    broken.replace("\"dp\": 128", "\"dp\": ");
+    w.document()->set_text(broken);
+    QVERIFY(!w.document()->text_is_json());
     w.document()->set_text(t);
     QVERIFY(w.form()->error_text("/plan/dp").contains("does not divide"));
     QVERIFY(w.form()->error_text("/plan/ep").isEmpty());

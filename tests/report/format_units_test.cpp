@@ -17,5 +17,14 @@ TEST(FormatUnits, SecondsPickOneUnitPerMagnitude) {
   EXPECT_EQ(fmt_signed_seconds(-0.5), "-500.00 ms");
 }
 
+// Side by side (a table column, a chart's bars): the unit of the largest.
+TEST(FormatUnits, SecondsLikeAReferenceShareItsUnit) {
+  EXPECT_EQ(fmt_seconds_like(0.95961, 2.08), "0.96 s");
+  EXPECT_EQ(fmt_seconds_like(0.00593, 16.82), "0.01 s");
+  EXPECT_EQ(fmt_seconds_like(2.5e-4, 0.004), "0.25 ms");
+  EXPECT_EQ(fmt_seconds_like(0, 16.82), "0 s");
+  EXPECT_EQ(fmt_seconds_like(7.2, 7.2), fmt_seconds(7.2));
+}
+
 }  // namespace
 }  // namespace moesim
