@@ -171,7 +171,7 @@ ChainContext chain_context(const Scenario& s, const StageCosts& costs) {
   cc.dispatch_guess = costs.units.moe.ep_dispatch;
   cc.combine_guess = costs.units.moe.ep_combine;
   cc.send_guess = costs.stages.front().p2p;
-  if (cc.ep_calls) cc.notify = ep_notify_times(s.cluster, s.plan.ep);
+  if (cc.ep_calls) cc.notify = ep_notify_times(s.cluster, s.plan.ep, s.plan.etp);
   cc.shared_beside_calls = s.plan.shared_expert_overlap;
   return cc;
 }

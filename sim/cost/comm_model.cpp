@@ -21,11 +21,18 @@ double expected_distinct_bins(int bins, int per_bin, int k) {
   return bins * (1.0 - p_empty);
 }
 
-EpFanout ep_fanout(const ModelSpec& m, const ClusterSpec& c, int ep) {
+int ep_group_nodes(int ep, int etp, int gpus_per_node) {
+  const std::int64_t span = static_cast<std::int64_t>(ep) * etp;  // consecutive GPUs
+  const std::int64_t nodes = (span + gpus_per_node - 1) / gpus_per_node;
+  return static_cast<int>(std::clamp<std::int64_t>(nodes, 1, ep));  // at most a node per rank
+}
+
+EpFanout ep_fanout(const ModelSpec& m, const ClusterSpec& c, int ep, int etp) {
   EpFanout f;
   const auto& x = m.moe;
-  const int gpn = std::min(ep, c.gpus_per_node);
-  f.nodes = std::max(1, (ep + c.gpus_per_node - 1) / c.gpus_per_node);
+  f.nodes = ep_group_nodes(ep, etp, c.gpus_per_node);
+  // The group's ranks in one node (ETP leaves gpus_per_node / etp of them).
+  const int gpn = (ep + f.nodes - 1) / f.nodes;
   const int experts_per_node = x.num_routed_experts / f.nodes;
   if (f.nodes > 1 && x.num_expert_groups == f.nodes && x.topk_groups < f.nodes) {
     // Node-limited routing: the token's top-k lie in `topk_groups` nodes.
@@ -53,10 +60,10 @@ Seconds ep_transfer_time(const EpFanout& f, double tokens, double hidden,
   return max(ib, nvl);
 }
 
-EpNotifyTimes ep_notify_times(const ClusterSpec& c, int ep) {
+EpNotifyTimes ep_notify_times(const ClusterSpec& c, int ep, int etp) {
   const auto& f = efficiency_table(c).ep_notify;
   if (!f || ep <= 1) return {};
-  const double nodes = std::max(1.0, static_cast<double>(ep) / c.gpus_per_node);
+  const double nodes = ep_group_nodes(ep, etp, c.gpus_per_node);
   const double scale = nodes / std::max(1, f->nodes);
   return {SecondsOf(f->dispatch_s * scale), SecondsOf(f->cached_s * scale)};
 }

@@ -19,14 +19,22 @@ namespace moesim {
 // under group-limited top-k: expert groups coincide with nodes when the EP
 // group spans exactly `num_expert_groups` nodes; otherwise no node limit.
 struct EpFanout {
-  int nodes = 1;                      // nodes spanned by one EP group
+  int nodes = 1;                      // nodes spanned by one EP group (ep_group_nodes)
   double distinct_nodes = 0;          // per token, own node included
   double remote_nodes = 0;            // per token, over IB
   double nvlink_gpus = 0;             // per token, distinct GPUs reached over NVLink
 };
 
-// REQUIRES: model has MoE; ep divides routed experts.
-EpFanout ep_fanout(const ModelSpec& m, const ClusterSpec& c, int ep);
+// The nodes one EP group spans. With expert tensor parallelism its ranks
+// stand `etp` GPUs apart (Megatron-Core orders expert-parallel ranks with
+// the expert-TP rank innermost, then EP: parallel_state's "tp-ep-dp-pp"
+// expert order), so the group covers ep x etp consecutive GPUs: EP8 x ETP2
+// on 8-GPU nodes spans two nodes, four of its ranks in each.
+// REQUIRES: ep, etp, gpus_per_node >= 1.
+int ep_group_nodes(int ep, int etp, int gpus_per_node);
+
+// REQUIRES: model has MoE; ep divides routed experts; etp >= 1.
+EpFanout ep_fanout(const ModelSpec& m, const ClusterSpec& c, int ep, int etp = 1);
 
 // One dispatch or combine of `tokens` tokens of width `hidden` at
 // `bytes_per_element`: max(IB bytes / IB bw, NVLink bytes / NVLink bw) + latency.
@@ -44,7 +52,7 @@ struct EpNotifyTimes {
   Seconds dispatch;  // before the forward dispatch
   Seconds cached;    // before each of the other three calls of a layer
 };
-EpNotifyTimes ep_notify_times(const ClusterSpec& c, int ep);
+EpNotifyTimes ep_notify_times(const ClusterSpec& c, int ep, int etp = 1);
 
 // How much slower a DeepEP call runs in training than the network model
 // times it alone (the profile's ep_call figures, from a trace; 1 without),

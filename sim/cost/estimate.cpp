@@ -96,9 +96,10 @@ std::vector<std::string> caveats_for(const Scenario& s) {
   for (size_t i = 0; i < s.training.phases.size(); ++i) etp = etp || phase_plan(s, i).etp > 1;
   if (etp)
     c.push_back(
-        "expert tensor parallelism: EP calls are priced as among ep consecutive GPUs; with etp > 1 "
-        "an EP group's ranks are etp GPUs apart, spanning ep x etp GPUs and more nodes, which the "
-        "calls' fan-out does not yet follow (optimistic where that crosses nodes)");
+        "expert tensor parallelism: an EP group's ranks stand etp GPUs apart (Megatron-Core's "
+        "order), so its calls span ep x etp GPUs and their nodes in analytic; the des step "
+        "still simulates each call on ep consecutive GPUs (optimistic there where the span "
+        "crosses more nodes)");
   if (s.plan.gathers_parameters())
     c.push_back(
         "ZeRO-3 / FSDP: each unit's gather and reduce-scatter hidden behind that unit's own "

@@ -69,7 +69,7 @@ GenerationPrice price_generation(const Scenario& s, const TrainingPhase& ph) {
   const double kv_per_token_layer =
       bytes(at_context.kv_cache_bytes_per_token) / m.num_layers /
       (m.attention.kind == AttentionKind::kMla ? 1.0 : p.tp);
-  const EpFanout fanout = m.moe.enabled() && p.ep > 1 ? ep_fanout(m, c, p.ep) : EpFanout{};
+  const EpFanout fanout = m.moe.enabled() && p.ep > 1 ? ep_fanout(m, c, p.ep, p.etp) : EpFanout{};
   const Bytes hidden_state = ByteCount(tokens * m.hidden * 2.0);
 
   const StepModel layout = schedule_step(p, pre);

@@ -162,7 +162,7 @@ UnitCost price_unit(const PricingContext& pc, LayerKind kind, const RecomputeSpe
     const Seconds pair = u.ep_dispatch + u.ep_combine;
     // DeepEP's notify before each call: fresh before the forward dispatch,
     // cached before the other three.
-    const EpNotifyTimes notify = ep_notify_times(pc.s.cluster, pc.s.plan.ep);
+    const EpNotifyTimes notify = ep_notify_times(pc.s.cluster, pc.s.plan.ep, pc.s.plan.etp);
     u.comm_fwd += pair + notify.dispatch + notify.cached;
     u.comm_bwd += pair + notify.cached * 2.0;
     if (pc.s.plan.etp > 1) {
@@ -300,7 +300,7 @@ StageCosts price_stages(const Scenario& s, int num_stages, int seq_len, bool ove
                     m.moe.enabled(),
                     load ? *load : scenario_expert_load(s, s.plan.moe_tokens_per_gpu(seq_len))};
   pc.ctx = expand_context(s, seq_len, &pc.load);
-  if (pc.moe && s.plan.ep > 1) pc.fanout = ep_fanout(m, s.cluster, s.plan.ep);
+  if (pc.moe && s.plan.ep > 1) pc.fanout = ep_fanout(m, s.cluster, s.plan.ep, s.plan.etp);
 
   const RecomputeSpec& rc = s.plan.recompute;
   auto price_all = [&](const PricingContext& p) {

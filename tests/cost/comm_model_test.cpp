@@ -31,6 +31,36 @@ TEST(CommModel, DeepSeekV3NodeLimitedRoutingReachesAtMostFourNodes) {
   EXPECT_GT(f8.nvlink_gpus, 1.0);
 }
 
+// Expert tensor parallelism: an EP group's ranks stand etp GPUs apart, so
+// EP8 x ETP2 on 8-GPU nodes spans two nodes and sends over IB, where EP8
+// alone stays in one node.
+TEST(CommModel, ExpertTensorParallelSpreadsAnEpGroupOverMoreNodes) {
+  EXPECT_EQ(ep_group_nodes(8, 1, 8), 1);
+  EXPECT_EQ(ep_group_nodes(8, 2, 8), 2);
+  EXPECT_EQ(ep_group_nodes(64, 1, 8), 8);
+  EXPECT_EQ(ep_group_nodes(64, 2, 8), 16);
+  EXPECT_EQ(ep_group_nodes(4, 1, 8), 1);
+  EXPECT_EQ(ep_group_nodes(8, 16, 8), 8);  // a node per rank at most
+  ModelSpec m = testing::deepseek_v3();
+  ClusterSpec c = default_cluster(*find_gpu("H800"), 8);
+  const EpFanout alone = ep_fanout(m, c, 8);
+  const EpFanout etp2 = ep_fanout(m, c, 8, 2);
+  EXPECT_EQ(etp2.nodes, 2);
+  // 8 expert groups over 2 nodes: no node limit; 8 picks of 256 experts,
+  // 128 a node.
+  EXPECT_NEAR(etp2.distinct_nodes, expected_distinct_bins(2, 128, 8), 1e-12);
+  EXPECT_NEAR(etp2.remote_nodes, etp2.distinct_nodes / 2, 1e-12);
+  EXPECT_EQ(alone.remote_nodes, 0.0);  // the whole group in one node: NVLink only
+  // Half the group's GPUs in each node: fewer NVLink copies, and IB now carries
+  // one per remote node (the call is bound by the slower of the two).
+  EXPECT_LT(etp2.nvlink_gpus, alone.nvlink_gpus);
+  EXPECT_GT(seconds(ep_transfer_time(etp2, 4096, m.hidden, 1.0, c)), 0.0);
+  // Without ETP the fan-out is what it was.
+  const EpFanout f64 = ep_fanout(m, c, 64, 1);
+  EXPECT_EQ(f64.nodes, 8);
+  EXPECT_EQ(f64.nvlink_gpus, ep_fanout(m, c, 64).nvlink_gpus);
+}
+
 TEST(CommModel, TransferIsBoundByTheSlowerLink) {
   ClusterSpec c = default_cluster(*find_gpu("H800"), 8);
   EpFanout f;
