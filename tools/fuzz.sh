@@ -1,13 +1,13 @@
 #!/usr/bin/env bash
-# Coverage-guided fuzzing of moesim's input parsers (issue 19): builds the four
+# Coverage-guided fuzzing of moesim's input parsers (issue 19): builds the five
 # libFuzzer targets with clang in BUILD_DIR (default build-fuzz) and runs each
 # for RUNS executions (default 2,600,000: over 10M in all), or for SECONDS each
 # when that is set, new inputs kept in
 # a scratch folder (the checked-in seed corpora are not modified). Prints each
 # fuzzer's executions, wall time and rate; exits non-zero on any crash, with
 # libFuzzer's reproducer kept in BUILD_DIR/fuzz-artifacts/.
-#   tools/fuzz.sh            all four
-#   tools/fuzz.sh sweep_spec one of: scenario hf_config calibration_profile sweep_spec
+#   tools/fuzz.sh            all five
+#   tools/fuzz.sh sweep_spec one of: scenario hf_config calibration_profile sweep_spec kineto_trace
 set -euo pipefail
 here=$(cd "$(dirname "$0")/.." && pwd)
 cd "$here"
@@ -21,10 +21,10 @@ if [ ! -f "$build_dir/CMakeCache.txt" ]; then
     -DMOESIM_LIBFUZZER=ON -DMOESIM_BUILD_GUI=OFF -DMOESIM_BUILD_CUDA=OFF -DMOESIM_BUILD_BENCH=OFF \
     > /dev/null
 fi
-targets=(${1:-scenario hf_config calibration_profile sweep_spec})
+targets=(${1:-scenario hf_config calibration_profile sweep_spec kineto_trace})
 cmake --build "$build_dir" -j "${JOBS:-$(nproc)}" --target "${targets[@]/%/_fuzzer}"
 declare -A seeds=([scenario]=corpus [hf_config]=corpus-hf [calibration_profile]=corpus-profile
-                  [sweep_spec]=corpus-sweep)
+                  [sweep_spec]=corpus-sweep [kineto_trace]=corpus-trace)
 scratch=$(mktemp -d)
 mkdir -p "$build_dir/fuzz-artifacts"  # crash reproducers, kept
 trap 'rm -rf "$scratch"' EXIT
