@@ -8,21 +8,7 @@
 set -euo pipefail
 moesim=$1
 src=$2
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
-cat > "$work/spec.json" <<JSON
-{
-  "base": "$src/scenarios/deepseek-v3-pretrain-2048xH800.json",
-  "parameters": [
-    { "path": "/cluster/ib_GB_per_s", "range": { "from": 20, "to": 100, "step": 1 } },
-    { "path": "/plan/ep", "log_range": { "from": 8, "to": 128 } },
-    { "path": "/plan/schedule", "values": ["1f1b", "zb1p", "dualpipe"] },
-    { "path": "/plan/comm_sms", "values": [16, 20, 24, 32] }
-  ],
-  "constraints": { "must_fit": true }
-}
-JSON
-"$moesim" sweep "$work/spec.json" --out "$work/full" -j 2 --quiet > /dev/null
+source "$(dirname "$0")/resume_setup.sh"
 
 same() {
   cmp "$work/full/results.csv" "$1/results.csv"
