@@ -81,25 +81,7 @@ StudioWindow::StudioWindow(const QString& scenario_dir, QWidget* parent)
   auto* right = new QWidget(split);
   auto* right_layout = new QVBoxLayout(right);
   right_layout->setContentsMargins(0, 0, 0, 0);
-  point_bar_ = new QFrame(right);
-  point_bar_->setObjectName("sweep_point_bar");
-  point_bar_->setStyleSheet(
-      "#sweep_point_bar { background: #fff4d6; border: 1px solid #e0b84c; border-radius: 3px; }");
-  auto* bar_layout = new QHBoxLayout(point_bar_);
-  point_text_ = new QLabel(point_bar_);
-  point_text_->setWordWrap(true);
-  point_text_->setTextInteractionFlags(Qt::TextSelectableByMouse);
-  auto* apply = new QPushButton("Apply to scenario", point_bar_);
-  apply->setToolTip("Write this point's values into the scenario being edited (Undo takes them back)");
-  auto* back = new QPushButton("Back to scenario", point_bar_);
-  back->setToolTip("Show the results of the scenario being edited again");
-  bar_layout->addWidget(point_text_, 1);
-  bar_layout->addWidget(apply);
-  bar_layout->addWidget(back);
-  point_bar_->hide();
-  connect(apply, &QPushButton::clicked, this, &StudioWindow::apply_sweep_point);
-  connect(back, &QPushButton::clicked, this, &StudioWindow::back_to_scenario);
-  right_layout->addWidget(point_bar_);
+  right_layout->addWidget(build_point_bar(right));
   tabs_ = new QTabWidget(right);
   right_layout->addWidget(tabs_, 1);
   results_ = new ResultsView(tabs_);
@@ -166,6 +148,30 @@ StudioWindow::StudioWindow(const QString& scenario_dir, QWidget* parent)
     compare_->add(r);
   });
   update_title();
+}
+
+// Above the results while they are a sweep point's: which point, what it
+// changes, and the way back or forward to the scenario.
+QWidget* StudioWindow::build_point_bar(QWidget* parent) {
+  point_bar_ = new QFrame(parent);
+  point_bar_->setObjectName("sweep_point_bar");
+  point_bar_->setStyleSheet(
+      "#sweep_point_bar { background: #fff4d6; border: 1px solid #e0b84c; border-radius: 3px; }");
+  auto* bar_layout = new QHBoxLayout(point_bar_);
+  point_text_ = new QLabel(point_bar_);
+  point_text_->setWordWrap(true);
+  point_text_->setTextInteractionFlags(Qt::TextSelectableByMouse);
+  auto* apply = new QPushButton("Apply to scenario", point_bar_);
+  apply->setToolTip("Write this point's values into the scenario being edited (Undo takes them back)");
+  auto* back = new QPushButton("Back to scenario", point_bar_);
+  back->setToolTip("Show the results of the scenario being edited again");
+  bar_layout->addWidget(point_text_, 1);
+  bar_layout->addWidget(apply);
+  bar_layout->addWidget(back);
+  point_bar_->hide();
+  connect(apply, &QPushButton::clicked, this, &StudioWindow::apply_sweep_point);
+  connect(back, &QPushButton::clicked, this, &StudioWindow::back_to_scenario);
+  return point_bar_;
 }
 
 QWidget* StudioWindow::build_editor() {
@@ -344,11 +350,8 @@ void StudioWindow::build_menus() {
   file->addAction("&Save", QKeySequence::Save, this, [this] { save_scenario(doc_->path()); });
   file->addAction("Save &as...", QKeySequence::SaveAs, this, &StudioWindow::save_as_dialog);
   file->addAction("Import measured trace...", this, [this] {
-    const QString p = QFileDialog::getOpenFileName(this, "Import measured trace", QString(),
-                                                   "Profiler traces (*.json *.json.gz)");
-    if (p.isEmpty()) return;
     tabs_->setCurrentWidget(trace_compare_);
-    trace_compare_->compare(p);
+    trace_compare_->import_dialog();
   });
   file->addSeparator();
   file->addAction("Export report (Markdown)...", this, [this] { export_dialog("md"); });

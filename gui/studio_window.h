@@ -115,6 +115,7 @@ class StudioWindow : public QMainWindow {
   void build_toolbar();
   void build_menus();
   QWidget* build_editor();
+  QWidget* build_point_bar(QWidget* parent);
   QWidget* build_timeline_page();
   QWidget* build_report_page();
   void on_document_changed();

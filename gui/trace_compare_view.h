@@ -65,6 +65,8 @@ class TraceCompareView : public QWidget {
   // background; comparison_shown() follows. False when a comparison runs or
   // the scenario has errors (message() says which).
   bool compare(const QString& path);
+  // Asks for a trace file and compares it (the Import button).
+  void import_dialog();
   QString trace_path() const { return trace_path_; }
   TraceComparisonPtr comparison() const { return comparison_; }
   QString message() const;
@@ -75,7 +77,6 @@ class TraceCompareView : public QWidget {
   void comparison_shown(bool ok);
 
  private:
-  void import_dialog();
   void show_comparison(TraceComparisonPtr c, const QString& error);
 
   ScenarioDocument* doc_;
