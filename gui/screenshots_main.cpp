@@ -84,6 +84,13 @@ int main(int argc, char** argv) {
   ok &= save(&w, out, "studio-form-error.png");
   ep->setText("64");
   QMetaObject::invokeMethod(ep, "editingFinished");
+  // DP typed: the rule EP breaks with it shows at DP, the value just changed.
+  auto* dp = qobject_cast<QLineEdit*>(w.form()->editor("/plan/dp"));
+  dp->setText("30");
+  QMetaObject::invokeMethod(dp, "editingFinished");
+  ok &= save(&w, out, "studio-form-error-dp.png");
+  dp->setText("128");
+  QMetaObject::invokeMethod(dp, "editingFinished");
   w.set_auto_run(true);
 
   // What-if sweep: IB bandwidth x EP, cost per run.
