@@ -233,7 +233,7 @@ void ResultsView::show_breakdown(const Estimate& e) {
   for (const Part& part : parts) largest = std::max(largest, seconds(e.breakdown.*part.field));
   for (int i = n - 1; i >= 0; --i) {
     const double v = seconds(e.breakdown.*parts[i].field);
-    categories << QString("%1 %2 (%3)")
+    categories << QString("%1<br>%2 (%3)")  // two lines: the names stay whole
                       .arg(parts[i].name, format_seconds_like(v, largest),
                            format_percent(total > 0 ? v / total : 0));
   }
@@ -261,7 +261,10 @@ void ResultsView::show_breakdown(const Estimate& e) {
 }
 
 void ResultsView::show_memory(const Estimate& e) {
-  QChart* chart = new_chart("Memory per GPU by pipeline rank");
+  QChart* chart = new_chart(
+      e.ranks.empty() ? QString("Memory per GPU by pipeline rank")
+                      : QString("Memory per GPU by pipeline rank (HBM %1)")
+                            .arg(format_gib(bytes(e.hbm_capacity))));
   replace_chart(memory_, chart);
   if (e.ranks.empty()) return;
   auto* series = new QStackedBarSeries();
@@ -281,7 +284,7 @@ void ResultsView::show_memory(const Estimate& e) {
   for (QBarSet* s : sets) series->append(s);
   chart->addSeries(series);
   auto* hbm = new QLineSeries();
-  hbm->setName(QString("HBM %1").arg(format_gib(bytes(e.hbm_capacity))));
+  hbm->setName("HBM");  // its capacity is in the title (a legend entry would elide)
   hbm->setPen(QPen(QColor("#b00020"), 2, Qt::DashLine));
   hbm->append(-0.5, gib(e.hbm_capacity));
   hbm->append(static_cast<double>(e.ranks.size()) - 0.5, gib(e.hbm_capacity));
