@@ -1,6 +1,7 @@
 #include "gui/trace_compare_view.h"
 
 #include <QFileDialog>
+#include <QFileInfo>
 #include <QHBoxLayout>
 #include <QHeaderView>
 #include <QHelpEvent>
@@ -30,12 +31,16 @@ constexpr int kTrackH = 16;
 constexpr int kTitleH = 20;  // "measured: ..." above each group
 constexpr int kRight = 12;
 
-// The comparison `moesim compare-trace` makes, from the editor's text.
+// The comparison `moesim compare-trace [--map]` makes, from the editor's text.
 TraceComparisonPtr run_comparison(const std::string& text, const std::string& file,
-                                  const std::string& base_dir, const std::string& trace_path) {
+                                  const std::string& base_dir, const std::string& trace_path,
+                                  const std::string& map_path) {
   const Scenario s = parse_scenario_text(text, file, base_dir);
+  const KernelMap map = map_path.empty()
+                            ? default_kernel_map()
+                            : merge_kernel_maps(load_kernel_map(map_path), default_kernel_map());
   return std::make_shared<TraceComparisonRun>(
-      compare_trace(s, load_kineto_trace(trace_path), default_kernel_map()));
+      compare_trace(s, load_kineto_trace(trace_path), map));
 }
 
 QString us_text(double us) { return format_seconds(us * 1e-6); }
@@ -183,9 +188,13 @@ TraceCompareView::TraceCompareView(ScenarioDocument* doc, QWidget* parent)
   again_ = new QPushButton("Compare again", this);
   again_->setToolTip("Compare the same trace with the scenario as it is now");
   again_->setEnabled(false);
+  map_ = new QPushButton("Kernel map...", this);
+  map_->setToolTip("Rules for your framework's kernel names, tried before the shipped ones "
+                   "(as moesim compare-trace --map; see moesim calibrate --help)");
   file_ = new QLabel("No trace imported.", this);
   bar->addWidget(import_);
   bar->addWidget(again_);
+  bar->addWidget(map_);
   bar->addWidget(file_, 1);
   v->addLayout(bar);
   message_ = new QLabel(this);
@@ -219,6 +228,11 @@ TraceCompareView::TraceCompareView(ScenarioDocument* doc, QWidget* parent)
   v->addWidget(split, 1);
   connect(import_, &QPushButton::clicked, this, &TraceCompareView::import_dialog);
   connect(again_, &QPushButton::clicked, this, [this] { compare(trace_path_); });
+  connect(map_, &QPushButton::clicked, this, [this] {
+    const QString p = QFileDialog::getOpenFileName(this, "Kernel map", QString(),
+                                                   "Kernel maps (*.json)");
+    if (!p.isEmpty()) set_kernel_map(p);
+  });
 }
 
 TraceCompareView::~TraceCompareView() {
@@ -226,6 +240,13 @@ TraceCompareView::~TraceCompareView() {
 }
 
 QString TraceCompareView::message() const { return message_->text(); }
+
+void TraceCompareView::set_kernel_map(const QString& path) {
+  map_path_ = path;
+  map_->setText(path.isEmpty() ? QString("Kernel map...")
+                               : QString("Kernel map: %1").arg(QFileInfo(path).fileName()));
+  if (!trace_path_.isEmpty() && !busy_) compare(trace_path_);
+}
 
 void TraceCompareView::import_dialog() {
   const QString p = QFileDialog::getOpenFileName(this, "Import measured trace", QString(),
@@ -252,11 +273,12 @@ bool TraceCompareView::compare(const QString& path) {
   message_->setStyleSheet("");
   message_->setText("Simulating the step (des) and reading the trace...");
   worker_ = std::thread([this, text = doc_->text().toStdString(), file = doc_->file(),
-                         base = doc_->base_dir(), trace = path.toStdString()] {
+                         base = doc_->base_dir(), trace = path.toStdString(),
+                         map = map_path_.toStdString()] {
     TraceComparisonPtr c;
     QString error;
     try {
-      c = run_comparison(text, file, base, trace);
+      c = run_comparison(text, file, base, trace, map);
     } catch (const InputError& e) {
       error = QString::fromStdString(e.diagnostics().to_string()).trimmed();
     } catch (const std::exception& e) {
@@ -294,7 +316,14 @@ void TraceCompareView::show_comparison(TraceComparisonPtr c, const QString& erro
           .arg(pc.trace_layers)
           .arg(us_text(pc.measured_span_us), us_text(pc.simulated_span_us),
                pc.span_error() >= 0 ? "+" : "")
-          .arg(100 * pc.span_error(), 0, 'f', 1));
+          .arg(100 * pc.span_error(), 0, 'f', 1) +
+      (c->summary.unknown.empty()
+           ? QString()
+           : QString(" %1 kernel name%2 matched no rule of the kernel map (counted as "
+                     "unknown, first: %3): give them classes with Kernel map...")
+                 .arg(c->summary.unknown.size())
+                 .arg(c->summary.unknown.size() == 1 ? "" : "s")
+                 .arg(QString::fromStdString(c->summary.unknown.front().name.substr(0, 80)))));
   table_->setRowCount(0);
   auto add = [this](const QString& name, const QString& m, const QString& s, const QString& err) {
     const int row = table_->rowCount();

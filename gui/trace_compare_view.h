@@ -67,6 +67,11 @@ class TraceCompareView : public QWidget {
   bool compare(const QString& path);
   // Asks for a trace file and compares it (the Import button).
   void import_dialog();
+  // A kernel map whose rules go before the shipped ones (`moesim
+  // compare-trace --map`): a framework's own kernel names; "" for none.
+  // Used from the next comparison on.
+  void set_kernel_map(const QString& path);
+  QString kernel_map() const { return map_path_; }
   QString trace_path() const { return trace_path_; }
   TraceComparisonPtr comparison() const { return comparison_; }
   QString message() const;
@@ -81,11 +86,13 @@ class TraceCompareView : public QWidget {
 
   ScenarioDocument* doc_;
   QString trace_path_;
+  QString map_path_;
   TraceComparisonPtr comparison_;
   QLabel* file_;
   QLabel* message_;
   QPushButton* import_;
   QPushButton* again_;
+  QPushButton* map_;
   ComparisonTracks* tracks_;
   QTableWidget* table_;
   std::thread worker_;

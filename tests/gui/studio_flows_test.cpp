@@ -252,6 +252,30 @@ class StudioFlowsTest : public QObject {
     QCOMPARE(c->timeline.simulated.size(), size_t{3});
     QCOMPARE(v->table()->rowCount(), static_cast<int>(c->pair.stages.size()) + 1);
     QVERIFY(v->message().contains("Span per layer pair"));
+    // A user's kernel map goes first, as compare-trace --map; a bad one is
+    // named with its JSON path.
+    QTemporaryDir tmp;
+    const QString good = tmp.filePath("mine.json"), bad = tmp.filePath("bad.json");
+    QFile g(good), b(bad);
+    QVERIFY(g.open(QIODevice::WriteOnly) && b.open(QIODevice::WriteOnly));
+    // (no raw string literals here: moc reads this file)
+    g.write("{\"format\": \"moesim-kernel-map-1\", \"kernels\": "
+            "[{\"match\": \"^never_seen_kernel$\", \"class\": \"gemm\"}]}");
+    b.write("{\"format\": \"moesim-kernel-map-1\", \"kernels\": "
+            "[{\"match\": \"(\", \"class\": \"gemm\"}]}");
+    g.close();
+    b.close();
+    v->set_kernel_map(good);  // compares again at once
+    QVERIFY(shown.wait(60000));
+    QVERIFY2(shown.takeFirst().at(0).toBool(), qPrintable(v->message()));
+    v->set_kernel_map(bad);
+    QVERIFY(shown.wait(60000));
+    QVERIFY(!shown.takeFirst().at(0).toBool());
+    QVERIFY2(v->message().contains("bad.json") && v->message().contains("/kernels/0/match"),
+             qPrintable(v->message()));
+    v->set_kernel_map("");  // back to the shipped map: compares again
+    QVERIFY(shown.wait(60000));
+    QVERIFY(shown.takeFirst().at(0).toBool());
     // A file that is not a trace: the library's message, no crash.
     QVERIFY(v->compare("scenarios/deepseek-v3-pretrain-2048xH800.json"));
     QVERIFY(shown.wait(60000));
