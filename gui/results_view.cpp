@@ -169,10 +169,8 @@ void ResultsView::set_result(RunResultPtr r) {
                        (r->request.sweep_point
                             ? QString(" (sweep point %1)").arg(r->request.sweep_point->index)
                             : QString());
-  title_->setText(QString("%1 — %2 fidelity, %3 x %4")
-                      .arg(name, QString::fromStdString(e.fidelity))
-                      .arg(e.num_gpus)
-                      .arg(QString::fromStdString(e.gpu)));
+  // The cluster is in the GPUs figure (scenario names often say it too).
+  title_->setText(QString("%1 — %2 fidelity").arg(name, QString::fromStdString(e.fidelity)));
   figures_["Step time"]->setText(format_seconds(seconds(e.step_time)));
   figures_["Tokens/s"]->setText(format_count(e.tokens_per_s));
   figures_["MFU"]->setText(format_percent(e.mfu));
@@ -186,7 +184,8 @@ void ResultsView::set_result(RunResultPtr r) {
   figures_["GPU-hours"]->setText(format_si(e.gpu_hours));
   figures_["Cost"]->setText(format_usd(e.cost_usd));
   figures_["Wall time"]->setText(format_seconds(seconds(e.wall_time)));
-  figures_["GPUs"]->setText(QString::number(e.num_gpus));
+  figures_["GPUs"]->setText(
+      QString("%1 x %2").arg(e.num_gpus).arg(QString::fromStdString(e.gpu)));
   QStringList notes;
   for (const auto& w : e.warnings) notes << "warning: " + QString::fromStdString(w);
   if (r->des_step)
