@@ -38,7 +38,7 @@ std::string render(const RunResult& r, ReportFormat format) {
     return j.dump(2) + "\n";
   }
   Estimate e = r.estimate;  // its title names the scenario, and now the point
-  e.scenario += " (sweep point " + std::to_string(p.index) + ")";
+  e.scenario = result_title(r);
   std::string block;
   if (format == ReportFormat::kMarkdown) {
     block = "Sweep point " + std::to_string(p.index) + " of `" + p.base_file +
@@ -58,6 +58,13 @@ std::string render(const RunResult& r, ReportFormat format) {
 }
 
 }  // namespace
+
+std::string result_title(const RunResult& r) {
+  return r.estimate.scenario +
+         (r.request.sweep_point
+              ? " (sweep point " + std::to_string(r.request.sweep_point->index) + ")"
+              : std::string());
+}
 
 QString changes_text(const SweepPointSource& p) {
   QStringList parts;

@@ -22,6 +22,9 @@ QString export_png(QWidget* w, const QString& path);
 // swept (before -> after), so that it can be reproduced from that file.
 QString report_text(const RunResult& r, ReportFormat format);
 
+// The scenario's name as a result's title: "... (sweep point k)" for a point.
+std::string result_title(const RunResult& r);
+
 // "EP (experts) 64 -> 32, DP (data) 128 -> 64": what a sweep point changes.
 QString changes_text(const SweepPointSource& p);
 

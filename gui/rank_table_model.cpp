@@ -3,7 +3,6 @@
 #include <QBrush>
 #include <QColor>
 #include <QStringList>
-#include <algorithm>
 
 #include "gui/format.h"
 
@@ -12,6 +11,12 @@ namespace moesim::gui {
 void RankTableModel::set_result(RunResultPtr r) {
   beginResetModel();
   result_ = r && r->ok ? std::move(r) : nullptr;
+  busy_max_ = bubble_max_ = Seconds();
+  if (result_)
+    for (const RankRun& x : result_->timeline.run.per_rank) {
+      busy_max_ = max(busy_max_, x.busy);
+      bubble_max_ = max(bubble_max_, x.bubble);
+    }
   endResetModel();
 }
 
@@ -48,11 +53,8 @@ QVariant RankTableModel::data(const QModelIndex& index, int role) const {
   if (role != Qt::DisplayRole && !raw) return {};
   auto mem = [&](Bytes b) -> QVariant { return raw ? QVariant(bytes(b)) : format_gib(bytes(b)); };
   // A time column reads in one unit: that of its largest value.
-  auto secs = [&](Seconds s, Seconds RankRun::*column) -> QVariant {
-    if (raw) return QVariant(seconds(s));
-    double largest = 0;
-    for (const RankRun& x : runs) largest = std::max(largest, seconds(x.*column));
-    return format_seconds_like(seconds(s), largest);
+  auto secs = [&](Seconds s, Seconds largest) -> QVariant {
+    return raw ? QVariant(seconds(s)) : format_seconds_like(seconds(s), seconds(largest));
   };
   switch (index.column()) {
     case kRank:
@@ -75,9 +77,9 @@ QVariant RankTableModel::data(const QModelIndex& index, int role) const {
     case kTotal:
       return mem(r.memory.total());
     case kBusy:
-      return run ? secs(run->busy, &RankRun::busy) : QVariant();
+      return run ? secs(run->busy, busy_max_) : QVariant();
     case kBubble:
-      return run ? secs(run->bubble, &RankRun::bubble) : QVariant();
+      return run ? secs(run->bubble, bubble_max_) : QVariant();
     default:
       return {};
   }

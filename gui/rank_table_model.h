@@ -37,6 +37,8 @@ class RankTableModel : public QAbstractTableModel {
 
  private:
   RunResultPtr result_;
+  // The largest busy and idle time over the ranks: each column reads in its unit.
+  Seconds busy_max_, bubble_max_;
 };
 
 }  // namespace moesim::gui

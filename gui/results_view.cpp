@@ -19,6 +19,7 @@
 #include <algorithm>
 #include <cmath>
 
+#include "gui/export.h"
 #include "gui/format.h"
 #include "gui/rank_table_model.h"
 
@@ -165,10 +166,7 @@ void ResultsView::set_result(RunResultPtr r) {
     return;
   }
   const Estimate& e = r->estimate;
-  const QString name = QString::fromStdString(e.scenario) +
-                       (r->request.sweep_point
-                            ? QString(" (sweep point %1)").arg(r->request.sweep_point->index)
-                            : QString());
+  const QString name = QString::fromStdString(result_title(*r));
   // The cluster is in the GPUs figure (scenario names often say it too).
   title_->setText(QString("%1 — %2 fidelity").arg(name, QString::fromStdString(e.fidelity)));
   figures_["Step time"]->setText(format_seconds(seconds(e.step_time)));
@@ -253,9 +251,7 @@ void ResultsView::show_breakdown(const Estimate& e) {
   chart->addAxis(x, Qt::AlignBottom);
   series->attachAxis(x);
   series->attachAxis(y);
-  double longest = 0;
-  for (const Part& part : parts) longest = std::max(longest, seconds(e.breakdown.*part.field));
-  x->setRange(0, longest > 0 ? longest * 1.05 : 1.0);
+  x->setRange(0, largest > 0 ? largest * 1.05 : 1.0);
   x->applyNiceNumbers();
 }
 

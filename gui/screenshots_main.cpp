@@ -40,6 +40,13 @@ void settle(int ms = 200) {
   loop.exec();
 }
 
+// A value typed into the form field bound to `pointer`, committed as Return would.
+void type_into(moesim::gui::StudioWindow& w, const char* pointer, const char* text) {
+  auto* e = qobject_cast<QLineEdit*>(w.form()->editor(pointer));
+  e->setText(text);
+  QMetaObject::invokeMethod(e, "editingFinished");
+}
+
 bool save(QWidget* w, const QDir& out, const char* name) {
   settle();
   const QString path = out.filePath(name);
@@ -78,19 +85,13 @@ int main(int argc, char** argv) {
   // An invalid value: the library's message next to the field.
   w.tabs()->setCurrentIndex(0);
   w.set_auto_run(false);
-  auto* ep = qobject_cast<QLineEdit*>(w.form()->editor("/plan/ep"));
-  ep->setText("48");
-  QMetaObject::invokeMethod(ep, "editingFinished");
+  type_into(w, "/plan/ep", "48");
   ok &= save(&w, out, "studio-form-error.png");
-  ep->setText("64");
-  QMetaObject::invokeMethod(ep, "editingFinished");
+  type_into(w, "/plan/ep", "64");
   // DP typed: the rule EP breaks with it shows at DP, the value just changed.
-  auto* dp = qobject_cast<QLineEdit*>(w.form()->editor("/plan/dp"));
-  dp->setText("30");
-  QMetaObject::invokeMethod(dp, "editingFinished");
+  type_into(w, "/plan/dp", "30");
   ok &= save(&w, out, "studio-form-error-dp.png");
-  dp->setText("128");
-  QMetaObject::invokeMethod(dp, "editingFinished");
+  type_into(w, "/plan/dp", "128");
   w.set_auto_run(true);
 
   // What-if sweep: IB bandwidth x EP, cost per run.

@@ -35,6 +35,11 @@ QString read_all(const QString& path) {
   return f.open(QIODevice::ReadOnly) ? QString::fromUtf8(f.readAll()) : QString();
 }
 
+bool write_all(const QString& path, const char* text) {
+  QFile f(path);
+  return f.open(QIODevice::WriteOnly) && f.write(text) >= 0;
+}
+
 // Runs the window's scenario and waits for its results.
 RunResultPtr run_and_wait(StudioWindow& w, int timeout_ms = 30000) {
   QSignalSpy shown(&w, &StudioWindow::results_shown);
@@ -256,15 +261,11 @@ class StudioFlowsTest : public QObject {
     // named with its JSON path.
     QTemporaryDir tmp;
     const QString good = tmp.filePath("mine.json"), bad = tmp.filePath("bad.json");
-    QFile g(good), b(bad);
-    QVERIFY(g.open(QIODevice::WriteOnly) && b.open(QIODevice::WriteOnly));
     // (no raw string literals here: moc reads this file)
-    g.write("{\"format\": \"moesim-kernel-map-1\", \"kernels\": "
-            "[{\"match\": \"^never_seen_kernel$\", \"class\": \"gemm\"}]}");
-    b.write("{\"format\": \"moesim-kernel-map-1\", \"kernels\": "
-            "[{\"match\": \"(\", \"class\": \"gemm\"}]}");
-    g.close();
-    b.close();
+    QVERIFY(write_all(good, "{\"format\": \"moesim-kernel-map-1\", \"kernels\": "
+                            "[{\"match\": \"^never_seen_kernel$\", \"class\": \"gemm\"}]}"));
+    QVERIFY(write_all(bad, "{\"format\": \"moesim-kernel-map-1\", \"kernels\": "
+                           "[{\"match\": \"(\", \"class\": \"gemm\"}]}"));
     v->set_kernel_map(good);  // compares again at once
     QVERIFY(shown.wait(60000));
     QVERIFY2(shown.takeFirst().at(0).toBool(), qPrintable(v->message()));
